@@ -1,0 +1,81 @@
+import type { EventInput } from './events.ts';
+import type { NormalizedStep, Runtime, TaskPayload } from './task.ts';
+
+/** Inputs and outputs of the activities; the workflow proxies them by these types. */
+export interface FindPoolInput {
+  jobId: string;
+  jobType: string;
+  repository: string;
+  requiredCapabilities: string[];
+  affinityKey: string | null;
+}
+export type FindPoolResult = { taskQueue: string; pool: string } | { reason: string };
+
+export interface RecordEventsInput {
+  jobId: string;
+  events: Omit<EventInput, 'seq'>[];
+}
+
+export interface PrepareInput {
+  jobId: string;
+  attempt: number;
+  payload: TaskPayload;
+  submittedAt: string;
+  affinityKey: string | null;
+}
+export interface PrepareResult {
+  hostId: string;
+  hostQueue: string;
+  workspace: string;
+  defaultBranch: string;
+  startingBranch: string;
+  workingBranch: string;
+  runtime: { mode: Runtime; model: string; effort: string };
+}
+
+export interface StepInput {
+  jobId: string;
+  attempt: number;
+  workspace: string;
+  payload: TaskPayload;
+  prepared: PrepareResult;
+  stepIndex: number;
+  stepCount: number;
+  step: NormalizedStep;
+  operatorMessages: { requestId: string; actor: string; message: string; at: string }[];
+}
+export interface StepResult {
+  exitCode: number;
+  summary: string | null;
+}
+
+export interface FinishExecuteInput {
+  jobId: string;
+  attempt: number;
+  workspace: string;
+  outcome: 'succeeded' | 'failed' | 'cancelled';
+}
+export interface FinishExecuteResult {
+  changed: boolean;
+}
+
+export interface PublishInput {
+  jobId: string;
+  attempt: number;
+  workspace: string;
+  payload: TaskPayload;
+  prepared: PrepareResult;
+}
+export interface PublishResult {
+  mode: 'none' | 'branch' | 'pr';
+  branch: string | null;
+  commit: string | null;
+  prUrl: string | null;
+  prNumber: number | null;
+  skipped: string | null;
+}
+
+export interface ReleaseHostInput {
+  jobId: string;
+  workspace: string;
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the product reads, one place. `loadConfig` validates process.env with this schema at
+ * start; a bad value stops start with a message naming the variable. The README's table documents these.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const configSchema = z.object({
+  MOONMIND_DATA_DIR: z.string().min(1).default('./.data'),
+  PORT: port.default(8080),
+  MOONMIND_HOST: z.string().min(1).default('127.0.0.1'),
+  MOONMIND_PUBLIC_URL: z.url().optional(),
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_UI_URL: z.url().optional(),
+  MOONMIND_TEMPORAL_PORT: port.default(7233),
+  MOONMIND_TEMPORAL_UI_PORT: port.default(8233),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  MOONMIND_PG_PORT: port.default(55432),
+  MOONMIND_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  MOONMIND_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MOONMIND_SKILLS_DIR: z.string().min(1).default('./skills'),
+  MOONMIND_DEFAULT_RUNTIME: z.enum(['codex', 'gemini', 'claude']).default('codex'),
+  MOONMIND_DEFAULT_REPOSITORY: z.string().optional(),
+  MOONMIND_EMBEDDED_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+  MOONMIND_SECURE_COOKIES: bool.optional(),
+  MOONMIND_OIDC_ISSUER: z.url().optional(),
+  MOONMIND_OIDC_AUDIENCE: z.string().optional(),
+  MOONMIND_OIDC_ROLES_CLAIM: z.string().default('roles'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Settings a worker process reads (in addition to TEMPORAL_* above). */
+export const workerConfigSchema = z.object({
+  MOONMIND_API_URL: z.url().default('http://127.0.0.1:8080'),
+  MOONMIND_WORKER_TOKEN: z.string().min(16, 'must be a worker token').optional(),
+  MOONMIND_WORKER_POOL: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits, dashes')
+    .optional(),
+  MOONMIND_WORKER_CAPABILITIES: csv.default(['codex', 'git']),
+  MOONMIND_WORKER_JOB_TYPES: csv.default(['task']),
+  MOONMIND_WORKER_REPOSITORIES: csv.default(['*']),
+  MOONMIND_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  MOONMIND_WORKSPACE_DIR: z.string().min(1).default('./.data/workspaces'),
+  MOONMIND_SKILLS_DIR: z.string().min(1).default('./skills'),
+  MOONMIND_GIT_BASE_URL: z.string().min(1).default('https://github.com'),
+  MOONMIND_GITHUB_API_URL: z.url().default('https://api.github.com'),
+  MOONMIND_CODEX_COMMAND: z.string().min(1).default('codex'),
+  MOONMIND_GEMINI_COMMAND: z.string().min(1).default('gemini'),
+  MOONMIND_CLAUDE_COMMAND: z.string().min(1).default('claude'),
+  MOONMIND_CODEX_MODEL: z.string().min(1).default('gpt-5-codex'),
+  MOONMIND_GEMINI_MODEL: z.string().min(1).default('gemini-2.5-pro'),
+  MOONMIND_CLAUDE_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  MOONMIND_DEFAULT_EFFORT: z.enum(['low', 'medium', 'high']).default('high'),
+});
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parse an environment with a schema; the error names each offending variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export const loadConfig = (env?: NodeJS.ProcessEnv): Config => parseEnv(configSchema, env);
+export const loadWorkerConfig = (env?: NodeJS.ProcessEnv): WorkerConfig => parseEnv(workerConfigSchema, env);

@@ -1,0 +1,51 @@
+import type { RunState } from './controls.ts';
+import type { JobStatus } from './status.ts';
+import type { NormalizedJob } from './task.ts';
+
+/** Workflow id ↔ job id: one-to-one, readable in the Temporal Web UI. */
+export const workflowIdFor = (jobId: string) => `job-${jobId}`;
+export const jobIdFrom = (workflowId: string) => (workflowId.startsWith('job-') ? workflowId.slice(4) : null);
+
+export const CONTROL_TASK_QUEUE = 'moonmind-control';
+export const poolTaskQueue = (pool: string) => `moonmind-pool-${pool}`;
+export const hostTaskQueue = (hostId: string) => `moonmind-host-${hostId}`;
+
+/** Workflow start input of `taskRun`. */
+export interface TaskRunInput {
+  jobId: string;
+  job: NormalizedJob;
+  submittedBy: { id: string; name: string };
+  submittedAt: string;
+}
+
+/** What `GET /api/queue/jobs/{jobId}` returns (list items carry the same fields, `payload` included). */
+export interface JobView {
+  id: string;
+  type: 'task' | 'manifest';
+  status: JobStatus;
+  title: string;
+  stage: string | null;
+  step: { index: number; count: number; id: string | null; title: string | null } | null;
+  attempt: number;
+  maxAttempts: number;
+  worker: string | null;
+  priority: number;
+  affinityKey: string | null;
+  repository: string;
+  runtime: string;
+  skill: string;
+  publishMode: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  cancelRequestedAt: string | null;
+  waitingReason: string | null;
+  paused: boolean;
+  branch: string | null;
+  prUrl: string | null;
+  error: string | null;
+  submittedBy: { id: string; name: string };
+  payload: NormalizedJob['payload'];
+  temporal: { workflowId: string; runId: string | null; url: string };
+  live?: Partial<RunState>;
+}
