@@ -49,3 +49,16 @@ export interface JobView {
   temporal: { workflowId: string; runId: string | null; url: string };
   live?: Partial<RunState>;
 }
+
+/** Memo stored on every run (read by lists without a query round-trip). */
+export interface JobMemo {
+  job: NormalizedJob;
+  submittedBy: { id: string; name: string };
+  submittedAt: string;
+  title: string;
+}
+
+/** Temporal task-queue priority (1 runs first, 5 last, 3 default) from the job's integer priority (higher first). */
+export function priorityKeyFor(priority: number): number {
+  return Math.min(5, Math.max(1, 3 - priority));
+}
