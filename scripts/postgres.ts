@@ -1,0 +1,149 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, mkdir, open, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createSql } from '../db/client.ts';
+import { waitFor } from './ports.ts';
+
+const run = promisify(execFile);
+
+export interface EmbeddedPostgres {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** The machine's PostgreSQL server binaries: pg_config's bindir, else the newest /usr/lib/postgresql/<v>/bin. */
+export async function findPostgresBinaries(): Promise<string | null> {
+  const hasServer = (dir: string) =>
+    existsSync(path.join(dir, 'postgres')) && existsSync(path.join(dir, 'initdb'));
+  try {
+    const { stdout } = await run('pg_config', ['--bindir']);
+    if (hasServer(stdout.trim())) return stdout.trim();
+  } catch {}
+  const base = '/usr/lib/postgresql';
+  const versions = existsSync(base) ? (await readdir(base)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const v of versions) if (hasServer(path.join(base, v, 'bin'))) return path.join(base, v, 'bin');
+  return null;
+}
+
+/** PostgreSQL refuses to run as root: run it as the `postgres` system user then. */
+async function asServerUser(): Promise<{
+  wrap: (cmd: string, args: string[]) => [string, string[]];
+  uid?: number;
+  gid?: number;
+}> {
+  if (process.getuid?.() !== 0) return { wrap: (c, a) => [c, a] };
+  const { stdout } = await run('id', ['-u', 'postgres']).catch(() => {
+    throw new Error(
+      'running as root needs a `postgres` system user for the embedded PostgreSQL (or set DATABASE_URL)',
+    );
+  });
+  const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
+  return { wrap: (c, a) => ['runuser', ['-u', 'postgres', '--', c, ...a]], uid: Number(stdout.trim()), gid };
+}
+
+/**
+ * A PostgreSQL cluster of our own under `<dataDir>/postgres`, made with the machine's binaries on first
+ * start and reused afterwards (data survives restarts). It listens on loopback only and runs as a child
+ * of the launcher, so one Ctrl-C stops it with everything else.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log?: (l: string) => void;
+}): Promise<EmbeddedPostgres> {
+  const bin = await findPostgresBinaries();
+  if (!bin) {
+    throw new Error(
+      'No PostgreSQL server binaries found (install the `postgresql` package) and DATABASE_URL is not set',
+    );
+  }
+  const pgdata = path.resolve(opts.dataDir, 'postgres');
+  const user = await asServerUser();
+  const own = async (p: string) => {
+    if (user.uid !== undefined) await chown(p, user.uid, user.gid!);
+  };
+  await mkdir(path.resolve(opts.dataDir), { recursive: true });
+  if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
+    opts.log?.(`initialising PostgreSQL cluster in ${pgdata}`);
+    await mkdir(pgdata, { recursive: true, mode: 0o700 });
+    await own(pgdata);
+    const [cmd, args] = user.wrap(path.join(bin, 'initdb'), [
+      '-D',
+      pgdata,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
+    await run(cmd, args, { timeout: 120_000 });
+  }
+  const logPath = path.resolve(opts.dataDir, 'postgres.log');
+  await writeFile(logPath, '', { flag: 'a' });
+  await own(logPath);
+  const log = await open(logPath, 'a');
+  const [cmd, args] = user.wrap(path.join(bin, 'postgres'), [
+    '-D',
+    pgdata,
+    '-p',
+    String(opts.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${pgdata}`,
+    '-c',
+    'max_connections=200',
+  ]);
+  const child = spawn(cmd, args, { stdio: ['ignore', log.fd, log.fd] });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+    void log.close();
+  });
+  const stop = async () => {
+    if (exited) return;
+    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGINT'); // PostgreSQL's "fast" shutdown
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await done;
+    clearTimeout(timer);
+  };
+  const adminUrl = `postgres://postgres@127.0.0.1:${opts.port}/postgres`;
+  try {
+    await waitFor(
+      `PostgreSQL on port ${opts.port} (log: ${logPath})`,
+      async () => {
+        if (exited) throw new Error(`postgres exited early; see ${logPath}`);
+        const sql = createSql(adminUrl, { max: 1 });
+        try {
+          await sql`SELECT 1`;
+          return true;
+        } finally {
+          await sql.end({ timeout: 1 });
+        }
+      },
+      60_000,
+      300,
+    );
+    await ensureDatabase(adminUrl, 'moonmind');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: `postgres://postgres@127.0.0.1:${opts.port}/moonmind`, process: child, stop };
+}
+
+/** CREATE DATABASE when missing (no IF NOT EXISTS for databases in PostgreSQL). */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const sql = createSql(adminUrl, { max: 1 });
+  try {
+    const [row] = await sql`SELECT 1 AS found FROM pg_database WHERE datname = ${name}`;
+    if (!row) await sql.unsafe(`CREATE DATABASE "${name.replaceAll('"', '')}"`);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `npm start`: the whole system in one process tree on embedded defaults. Temporal (unless
+ * TEMPORAL_ADDRESS), PostgreSQL (unless DATABASE_URL), migrations, the API with the dashboard, and
+ * MOONMIND_EMBEDDED_WORKERS capability workers. One Ctrl-C stops everything.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../contracts/config.ts';
+import { createSql } from '../db/client.ts';
+import { migrate } from '../db/migrate.ts';
+import { bootstrapAccess } from './access.ts';
+import { waitFor } from './ports.ts';
+import { type Service, spawnService, startInfrastructure } from './services.ts';
+import { buildDashboard } from './web-build.ts';
+
+const log = (line: string) => console.log(`[start] ${line}`);
+
+async function main() {
+  const config = loadConfig();
+  const dataDir = path.resolve(config.MOONMIND_DATA_DIR);
+  log(`data dir: ${dataDir}`);
+  if (!existsSync(path.resolve('dist/web/index.html'))) await buildDashboard(log);
+
+  const infra = await startInfrastructure(config, log);
+  const services: Service[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    for (const s of services.reverse()) await s.stop();
+    await infra.stop();
+    log('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    const sql = createSql(infra.databaseUrl, { max: 2 });
+    const applied = await migrate(sql);
+    if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+    const access = await bootstrapAccess(sql, {
+      adminToken: config.MOONMIND_ADMIN_TOKEN,
+      workers: config.MOONMIND_EMBEDDED_WORKERS,
+    });
+    await sql.end();
+
+    const apiUrl = `http://${config.MOONMIND_HOST}:${config.PORT}`;
+    const shared = {
+      TEMPORAL_ADDRESS: infra.temporalAddress,
+      TEMPORAL_NAMESPACE: infra.namespace,
+      DATABASE_URL: infra.databaseUrl,
+      MOONMIND_DATA_DIR: dataDir,
+      ...(infra.temporalUiUrl ? { TEMPORAL_UI_URL: infra.temporalUiUrl } : {}),
+    };
+    const api = spawnService('api', 'api/main.ts', shared);
+    services.push(api);
+    await waitFor('API', async () => (await fetch(`${apiUrl}/healthz`)).ok, 120_000, 500);
+    for (let i = 0; i < config.MOONMIND_EMBEDDED_WORKERS; i++) {
+      services.push(
+        spawnService(`worker-${i + 1}`, 'workers/main.ts', {
+          ...shared,
+          MOONMIND_API_URL: apiUrl,
+          MOONMIND_WORKER_TOKEN: access.workerTokens[i],
+          MOONMIND_WORKER_POOL: process.env.MOONMIND_WORKER_POOL ?? 'embedded',
+          MOONMIND_WORKER_CAPABILITIES:
+            process.env.MOONMIND_WORKER_CAPABILITIES ?? 'codex,gemini,claude,git,gh',
+          MOONMIND_WORKSPACE_DIR: process.env.MOONMIND_WORKSPACE_DIR ?? path.join(dataDir, 'workspaces'),
+        }),
+      );
+    }
+    for (const s of services) void s.exited.then((code) => !stopping && log(`${s.name} exited (${code})`));
+    await waitFor('readiness (/readyz)', async () => (await fetch(`${apiUrl}/readyz`)).ok, 180_000, 1000);
+
+    const signIn = access.adminTokenCreated
+      ? `sign in with this admin API token (shown once, stored only hashed):\n\n    ${access.adminTokenCreated}\n`
+      : config.MOONMIND_ADMIN_TOKEN
+        ? 'sign in with the token in MOONMIND_ADMIN_TOKEN'
+        : 'sign in with the admin token printed on the first start (or create one: npm run moonmind -- user create --name NAME --role admin)';
+    console.log(
+      [
+        '',
+        'MoonMind is ready.',
+        `  dashboard:        ${apiUrl}/tasks`,
+        `  API:              ${apiUrl}/api (OpenAPI: ${apiUrl}/api/openapi.json)`,
+        `  Temporal Web UI:  ${infra.temporalUiUrl ?? '(external Temporal: set TEMPORAL_UI_URL)'}`,
+        `  Temporal:         ${infra.temporalAddress} namespace ${infra.namespace}`,
+        `  PostgreSQL:       ${infra.started.includes('postgres') ? 'embedded, ' : ''}${redactUrl(infra.databaseUrl)}`,
+        `  data dir:         ${dataDir}`,
+        `  ${signIn}`,
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    console.error(`[start] ${(err as Error).message}`);
+    await shutdown(1);
+  }
+}
+
+const redactUrl = (url: string) =>
+  url.replace(/\/\/([^@/]*)@/, (_m, auth: string) => `//${auth.split(':')[0]}@`);
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : `[start] ${(err as Error).stack ?? err}`);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, open } from 'node:fs/promises';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { searchAttributeCliArgs, searchAttributes } from '../contracts/search-attributes.ts';
+import { waitFor } from './ports.ts';
+
+export interface DevServerOptions {
+  cliPath: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespaces?: string[];
+  /** In-memory store instead of a file under dataDir (tests). */
+  ephemeral?: boolean;
+  headless?: boolean;
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | null;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * `temporal server start-dev` as a child: file persistence under the data dir with the SQLite pragmas that
+ * make it fast (WAL, no fsync), the Web UI on, the product's search attributes registered, and a readiness
+ * wait long enough for a 2-core machine.
+ */
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  await mkdir(opts.dataDir, { recursive: true });
+  const namespaces = opts.namespaces ?? ['default'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--log-level',
+    'warn',
+    ...namespaces.flatMap((n) => ['--namespace', n]),
+    ...searchAttributeCliArgs(),
+    ...(opts.ephemeral
+      ? []
+      : [
+          '--db-filename',
+          path.join(opts.dataDir, 'temporal.db'),
+          '--sqlite-pragma',
+          'journal_mode=wal',
+          '--sqlite-pragma',
+          'synchronous=off',
+        ]),
+    ...(opts.headless ? ['--headless'] : ['--ui-disable-news-fetch']),
+  ];
+  const log = await open(path.join(opts.dataDir, 'temporal.log'), 'a');
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.fd, log.fd] });
+  const address = `127.0.0.1:${opts.port}`;
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+    void log.close();
+  });
+  const stop = async () => {
+    if (exited) return;
+    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await done;
+    clearTimeout(timer);
+  };
+  try {
+    await waitFor(
+      `Temporal dev server on ${address} (log: ${path.join(opts.dataDir, 'temporal.log')})`,
+      async () => {
+        if (exited) throw new Error(`temporal exited early; see ${path.join(opts.dataDir, 'temporal.log')}`);
+        const connection = await Connection.connect({ address, connectTimeout: 2000 });
+        try {
+          await connection.workflowService.describeNamespace({ namespace: namespaces[0] });
+          return true;
+        } finally {
+          await connection.close();
+        }
+      },
+      opts.readyTimeoutMs ?? 120_000,
+      500,
+    );
+    for (const namespace of namespaces) await ensureSearchAttributes(address, namespace);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address, uiUrl: opts.headless ? null : `http://localhost:${opts.uiPort}`, process: child, stop };
+}
+
+/**
+ * `--search-attribute` only applies when the database is new; on a resumed data dir (or an external
+ * cluster) add whatever is missing through the operator service.
+ */
+export async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    // temporal.api.enums.v1.IndexedValueType numbers
+    const indexedValueType: Record<string, number> = { TEXT: 1, KEYWORD: 2, INT: 3 };
+    const missing = Object.values(searchAttributes).filter((k) => !(customAttributes ?? {})[k.name]);
+    if (missing.length === 0) return;
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, indexedValueType[k.type]])),
+    });
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, loadWorkerConfig } from '../../contracts/config.ts';
+
+describe('configuration', () => {
+  it('fills the documented defaults from an empty environment', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      PORT: 8080,
+      MOONMIND_TEMPORAL_PORT: 7233,
+      MOONMIND_TEMPORAL_UI_PORT: 8233,
+      TEMPORAL_NAMESPACE: 'default',
+      MOONMIND_DATA_DIR: './.data',
+    });
+    expect(c.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(c.DATABASE_URL).toBeUndefined();
+  });
+
+  it('names every wrong variable in the error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MOONMIND_ADMIN_TOKEN: 'short' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'DATABASE_URL', 'MOONMIND_ADMIN_TOKEN']) expect(message).toContain(name);
+  });
+
+  it('parses worker capability lists', () => {
+    const w = loadWorkerConfig({ MOONMIND_WORKER_CAPABILITIES: 'codex, git,gh' });
+    expect(w.MOONMIND_WORKER_CAPABILITIES).toEqual(['codex', 'git', 'gh']);
+    expect(() => loadWorkerConfig({ MOONMIND_WORKER_CONCURRENCY: '0' })).toThrow(
+      /MOONMIND_WORKER_CONCURRENCY/,
+    );
+  });
+});
