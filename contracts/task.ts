@@ -311,3 +311,10 @@ export function generatedBranch(jobId: string, submittedAt: string): string {
 }
 
 export { containsSecret };
+
+/** The steps a run executes: the payload's, or one implicit step that carries the objective alone. */
+export function planSteps(payload: TaskPayload): NormalizedStep[] {
+  return payload.task.steps.length
+    ? payload.task.steps
+    : [{ id: 'step-1', title: null, instructions: null, skill: null }];
+}
