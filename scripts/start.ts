@@ -71,7 +71,10 @@ async function main() {
       );
     }
     for (const s of services) void s.exited.then((code) => !stopping && log(`${s.name} exited (${code})`));
-    await waitFor('readiness (/readyz)', async () => (await fetch(`${apiUrl}/readyz`)).ok, 180_000, 1000);
+    // With no embedded workers (e.g. docker-compose), readiness waits for external workers; don't block on it.
+    if (config.MOONMIND_EMBEDDED_WORKERS > 0) {
+      await waitFor('readiness (/readyz)', async () => (await fetch(`${apiUrl}/readyz`)).ok, 180_000, 1000);
+    }
 
     const signIn = access.adminTokenCreated
       ? `sign in with this admin API token (shown once, stored only hashed):\n\n    ${access.adminTokenCreated}\n`
