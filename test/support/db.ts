@@ -10,8 +10,9 @@ export interface TestDatabase {
 }
 
 /** A fresh, migrated database for one test file (LISTEN/NOTIFY stay isolated too). */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const adminUrl = inject('adminDatabaseUrl');
+export async function createTestDatabase(
+  adminUrl: string = inject('adminDatabaseUrl'),
+): Promise<TestDatabase> {
   const name = `mm_test_${randomBytes(6).toString('hex')}`;
   const admin = createSql(adminUrl, { max: 1 });
   await admin.unsafe(`CREATE DATABASE ${name}`);

@@ -9,6 +9,7 @@ import { createWorkerToken } from '../../api/auth/bootstrap.ts';
 import { freePort, waitFor } from '../../scripts/ports.ts';
 import { type Service, spawnService } from '../../scripts/services.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { testNamespace } from './namespaces.ts';
 import { terminateOpenRuns, testTemporal } from './temporal.ts';
 
 export const fakeAgent = fileURLToPath(new URL('../fakes/fake-agent.mjs', import.meta.url));
@@ -45,11 +46,25 @@ export interface Stack {
  * processes, on the shared Temporal dev server (this file's namespace) and a fresh database. Workers run
  * the fake agent for every runtime unless a spec overrides the command.
  */
-export async function startStack(
-  options: { workers?: WorkerSpec[]; apiEnv?: Record<string, string> } = {},
-): Promise<Stack> {
-  const db = await createTestDatabase();
-  const { client, connection, namespace, address } = await testTemporal();
+export interface StackOptions {
+  workers?: WorkerSpec[];
+  apiEnv?: Record<string, string>;
+  /** Where the shared services are; defaults to what the vitest global setup provides. */
+  services?: { temporalAddress: string; temporalUiUrl: string; adminDatabaseUrl: string; namespace: string };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const services = options.services ?? {
+    temporalAddress: inject('temporalAddress'),
+    temporalUiUrl: inject('temporalUiUrl'),
+    adminDatabaseUrl: inject('adminDatabaseUrl'),
+    namespace: testNamespace(),
+  };
+  const db = await createTestDatabase(services.adminDatabaseUrl);
+  const { client, connection, namespace, address } = await testTemporal(
+    services.temporalAddress,
+    services.namespace,
+  );
   await terminateOpenRuns(client);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mm-stack-'));
   const port = await freePort();
@@ -63,7 +78,7 @@ export async function startStack(
   const shared = {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
-    TEMPORAL_UI_URL: inject('temporalUiUrl') || 'http://localhost:8233',
+    TEMPORAL_UI_URL: services.temporalUiUrl || 'http://localhost:8233',
     DATABASE_URL: db.url,
     MOONMIND_DATA_DIR: dataDir,
     MOONMIND_LOG_LEVEL: 'warn',

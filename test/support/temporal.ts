@@ -3,14 +3,10 @@ import { inject } from 'vitest';
 import { testNamespace } from './namespaces.ts';
 
 /** A client on this test file's namespace of the shared dev server. */
-export async function testTemporal(): Promise<{
-  connection: Connection;
-  client: Client;
-  namespace: string;
-  address: string;
-}> {
-  const address = inject('temporalAddress');
-  const namespace = testNamespace();
+export async function testTemporal(
+  address: string = inject('temporalAddress'),
+  namespace: string = testNamespace(),
+): Promise<{ connection: Connection; client: Client; namespace: string; address: string }> {
   const connection = await Connection.connect({ address });
   return { connection, client: new Client({ connection, namespace }), namespace, address };
 }
