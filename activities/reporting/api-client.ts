@@ -1,0 +1,147 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import type { EventBatch } from '../../contracts/events.ts';
+import { redact, redactDeep } from '../../contracts/secrets.ts';
+
+/**
+ * The worker's side of the worker routes (`/api/worker/...`, docs/architecture.md): events, artifacts,
+ * registration, authenticated with the worker token. Errors say whether retrying can help, so callers
+ * retry outages and give up on requests the API will never accept.
+ */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export interface RegisterBody {
+  taskQueue: string;
+  pool: string;
+  hostId: string;
+  hostQueue: string;
+  capabilities: string[];
+  jobTypes: string[];
+  repositories: string[];
+}
+
+/** 5xx, 408, 429 and network failures are outages; other statuses are answers. */
+const isRetryableStatus = (s: number) => s >= 500 || s === 408 || s === 429;
+
+export class WorkerApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string | undefined,
+  ) {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}`, ...extra } : extra;
+  }
+
+  private async send(method: string, path: string, init: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), { method, ...init });
+    } catch (err) {
+      throw new ApiError(`${method} ${path}: ${(err as Error).message}`, null, true);
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      throw new ApiError(
+        `${method} ${path}: HTTP ${res.status} ${redact(text.slice(0, 300))}`,
+        res.status,
+        isRetryableStatus(res.status),
+      );
+    }
+    return res;
+  }
+
+  async postEvents(jobId: string, batch: EventBatch): Promise<void> {
+    const res = await this.send('POST', `/api/worker/jobs/${encodeURIComponent(jobId)}/events`, {
+      headers: this.headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify(redactDeep(batch)),
+      signal: AbortSignal.timeout(15_000),
+    });
+    await res.body?.cancel();
+  }
+
+  /** One upload try: the file streamed through the redactor (every artifact this worker makes is text). */
+  async putArtifact(jobId: string, name: string, filePath: string, contentType: string): Promise<void> {
+    const size = (await stat(filePath)).size;
+    const body = Readable.toWeb(createReadStream(filePath).pipe(redactingLines())) as ReadableStream;
+    const path = `/api/worker/jobs/${encodeURIComponent(jobId)}/artifacts/${name
+      .split('/')
+      .map(encodeURIComponent)
+      .join('/')}`;
+    const res = await this.send('PUT', path, {
+      headers: this.headers({ 'content-type': contentType, 'x-original-size': String(size) }),
+      body,
+      duplex: 'half',
+      signal: AbortSignal.timeout(120_000),
+    } as RequestInit);
+    await res.body?.cancel();
+  }
+
+  async register(body: RegisterBody): Promise<unknown> {
+    const res = await this.send('POST', '/api/worker/register', {
+      headers: this.headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return res.json().catch(() => null);
+  }
+}
+
+/** Redact line by line so large files stream without being held in memory. */
+export function redactingLines(): Transform {
+  let rest = '';
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const text = rest + chunk.toString('utf8');
+      const cut = text.lastIndexOf('\n');
+      if (cut < 0) {
+        rest = text;
+        return done();
+      }
+      rest = text.slice(cut + 1);
+      done(null, redact(text.slice(0, cut + 1)));
+    },
+    flush(done) {
+      done(null, rest ? redact(rest) : undefined);
+    },
+  });
+}
+
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+/** Exponential backoff capped at `maxMs`; retries only retryable ApiErrors (outages), nothing else. */
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  opts: { attempts: number; baseMs?: number; maxMs?: number; signal?: AbortSignal },
+): Promise<T> {
+  const base = opts.baseMs ?? 200;
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const retryable = err instanceof ApiError && err.retryable;
+      if (!retryable || i >= opts.attempts || opts.signal?.aborted) throw err;
+      await sleep(Math.min(opts.maxMs ?? 5_000, base * 2 ** (i - 1)), opts.signal);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Invocation } from './adapters.ts';
+
+export type Stream = 'stdout' | 'stderr';
+
+export interface RunOptions {
+  cwd: string;
+  onLine: (stream: Stream, line: string) => void;
+  /** Aborting stops the whole process group: SIGINT, then SIGKILL after `graceMs`. */
+  signal?: AbortSignal;
+  graceMs?: number;
+}
+
+export interface RunningProcess {
+  pid: number;
+  /** SIGSTOP / SIGCONT the whole group (hard pause). */
+  suspend(): void;
+  resume(): void;
+  readonly suspended: boolean;
+  done: Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const MAX_LINE = 16_000;
+
+/** True while any process of the group is alive. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function signalGroup(pgid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * Run a runtime CLI in its own process group (detached), stdin from /dev/null (codex waits for stdin to
+ * close otherwise), each output line delivered as it comes. When the CLI exits, whatever it left running
+ * in its group is killed so no orphan outlives the step and holds the output pipes open.
+ */
+export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProcess {
+  const child = spawn(inv.file, inv.args, {
+    cwd: opts.cwd,
+    env: inv.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const pgid = child.pid;
+  let suspended = false;
+  const readers = (['stdout', 'stderr'] as const).map((stream) => {
+    const rl = createInterface({ input: child[stream], crlfDelay: Number.POSITIVE_INFINITY });
+    rl.on('line', (line) => {
+      for (let i = 0; i < line.length || i === 0; i += MAX_LINE)
+        opts.onLine(stream, line.slice(i, i + MAX_LINE));
+    });
+    return new Promise<void>((resolve) => rl.once('close', resolve));
+  });
+
+  const stop = () => {
+    if (!pgid) return;
+    signalGroup(pgid, 'SIGCONT');
+    signalGroup(pgid, 'SIGINT');
+    const kill = setTimeout(() => signalGroup(pgid, 'SIGKILL'), opts.graceMs ?? 3_000);
+    kill.unref();
+  };
+  opts.signal?.addEventListener('abort', stop, { once: true });
+
+  const done = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', async (exitCode, signal) => {
+      opts.signal?.removeEventListener('abort', stop);
+      if (pgid) {
+        if (opts.signal?.aborted) await waitGroupGone(pgid, opts.graceMs ?? 3_000);
+        signalGroup(pgid, 'SIGKILL');
+      }
+      // Orphans are gone, so the pipes close; don't wait forever on a descendant that left the group.
+      await Promise.race([Promise.all(readers), new Promise((r) => setTimeout(r, 2_000).unref())]);
+      resolve({ exitCode, signal });
+    });
+  });
+
+  return {
+    pid: pgid ?? -1,
+    get suspended() {
+      return suspended;
+    },
+    suspend() {
+      if (pgid && !suspended) {
+        signalGroup(pgid, 'SIGSTOP');
+        suspended = true;
+      }
+    },
+    resume() {
+      if (pgid && suspended) {
+        signalGroup(pgid, 'SIGCONT');
+        suspended = false;
+      }
+    },
+    done,
+  };
+}
+
+/** After an interrupt, give the rest of the group its grace period to exit on its own. */
+async function waitGroupGone(pgid: number, graceMs: number) {
+  const until = Date.now() + graceMs;
+  while (groupAlive(pgid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+}

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { type WorkerApiClient, withRetry } from '../reporting/api-client.ts';
+import { EventReporter } from '../reporting/event-reporter.ts';
+import { contentTypeOf, type WorkspacePaths, workspacePaths } from './workspace.ts';
+
+/**
+ * What this process keeps per attempt between its activities: the event reporter (one producer per
+ * attempt, so `seq` keeps increasing across prepare, steps and publish) and the artifact uploader.
+ */
+export interface AttemptContext {
+  jobId: string;
+  attempt: number;
+  paths: WorkspacePaths;
+  events: EventReporter;
+  /**
+   * Upload `artifacts/<name>`, retried through API outages for about half a minute. It never throws: a
+   * lost upload must not fail (and so re-run) a step; it is reported as a warning event instead.
+   */
+  upload(name: string): Promise<void>;
+}
+
+export class Attempts {
+  private readonly byWorkspace = new Map<string, AttemptContext>();
+
+  constructor(
+    private readonly api: WorkerApiClient,
+    private readonly hostId: string,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  get(jobId: string, attempt: number, workspace: string): AttemptContext {
+    const known = this.byWorkspace.get(workspace);
+    if (known) return known;
+    const paths = workspacePaths(workspace);
+    const events = new EventReporter({
+      client: this.api,
+      jobId,
+      producer: `${this.hostId}:${jobId}:${attempt}`,
+      onDrop: (err, n) => this.warn(`dropped ${n} events of job ${jobId}: ${err.message}`),
+    });
+    const ctx: AttemptContext = {
+      jobId,
+      attempt,
+      paths,
+      events,
+      upload: (name) =>
+        withRetry(() => this.api.putArtifact(jobId, name, join(paths.artifacts, name), contentTypeOf(name)), {
+          attempts: 10,
+        }).catch((err: Error) => {
+          this.warn(`artifact ${name} of job ${jobId} not uploaded: ${err.message}`);
+          events.emit({
+            level: 'warn',
+            type: 'artifact.upload_failed',
+            message: `Artifact ${name} could not be uploaded`,
+            payload: { name, error: err.message },
+          });
+        }),
+    };
+    this.byWorkspace.set(workspace, ctx);
+    return ctx;
+  }
+
+  find(workspace: string): AttemptContext | undefined {
+    return this.byWorkspace.get(workspace);
+  }
+
+  async close(workspace: string): Promise<void> {
+    const ctx = this.byWorkspace.get(workspace);
+    this.byWorkspace.delete(workspace);
+    await ctx?.events.close();
+  }
+}

@@ -1,0 +1,209 @@
+import { appendFile, cp, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { PrepareInput, PrepareResult } from '../../contracts/activities.ts';
+import { generatedBranch, planSteps } from '../../contracts/task.ts';
+import { forgeToken } from '../forge/github.ts';
+import { cloneUrl, GitError, git, headCommit, remoteBranchExists, remoteDefaultBranch } from '../git/git.ts';
+import { seedRuntimeHome } from '../runtimes/home.ts';
+import { resolveRuntime } from '../runtimes/resolve.ts';
+import type { Attempts } from './attempts.ts';
+import type { TaskActivityDeps } from './deps.ts';
+import { LogFile } from './log-file.ts';
+import { effectiveSkill } from './prompt.ts';
+import { artifactNames, workspaceFor } from './workspace.ts';
+
+const STAGE = 'moonmind.task.prepare';
+const skillId = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** Written to `task_context.json`; `baseCommit` is what publish diffs against. */
+export interface TaskContext {
+  jobId: string;
+  attempt: number;
+  hostId: string;
+  repository: string;
+  defaultBranch: string;
+  startingBranch: string;
+  workingBranch: string;
+  baseCommit: string;
+  runtime: PrepareResult['runtime'];
+  skills: string[];
+  steps: { id: string; title: string | null; effectiveSkill: string }[];
+  publishMode: string;
+  preparedAt: string;
+}
+
+/**
+ * The claim: runs on the pool queue, takes a run slot for the attempt, and leaves a workspace ready for
+ * the steps; the result names this host's queue, where the rest of the attempt runs.
+ */
+export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
+  return async function prepare(input: PrepareInput): Promise<PrepareResult> {
+    const { jobId, attempt, payload } = input;
+    const workspace = workspaceFor(deps.config.MOONMIND_WORKSPACE_DIR, jobId, attempt);
+    deps.slots.claim(workspace);
+    const ctx = attempts.get(jobId, attempt, workspace);
+    const { paths, events } = ctx;
+    const ac = Context.current();
+    const beat = setInterval(() => ac.heartbeat(), 1_000);
+    events.emit({
+      type: `${STAGE}.started`,
+      message: `Preparing on ${deps.hostId}`,
+      payload: { host: deps.hostId, attempt },
+    });
+    let log: LogFile | undefined;
+    try {
+      // A retried prepare of the same attempt starts from an empty workspace.
+      await rm(workspace, { recursive: true, force: true });
+      for (const dir of [paths.repo, paths.home, paths.skillsActive, paths.artifacts])
+        await mkdir(dir, { recursive: true });
+      log = await LogFile.open(join(paths.artifacts, artifactNames.prepareLog));
+      const l = log;
+      const gitOpts = { log: (s: string) => l.line(s), signal: ac.cancellationSignal };
+      const token = forgeToken(deps.env ?? process.env);
+
+      const url = cloneUrl(payload.repository, deps.config.MOONMIND_GIT_BASE_URL);
+      const httpToken = url.startsWith('https://') ? token : null;
+      await git(['clone', '--no-checkout', url, paths.repo], {
+        ...gitOpts,
+        cwd: paths.root,
+        token: httpToken,
+      });
+      const inRepo = { ...gitOpts, cwd: paths.repo, token: httpToken };
+      const defaultBranch = await remoteDefaultBranch(inRepo);
+      const startingBranch = payload.task.git.startingBranch ?? defaultBranch;
+      const newBranch =
+        payload.task.git.newBranch ??
+        (startingBranch === defaultBranch ? generatedBranch(jobId, input.submittedAt) : null);
+      const workingBranch = newBranch ?? startingBranch;
+      if (!(await remoteBranchExists(startingBranch, inRepo))) {
+        throw ApplicationFailure.nonRetryable(
+          `starting branch ${startingBranch} does not exist in ${payload.repository}`,
+          'TaskFailure',
+        );
+      }
+      // A retried attempt continues the working branch an earlier attempt pushed, so publishing stays a
+      // fast-forward and never rewrites history.
+      const from = (await remoteBranchExists(workingBranch, inRepo)) ? workingBranch : startingBranch;
+      await git(['checkout', '-B', workingBranch, `origin/${from}`], inRepo);
+      const baseCommit = await headCommit(inRepo);
+
+      // Skills: linked into the repo, kept out of git status.
+      for (const link of ['.agents/skills', '.gemini/skills']) {
+        const at = join(paths.repo, link);
+        if (await stat(at).catch(() => null)) {
+          l.line(`${link} already exists in the repository; not linking skills_active there`);
+          continue;
+        }
+        await mkdir(join(at, '..'), { recursive: true });
+        await symlink(paths.skillsActive, at, 'dir');
+        await appendFile(join(paths.repo, '.git', 'info', 'exclude'), `/${link}\n`);
+      }
+      const steps = planSteps(payload);
+      const skills = [...new Set(steps.map((s) => effectiveSkill(payload, s).id))].filter(
+        (id) => id !== 'auto',
+      );
+      for (const id of skills)
+        await materializeSkill(id, deps.config.MOONMIND_SKILLS_DIR, paths.skillsActive, l);
+      await seedRuntimeHome((deps.env ?? process.env).HOME, paths.home);
+
+      const runtime = resolveRuntime(payload, deps.config);
+      const context: TaskContext = {
+        jobId,
+        attempt,
+        hostId: deps.hostId,
+        repository: payload.repository,
+        defaultBranch,
+        startingBranch,
+        workingBranch,
+        baseCommit,
+        runtime,
+        skills,
+        steps: steps.map((s) => ({
+          id: s.id,
+          title: s.title,
+          effectiveSkill: effectiveSkill(payload, s).id,
+        })),
+        publishMode: payload.task.publish.mode,
+        preparedAt: new Date().toISOString(),
+      };
+      await writeFile(
+        join(paths.artifacts, artifactNames.taskContext),
+        `${JSON.stringify(context, null, 2)}\n`,
+      );
+
+      events.emit({
+        type: 'task.defaults.resolved',
+        message: `Branch ${workingBranch} from ${from}; ${runtime.mode} ${runtime.model} (${runtime.effort})`,
+        payload: { defaultBranch, startingBranch, workingBranch, newBranch, ...runtime },
+      });
+      events.emit({
+        type: 'task.steps.plan',
+        message: `${steps.length} step${steps.length === 1 ? '' : 's'}: ${steps.map((s) => s.id).join(', ')}`,
+        payload: { stepCount: steps.length, stepIds: steps.map((s) => s.id) },
+      });
+      l.line(`prepared ${workingBranch} at ${baseCommit}`);
+      await log.close();
+      log = undefined;
+      await ctx.upload(artifactNames.prepareLog);
+      await ctx.upload(artifactNames.taskContext);
+      events.emit({ type: `${STAGE}.finished`, message: 'Workspace ready', payload: { workingBranch } });
+      await events.flush(10_000);
+      return {
+        hostId: deps.hostId,
+        hostQueue: deps.hostQueue,
+        workspace,
+        defaultBranch,
+        startingBranch,
+        workingBranch,
+        runtime,
+      };
+    } catch (err) {
+      const message = err instanceof GitError ? err.message : (err as Error).message;
+      log?.line(`prepare failed: ${message}`);
+      await log?.close().catch(() => {});
+      if (log) await ctx.upload(artifactNames.prepareLog);
+      events.emit({
+        level: 'error',
+        type: `${STAGE}.failed`,
+        message: `Prepare failed: ${message}`,
+        payload: { error: message },
+      });
+      await events.flush(10_000);
+      deps.slots.release(workspace);
+      throw classify(err);
+    } finally {
+      clearInterval(beat);
+    }
+  };
+}
+
+/** Repository and branch problems repeat on every attempt: fail the run instead of retrying it. */
+function classify(err: unknown): unknown {
+  if (
+    err instanceof GitError &&
+    /not found|does not exist|Repository not found|Authentication failed|could not read Username|403/i.test(
+      err.stderr,
+    )
+  ) {
+    return ApplicationFailure.nonRetryable(err.message, 'TaskFailure');
+  }
+  return err;
+}
+
+async function materializeSkill(id: string, skillsDir: string, skillsActive: string, log: LogFile) {
+  if (!skillId.test(id))
+    throw ApplicationFailure.nonRetryable(
+      `skill id ${JSON.stringify(id)} is not a valid name`,
+      'TaskFailure',
+    );
+  const from = join(skillsDir, id);
+  if (!(await stat(from).catch(() => null))?.isDirectory()) {
+    throw ApplicationFailure.nonRetryable(
+      `skill ${id} is not installed on this worker (${from})`,
+      'TaskFailure',
+    );
+  }
+  await cp(from, join(skillsActive, id), { recursive: true, dereference: true });
+  log.line(`skill ${id} materialized from ${from}`);
+}

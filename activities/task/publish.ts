@@ -1,0 +1,178 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { PublishInput, PublishResult } from '../../contracts/activities.ts';
+import { ForgeError, forgeToken, GitHubClient, ownerRepoOf } from '../forge/github.ts';
+import { cloneUrl, GitError, git, headCommit } from '../git/git.ts';
+import type { Attempts } from './attempts.ts';
+import type { TaskActivityDeps } from './deps.ts';
+import { readTaskContext } from './finish-execute.ts';
+import { LogFile } from './log-file.ts';
+import { commitMessage, prBody, prTitle } from './pr-text.ts';
+import { artifactNames } from './workspace.ts';
+
+const STAGE = 'moonmind.task.publish';
+
+/**
+ * The publish stage owns every final git operation. Idempotent: a retry finds its commit already made
+ * (clean tree, HEAD past the base) and commits nothing new, pushes the same commit again (a no-op), and
+ * reuses the open PR for the working branch instead of opening another.
+ */
+export function makePublish(deps: TaskActivityDeps, attempts: Attempts) {
+  return async function publish(input: PublishInput): Promise<PublishResult> {
+    const { jobId, payload, prepared } = input;
+    const mode = payload.task.publish.mode;
+    const leave = deps.slots.enter(input.workspace);
+    const ctx = attempts.get(jobId, input.attempt, input.workspace);
+    const { paths, events } = ctx;
+    const log = await LogFile.open(join(paths.artifacts, artifactNames.publishLog));
+    const result: PublishResult = {
+      mode,
+      branch: null,
+      commit: null,
+      prUrl: null,
+      prNumber: null,
+      skipped: null,
+    };
+    events.emit({ type: `${STAGE}.started`, message: `Publishing (${mode})`, payload: { mode } });
+    try {
+      if (mode === 'none') {
+        result.skipped = 'publish mode is none';
+      } else {
+        const context = await readTaskContext(paths.artifacts);
+        const env = deps.env ?? process.env;
+        const url = cloneUrl(payload.repository, deps.config.MOONMIND_GIT_BASE_URL);
+        const token = forgeToken(env);
+        const inRepo = {
+          cwd: paths.repo,
+          log: (s: string) => log.line(s),
+          token: url.startsWith('https://') ? token : null,
+          signal: Context.current().cancellationSignal,
+        };
+        await git(['add', '--all'], inRepo);
+        const dirty = (await git(['status', '--porcelain'], inRepo)).trim().length > 0;
+        if (dirty) await git(['commit', '--no-verify', '-m', commitMessage(payload, jobId)], inRepo);
+        const commit = await headCommit(inRepo);
+        if (commit === context.baseCommit) {
+          result.skipped = 'no changes';
+          events.emit({
+            type: 'task.publish.skipped',
+            message: 'Nothing to publish: no changes',
+            payload: { reason: 'no changes' },
+          });
+        } else {
+          const branch = prepared.workingBranch;
+          await git(['push', 'origin', `HEAD:refs/heads/${branch}`], inRepo);
+          Object.assign(result, { branch, commit });
+          events.emit({
+            type: 'task.publish.pushed',
+            message: `Pushed ${branch} at ${commit.slice(0, 12)}`,
+            payload: { branch, commit },
+          });
+          if (mode === 'pr')
+            await openPullRequest(
+              input,
+              context.baseCommit,
+              deps.config.MOONMIND_GITHUB_API_URL,
+              token,
+              inRepo,
+              result,
+              events,
+              log,
+            );
+        }
+      }
+      await writeFile(
+        join(paths.artifacts, artifactNames.publishResult),
+        `${JSON.stringify(result, null, 2)}\n`,
+      );
+      log.line(`publish result: ${JSON.stringify(result)}`);
+      await log.close();
+      await ctx.upload(artifactNames.publishLog);
+      await ctx.upload(artifactNames.publishResult);
+      events.emit({
+        type: `${STAGE}.finished`,
+        message: result.prUrl
+          ? `Published ${result.prUrl}`
+          : result.skipped
+            ? `Publish skipped: ${result.skipped}`
+            : `Published ${result.branch}`,
+        payload: { ...result },
+      });
+      await events.flush(10_000);
+      return result;
+    } catch (err) {
+      const message = (err as Error).message;
+      log.line(`publish failed: ${message}`);
+      await log.close().catch(() => {});
+      await ctx.upload(artifactNames.publishLog);
+      events.emit({
+        level: 'error',
+        type: `${STAGE}.failed`,
+        message: `Publish failed: ${message}`,
+        payload: { error: message },
+      });
+      await events.flush(10_000);
+      throw classify(err);
+    } finally {
+      leave();
+    }
+  };
+}
+
+async function openPullRequest(
+  input: PublishInput,
+  baseCommit: string,
+  apiUrl: string,
+  token: string | null,
+  inRepo: Parameters<typeof git>[1],
+  result: PublishResult,
+  events: import('../reporting/event-reporter.ts').EventReporter,
+  log: LogFile,
+) {
+  const { payload, prepared, jobId } = input;
+  const base = payload.task.publish.prBaseBranch ?? prepared.startingBranch;
+  const head = prepared.workingBranch;
+  if (base === head) {
+    result.skipped = `pull request not opened: base and head are both ${head}`;
+    events.emit({
+      level: 'warn',
+      type: 'task.publish.skipped',
+      message: result.skipped,
+      payload: { reason: 'same branch', base, head },
+    });
+    return;
+  }
+  const changedFiles = (await git(['diff', '--name-only', baseCommit, 'HEAD'], inRepo))
+    .split('\n')
+    .filter(Boolean);
+  const { owner, repo } = ownerRepoOf(payload.repository);
+  const github = new GitHubClient(apiUrl, token);
+  const pr = await github.ensurePull(owner, repo, {
+    head,
+    base,
+    title: prTitle(payload, jobId),
+    body: prBody(payload, jobId, prepared, base, changedFiles),
+  });
+  log.line(`pull request #${pr.number} ${pr.reused ? 'reused' : 'opened'}: ${pr.url}`);
+  result.prUrl = pr.url;
+  result.prNumber = pr.number;
+  events.emit({
+    type: 'task.publish.pr',
+    message: `${pr.reused ? 'Reused' : 'Opened'} pull request #${pr.number}`,
+    payload: { url: pr.url, number: pr.number, reused: pr.reused, base, head },
+  });
+}
+
+/** Bad credentials, a rejected push or an invalid PR repeat on retry: the run fails instead. */
+function classify(err: unknown): unknown {
+  if (err instanceof ForgeError && err.permanent)
+    return ApplicationFailure.nonRetryable(err.message, 'TaskFailure');
+  if (
+    err instanceof GitError &&
+    /rejected|Authentication failed|could not read Username|403|denied/i.test(err.stderr)
+  ) {
+    return ApplicationFailure.nonRetryable(err.message, 'TaskFailure');
+  }
+  return err;
+}

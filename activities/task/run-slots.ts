@@ -1,0 +1,111 @@
+/**
+ * Run slots of one worker process: at most `capacity` attempts at once. The pool-queue worker's slot
+ * supplier reserves a slot before each poll (so the process stops polling while full), `prepare` turns
+ * its slot into a lease keyed by the attempt's workspace, and `releaseHost` gives it back. A lease with no
+ * host-queue activity for `leaseMs` expires, so a run whose workflow moved on (dead, cancelled, retried
+ * elsewhere) cannot hold a slot forever. A soft pause longer than the lease also frees the slot.
+ */
+export class RunSlots {
+  private reserved = 0;
+  private readonly leases = new Map<string, { active: number; lastSeen: number }>();
+  private waiters: (() => void)[] = [];
+  private readonly releaseListeners: ((key: string) => void)[] = [];
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    readonly capacity: number,
+    private readonly leaseMs = 60_000,
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), Math.min(5_000, leaseMs / 2));
+    this.sweeper.unref();
+  }
+
+  /** Free run slots; may dip below zero while a prepare holds both its poll permit and its new lease. */
+  get free(): number {
+    return this.capacity - this.reserved - this.leases.size;
+  }
+
+  get held(): string[] {
+    return [...this.leases.keys()];
+  }
+
+  /** Wait for a free slot and reserve it for a poll (rejects with AbortError when aborted). */
+  reserve(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const attempt = () => {
+        if (signal?.aborted) {
+          reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
+          return;
+        }
+        if (this.tryReserve()) resolve();
+        else this.waiters.push(attempt);
+      };
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.waiters = this.waiters.filter((w) => w !== attempt);
+          const err = new Error('slot reservation aborted');
+          err.name = 'AbortError';
+          reject(err);
+        },
+        { once: true },
+      );
+      attempt();
+    });
+  }
+
+  tryReserve(): boolean {
+    if (this.free <= 0) return false;
+    this.reserved += 1;
+    return true;
+  }
+
+  unreserve(): void {
+    this.reserved = Math.max(0, this.reserved - 1);
+    this.wake();
+  }
+
+  /** `prepare` took the slot for this attempt. */
+  claim(key: string): void {
+    this.leases.set(key, { active: 0, lastSeen: Date.now() });
+  }
+
+  /** A host activity of the attempt runs; the lease cannot expire until the returned function is called. */
+  enter(key: string): () => void {
+    const lease = this.leases.get(key);
+    if (!lease) return () => {};
+    lease.active += 1;
+    lease.lastSeen = Date.now();
+    return () => {
+      lease.active -= 1;
+      lease.lastSeen = Date.now();
+    };
+  }
+
+  release(key: string): void {
+    if (!this.leases.delete(key)) return;
+    for (const l of this.releaseListeners) l(key);
+    this.wake();
+  }
+
+  onRelease(listener: (key: string) => void): void {
+    this.releaseListeners.push(listener);
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+  }
+
+  private sweep() {
+    const now = Date.now();
+    for (const [key, lease] of this.leases) {
+      if (lease.active === 0 && now - lease.lastSeen > this.leaseMs) this.release(key);
+    }
+  }
+
+  private wake() {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w();
+  }
+}
