@@ -1,0 +1,3 @@
+export async function noop(stage: string): Promise<string> {
+  return stage;
+}

@@ -1,0 +1,36 @@
+/**
+ * `npm run bench`: every benchmark in one run against one Temporal dev server and one PostgreSQL, printed
+ * as a table per section. `npm run bench -- tasks api page` picks sections.
+ */
+import { benchApi } from './api.ts';
+import { startBenchServices } from './services.ts';
+import { benchTaskOverhead } from './task-overhead.ts';
+
+const sections: Record<
+  string,
+  (s: Awaited<ReturnType<typeof startBenchServices>>) => Promise<Record<string, string>>
+> = {
+  tasks: benchTaskOverhead,
+  api: benchApi,
+  page: async (s) => (await import('./detail-page.ts')).benchDetailPage(s),
+};
+
+const chosen = process.argv.slice(2).filter((a) => a in sections);
+const services = await startBenchServices();
+let failed = false;
+try {
+  for (const name of chosen.length ? chosen : Object.keys(sections)) {
+    const t0 = performance.now();
+    try {
+      const results = await sections[name](services);
+      console.log(`\n## ${name} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      for (const [k, v] of Object.entries(results)) console.log(`  ${k.padEnd(62)} ${v}`);
+    } catch (err) {
+      failed = true;
+      console.error(`\n## ${name}: FAILED: ${(err as Error).stack ?? err}`);
+    }
+  }
+} finally {
+  await services.stop();
+}
+process.exit(failed ? 1 : 0);
