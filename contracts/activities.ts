@@ -13,6 +13,8 @@ export type FindPoolResult = { taskQueue: string; pool: string } | { reason: str
 
 export interface RecordEventsInput {
   jobId: string;
+  /** Sequence number of `events[0]` within the run; the rest follow. Makes a retried batch idempotent. */
+  firstSeq: number;
   events: Omit<EventInput, 'seq'>[];
 }
 

@@ -18,6 +18,14 @@ export interface TaskRunInput {
   submittedAt: string;
 }
 
+/** What a `taskRun` workflow returns when it ends (external cancellation ends it as Canceled instead). */
+export interface TaskRunResult {
+  status: 'succeeded' | 'failed' | 'cancelled' | 'dead_letter';
+  branch: string | null;
+  prUrl: string | null;
+  error: string | null;
+}
+
 /** What `GET /api/queue/jobs/{jobId}` returns (list items carry the same fields, `payload` included). */
 export interface JobView {
   id: string;

@@ -33,8 +33,10 @@ describe('event ingestion across an API restart', () => {
 
     const events = await listEvents(stack, job.id);
     const working = events
-      .filter((e) => e.type === 'log' && /^working \d+$/.test(e.message.trim()))
-      .map((e) => Number(e.message.trim().split(' ')[1]));
+      .filter((e) => e.type === 'log')
+      .map((e) => /\bworking (\d+)\b/.exec(e.message)?.[1])
+      .filter(Boolean)
+      .map(Number);
     expect(working.length).toBeGreaterThanOrEqual(14);
     expect(working).toEqual(Array.from({ length: working.length }, (_, i) => i + 1));
     const ids = events.map((e) => e.id);
