@@ -66,6 +66,7 @@ console.error('fake agent: wrote AGENT_NOTES.md');
 
 if (directive('FAKE_SPAWN_CHILD')) {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  child.unref(); // left running behind, like a dev server an agent started
   if (process.env.FAKE_AGENT_PIDS)
     writeFileSync(process.env.FAKE_AGENT_PIDS, `${process.pid}\n${child.pid}\n`);
 }

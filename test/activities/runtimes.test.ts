@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { buildInvocation, type InvocationInput } from '../../activities/runtimes/adapters.ts';
+import { splitCommand } from '../../activities/runtimes/command.ts';
+import { resolveRuntime } from '../../activities/runtimes/resolve.ts';
+import { loadWorkerConfig } from '../../contracts/config.ts';
+import { normalizeJob } from '../../contracts/task.ts';
+
+const base: Omit<InvocationInput, 'runtime' | 'command'> = {
+  prompt: '# Task objective\n\nFix it',
+  repoDir: '/ws/repo',
+  homeDir: '/ws/home',
+  model: 'm-1',
+  effort: 'medium',
+  baseEnv: {
+    PATH: '/usr/bin',
+    HOME: '/root',
+    GITHUB_TOKEN: 'x',
+    MOONMIND_WORKER_TOKEN: 'y',
+    OPENAI_API_KEY: 'k',
+  },
+};
+
+describe('runtime adapters', () => {
+  it('codex: exec, no approvals, JSON events, repo dir, model and effort, prompt last', () => {
+    const inv = buildInvocation({ ...base, runtime: 'codex', command: 'codex' });
+    expect(inv.file).toBe('codex');
+    expect(inv.args).toEqual([
+      'exec',
+      '--skip-git-repo-check',
+      '--dangerously-bypass-approvals-and-sandbox',
+      '--ephemeral',
+      '--color',
+      'never',
+      '--json',
+      '-C',
+      '/ws/repo',
+      '-m',
+      'm-1',
+      '-c',
+      'model_reasoning_effort=medium',
+      base.prompt,
+    ]);
+  });
+
+  it('claude: print mode, stream-json, skip permissions with IS_SANDBOX=1', () => {
+    const inv = buildInvocation({ ...base, runtime: 'claude', command: 'claude' });
+    expect(inv.args).toEqual([
+      '-p',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--model',
+      'm-1',
+      '--dangerously-skip-permissions',
+      base.prompt,
+    ]);
+    expect(inv.env.IS_SANDBOX).toBe('1');
+    expect(inv.env.CLAUDE_CONFIG_DIR).toBe('/root/.claude');
+  });
+
+  it('gemini: yolo, stream-json, prompt after -p, trusted workspace, no relaunch', () => {
+    const inv = buildInvocation({ ...base, runtime: 'gemini', command: 'gemini' });
+    expect(inv.args).toEqual(['-m', 'm-1', '--yolo', '-o', 'stream-json', '-p', base.prompt]);
+    expect(inv.env).toMatchObject({ GEMINI_CLI_TRUST_WORKSPACE: 'true', GEMINI_CLI_NO_RELAUNCH: 'true' });
+  });
+
+  it('runs a configured command with leading words, HOME in the workspace, worker tokens withheld', () => {
+    const inv = buildInvocation({ ...base, runtime: 'codex', command: 'node "/opt/my tools/fake.mjs"' });
+    expect(inv.file).toBe('node');
+    expect(inv.args.slice(0, 2)).toEqual(['/opt/my tools/fake.mjs', 'exec']);
+    expect(inv.env.HOME).toBe('/ws/home');
+    expect(inv.env.CODEX_HOME).toBe('/root/.codex');
+    expect(inv.env.OPENAI_API_KEY).toBe('k');
+    expect(inv.env.GITHUB_TOKEN).toBeUndefined();
+    expect(inv.env.MOONMIND_WORKER_TOKEN).toBeUndefined();
+  });
+
+  it('rejects an empty command', () => {
+    expect(() => splitCommand('  ')).toThrow(/empty/);
+  });
+});
+
+describe('resolveRuntime', () => {
+  const config = loadWorkerConfig({ MOONMIND_GEMINI_MODEL: 'gemini-x', MOONMIND_DEFAULT_EFFORT: 'low' });
+  const payload = (task: Record<string, unknown>) => {
+    const r = normalizeJob(
+      { type: 'task', payload: { repository: 'o/r', task } },
+      { defaultRuntime: 'codex' },
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    return r.job.payload;
+  };
+
+  it('uses the worker defaults when the payload names no model or effort', () => {
+    expect(resolveRuntime(payload({ instructions: 'x', runtime: { mode: 'gemini' } }), config)).toEqual({
+      mode: 'gemini',
+      model: 'gemini-x',
+      effort: 'low',
+    });
+  });
+
+  it('keeps what the payload asks for', () => {
+    const p = payload({ instructions: 'x', runtime: { mode: 'claude', model: 'opus', effort: 'high' } });
+    expect(resolveRuntime(p, config)).toEqual({ mode: 'claude', model: 'opus', effort: 'high' });
+  });
+});
