@@ -29,12 +29,12 @@ export class RunSlots {
     return [...this.leases.keys()];
   }
 
-  /** Wait for a free slot and reserve it for a poll (rejects with AbortError when aborted). */
+  /** Wait for a free slot and reserve it for a poll (rejects with the signal's reason when aborted). */
   reserve(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const attempt = () => {
         if (signal?.aborted) {
-          reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
+          reject(signal.reason);
           return;
         }
         if (this.tryReserve()) resolve();
@@ -44,9 +44,8 @@ export class RunSlots {
         'abort',
         () => {
           this.waiters = this.waiters.filter((w) => w !== attempt);
-          const err = new Error('slot reservation aborted');
-          err.name = 'AbortError';
-          reject(err);
+          // The SDK recognizes its own abort by the signal's reason.
+          reject(signal.reason);
         },
         { once: true },
       );

@@ -1,0 +1,135 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadWorkerConfig } from '../../contracts/config.ts';
+import type { TaskRunResult } from '../../contracts/job.ts';
+import { verifyCapabilities } from '../../workers/capabilities.ts';
+import { type CapabilityWorker, startCapabilityWorker } from '../../workers/main.ts';
+import { type FakeGitHub, startFakeGitHub } from '../fakes/fake-github.ts';
+import { registerPool, startRun, startWorkflowEnv, unique } from '../workflows/harness.ts';
+import { FAKE_AGENT, makeBareRepo, sh } from './task-fixture.ts';
+import { startWorkerApiReceiver, type WorkerApiReceiver } from './worker-api-receiver.ts';
+
+let env: Awaited<ReturnType<typeof startWorkflowEnv>>;
+let api: WorkerApiReceiver;
+let github: FakeGitHub;
+let dir: string;
+let bare: string;
+let worker: CapabilityWorker;
+const pool = unique('cap');
+
+function workerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    MOONMIND_API_URL: api.url,
+    MOONMIND_WORKER_TOKEN: 'worker-token-for-tests-0001',
+    MOONMIND_WORKER_POOL: pool,
+    MOONMIND_WORKER_CAPABILITIES: 'codex,git,gh',
+    MOONMIND_WORKER_CONCURRENCY: '1',
+    MOONMIND_WORKSPACE_DIR: join(dir, 'workspaces'),
+    MOONMIND_GIT_BASE_URL: `file://${join(dir, 'remotes')}`,
+    MOONMIND_GITHUB_API_URL: github.url,
+    MOONMIND_CODEX_COMMAND: FAKE_AGENT,
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  env = await startWorkflowEnv();
+  api = await startWorkerApiReceiver();
+  github = await startFakeGitHub();
+  dir = await mkdtemp(join(tmpdir(), 'mm-capworker-'));
+  bare = await makeBareRepo(join(dir, 'remotes'), 'acme/gadgets');
+  worker = await startCapabilityWorker({
+    env: workerEnv(),
+    connection: env.native,
+    namespace: env.namespace,
+    logger: pino({ level: 'warn' }),
+  });
+  await registerPool(env.sql, { pool, capabilities: worker.capabilities });
+});
+afterAll(async () => {
+  await worker?.shutdown();
+  await env?.stop();
+  await api?.close();
+  await github?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const firstEventAt = (jobId: string, type: string) =>
+  Date.parse(String(api.events(jobId).find((e) => e.type === type)?.createdAt ?? 'NaN'));
+
+describe('capability worker process', () => {
+  it('registers what it verified, with its pool and host queues', () => {
+    expect(worker.poolQueue).toBe(`moonmind-pool-${pool}`);
+    expect(worker.hostQueue).toBe(`moonmind-host-${worker.hostId}`);
+    expect(worker.hostId).toMatch(new RegExp(`^${pool}-[0-9a-f]{6}$`));
+    expect(api.registrations).toContainEqual({
+      taskQueue: worker.poolQueue,
+      pool,
+      hostId: worker.hostId,
+      hostQueue: worker.hostQueue,
+      capabilities: ['codex', 'gh', 'git'],
+      jobTypes: ['task'],
+      repositories: ['*'],
+    });
+  });
+
+  it('runs a taskRun to a pull request', async () => {
+    const { handle, jobId } = await startRun(env.client, {
+      payload: {
+        repository: 'acme/gadgets',
+        task: { instructions: 'Add a gadget', steps: [{ title: 'Gadget' }, {}] },
+      },
+    });
+    const result = (await handle.result()) as TaskRunResult;
+    expect(result).toMatchObject({ status: 'succeeded', prUrl: expect.stringContaining('/pull/') });
+    expect(sh(bare, 'show', `${result.branch}:AGENT_NOTES.md`)).toBe(
+      '- STEP 1/2 step-1 Gadget\n- STEP 2/2 step-2',
+    );
+    const types = api.events(jobId).map((e) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['moonmind.task.prepare.finished', 'task.step.finished', 'task.publish.pr']),
+    );
+    expect(api.artifacts.has(`${jobId}/logs/execute.log`)).toBe(true);
+  });
+
+  it('with one run slot, a freed slot goes to the highest-priority waiting run', async () => {
+    const task = (instructions: string) => ({
+      repository: 'acme/gadgets',
+      task: { instructions, publish: { mode: 'none' } },
+    });
+    const a = await startRun(env.client, { payload: task('Hold the slot. FAKE_SLEEP=3') });
+    await expect
+      .poll(() => api.events(a.jobId).some((e) => e.type === 'task.step.started'), { timeout: 30_000 })
+      .toBe(true);
+    const low = await startRun(env.client, { payload: task('Low priority'), priority: -5 });
+    const high = await startRun(env.client, { payload: task('High priority'), priority: 5 });
+    const results = await Promise.all([a, low, high].map((r) => r.handle.result() as Promise<TaskRunResult>));
+    expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    const aDone = firstEventAt(a.jobId, 'moonmind.task.execute.finished');
+    const highStart = firstEventAt(high.jobId, 'moonmind.task.prepare.started');
+    const lowStart = firstEventAt(low.jobId, 'moonmind.task.prepare.started');
+    expect(highStart).toBeGreaterThanOrEqual(aDone); // nobody was prepared while the slot was taken
+    expect(lowStart).toBeGreaterThan(highStart);
+  });
+});
+
+describe('verifyCapabilities', () => {
+  it('backs a runtime by its command, git by git --version, and refuses what it cannot back', async () => {
+    const config = loadWorkerConfig({
+      MOONMIND_WORKER_CAPABILITIES: 'codex,claude,git,gh,no-such-tool',
+      MOONMIND_CODEX_COMMAND: `node ${FAKE_AGENT}`,
+      MOONMIND_CLAUDE_COMMAND: '/nonexistent/claude',
+    });
+    const check = await verifyCapabilities(config, { PATH: process.env.PATH });
+    expect(check.verified).toEqual(['codex', 'git']);
+    expect(check.rejected.map((r) => r.capability).sort()).toEqual(['claude', 'gh', 'no-such-tool']);
+    expect(check.rejected.find((r) => r.capability === 'gh')?.reason).toMatch(/forge token/);
+    const withToken = await verifyCapabilities(config, { PATH: process.env.PATH, GITHUB_TOKEN: 'x' });
+    expect(withToken.verified).toContain('gh');
+  });
+});

@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import { forgeToken } from '../activities/forge/github.ts';
+import { splitCommand } from '../activities/runtimes/command.ts';
+import { runtimeCommand } from '../activities/runtimes/resolve.ts';
+import type { WorkerConfig } from '../contracts/config.ts';
+import { type Runtime, runtimes } from '../contracts/task.ts';
+
+export interface CapabilityCheck {
+  verified: string[];
+  rejected: { capability: string; reason: string }[];
+}
+
+function runs(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: 20_000, env }, (err, _stdout, stderr) => {
+      resolve(err ? String(stderr).trim().split('\n')[0] || err.message : null);
+    });
+  });
+}
+
+const executable = (file: string) =>
+  access(file, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * A worker advertises only what it can back:
+ * - `codex` / `gemini` / `claude`: the configured command answers `--version`, or its executable (or the
+ *   script it runs) exists and is executable;
+ * - `git`: `git --version` works;
+ * - `gh`: pull requests go through the REST API at MOONMIND_GITHUB_API_URL, so a forge token must be in
+ *   the environment (MOONMIND_GIT_TOKEN, GITHUB_TOKEN or GH_TOKEN); without one it is still accepted when
+ *   the API URL is not github.com's (a self-hosted or local forge that may not need one);
+ * - `docker`: `docker --version` works;
+ * - anything else names a tool: `<name> --version` must work.
+ */
+export async function verifyCapabilities(
+  config: WorkerConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<CapabilityCheck> {
+  const result: CapabilityCheck = { verified: [], rejected: [] };
+  const claimed = [...new Set(config.MOONMIND_WORKER_CAPABILITIES.map((c) => c.trim().toLowerCase()))];
+  await Promise.all(
+    claimed.map(async (capability) => {
+      const reason = await check(capability, config, env);
+      if (reason) result.rejected.push({ capability, reason });
+      else result.verified.push(capability);
+    }),
+  );
+  result.verified.sort();
+  return result;
+}
+
+async function check(
+  capability: string,
+  config: WorkerConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<string | null> {
+  if ((runtimes as readonly string[]).includes(capability)) {
+    const command = runtimeCommand(capability as Runtime, config);
+    const { file, args } = splitCommand(command);
+    const failed = await runs(file, [...args, '--version'], env);
+    if (!failed) return null;
+    const target = args.length && !args[0].startsWith('-') ? args[0] : file;
+    if (target.includes('/') && (await executable(target))) return null;
+    return `${command} --version failed: ${failed}`;
+  }
+  if (capability === 'git') {
+    const failed = await runs('git', ['--version'], env);
+    return failed ? `git --version failed: ${failed}` : null;
+  }
+  if (capability === 'gh') {
+    if (forgeToken(env)) return null;
+    const host = new URL(config.MOONMIND_GITHUB_API_URL).hostname;
+    if (host !== 'api.github.com') return null;
+    return 'no forge token (MOONMIND_GIT_TOKEN, GITHUB_TOKEN or GH_TOKEN) for api.github.com';
+  }
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(capability)) return 'not a valid capability name';
+  const failed = await runs(capability, ['--version'], env);
+  return failed ? `${capability} --version failed: ${failed}` : null;
+}

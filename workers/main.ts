@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { pino } from 'pino';
+import { ApiError, sleep, WorkerApiClient } from '../activities/reporting/api-client.ts';
+import { createTaskActivities, RunSlots } from '../activities/task/index.ts';
+import { loadWorkerConfig, type WorkerConfig } from '../contracts/config.ts';
+import { hostTaskQueue, poolTaskQueue } from '../contracts/job.ts';
+import { verifyCapabilities } from './capabilities.ts';
+import { runSlotSupplier } from './slot-supplier.ts';
+
+export interface CapabilityWorkerOptions {
+  /** Default process.env: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and the workerConfigSchema settings. */
+  env?: NodeJS.ProcessEnv;
+  /** Default loadWorkerConfig(env). */
+  config?: WorkerConfig;
+  /** Default a new connection to TEMPORAL_ADDRESS (closed on shutdown). */
+  connection?: NativeConnection;
+  namespace?: string;
+  /** Default `<pool>-<6 hex>`. */
+  hostId?: string;
+  /** A run slot whose attempt sends no host activity for this long is freed (default 60 s). */
+  leaseMs?: number;
+  /** Register with the API before polling (default true). */
+  register?: boolean;
+  logger?: pino.Logger;
+}
+
+export interface CapabilityWorker {
+  hostId: string;
+  hostQueue: string;
+  poolQueue: string;
+  capabilities: string[];
+  shutdown(): Promise<void>;
+}
+
+/**
+ * A capability worker: checks what it can really do, registers with the API, then serves its pool queue
+ * (`prepare`, polled only while a run slot is free) and its own host queue (the rest of each attempt).
+ */
+export async function startCapabilityWorker(
+  options: CapabilityWorkerOptions = {},
+): Promise<CapabilityWorker> {
+  const env = options.env ?? process.env;
+  const config = options.config ?? loadWorkerConfig(env);
+  const log = options.logger ?? pino({ name: 'moonmind-worker', level: env.MOONMIND_LOG_LEVEL ?? 'info' });
+  const pool = config.MOONMIND_WORKER_POOL ?? 'default';
+  const hostId = options.hostId ?? `${pool}-${randomBytes(3).toString('hex')}`;
+  const poolQueue = poolTaskQueue(pool);
+  const hostQueue = hostTaskQueue(hostId);
+  const identity = `${pool}@${hostname()}/${hostId}`;
+  const stopping = new AbortController();
+
+  const checked = await verifyCapabilities(config, env);
+  for (const r of checked.rejected)
+    log.warn({ capability: r.capability }, `not advertising ${r.capability}: ${r.reason}`);
+  if (checked.verified.length === 0)
+    throw new Error('this worker can back none of its configured capabilities');
+
+  const api = new WorkerApiClient(config.MOONMIND_API_URL, config.MOONMIND_WORKER_TOKEN);
+  if (options.register ?? true) {
+    await registerUntilAnswered(
+      api,
+      {
+        taskQueue: poolQueue,
+        pool,
+        hostId,
+        hostQueue,
+        capabilities: checked.verified,
+        jobTypes: config.MOONMIND_WORKER_JOB_TYPES,
+        repositories: config.MOONMIND_WORKER_REPOSITORIES,
+      },
+      log,
+      stopping.signal,
+    );
+  }
+
+  const slots = new RunSlots(config.MOONMIND_WORKER_CONCURRENCY, options.leaseMs ?? 60_000);
+  const activities = createTaskActivities({
+    config,
+    hostId,
+    hostQueue,
+    api,
+    slots,
+    env,
+    log: (level, message) => log[level](message),
+  });
+  const ownConnection = !options.connection;
+  const connection =
+    options.connection ??
+    (await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS ?? 'localhost:7233' }));
+  const namespace = options.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
+  const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
+  const { prepare, ...hostActivities } = activities;
+  let workers: Worker[];
+  try {
+    workers = [
+      await Worker.create({
+        connection,
+        namespace,
+        taskQueue: poolQueue,
+        identity,
+        activities: { prepare },
+        tuner: {
+          activityTaskSlotSupplier: runSlotSupplier(slots),
+          workflowTaskSlotSupplier: fixed(1),
+          localActivityTaskSlotSupplier: fixed(1),
+          nexusTaskSlotSupplier: fixed(1),
+        },
+        shutdownGraceTime: '5 seconds',
+      }),
+      await Worker.create({
+        connection,
+        namespace,
+        taskQueue: hostQueue,
+        identity,
+        activities: hostActivities,
+        // Steps get a moment to finish on shutdown; then they are cancelled, which stops their agents.
+        shutdownGraceTime: '5 seconds',
+      }),
+    ];
+  } catch (err) {
+    slots.stop();
+    if (ownConnection) await connection.close();
+    throw err;
+  }
+  const runs = workers.map((w) => w.run());
+  log.info(
+    {
+      hostId,
+      poolQueue,
+      hostQueue,
+      capabilities: checked.verified,
+      concurrency: config.MOONMIND_WORKER_CONCURRENCY,
+    },
+    `worker ${identity} polling ${poolQueue} and ${hostQueue}`,
+  );
+  let stopped: Promise<void> | undefined;
+  return {
+    hostId,
+    hostQueue,
+    poolQueue,
+    capabilities: checked.verified,
+    shutdown() {
+      stopped ??= (async () => {
+        stopping.abort();
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        const results = await Promise.allSettled(runs);
+        slots.stop();
+        if (ownConnection) await connection.close();
+        for (const r of results)
+          if (r.status === 'rejected') log.error({ err: r.reason }, 'worker stopped with an error');
+        log.info(`worker ${identity} stopped`);
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** The API may start after the worker: keep trying through outages; a refusal (4xx) is final. */
+async function registerUntilAnswered(
+  api: WorkerApiClient,
+  body: Parameters<WorkerApiClient['register']>[0],
+  log: pino.Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await api.register(body);
+      log.info({ pool: body.pool, hostId: body.hostId }, `registered with ${api.baseUrl}`);
+      return;
+    } catch (err) {
+      if (err instanceof ApiError && !err.retryable) {
+        throw new Error(`the API refused this worker's registration: ${err.message}`);
+      }
+      if (signal.aborted) throw err;
+      if (attempt === 1 || attempt % 10 === 0)
+        log.warn(`API not reachable yet, retrying registration: ${(err as Error).message}`);
+      await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)), signal);
+    }
+  }
+}
+
+async function main() {
+  const logger = pino({ name: 'moonmind-worker', level: process.env.MOONMIND_LOG_LEVEL ?? 'info' });
+  let worker: CapabilityWorker;
+  try {
+    worker = await startCapabilityWorker({ logger });
+  } catch (err) {
+    logger.fatal((err as Error).message);
+    process.exit(1);
+  }
+  const stop = (sig: string) => {
+    logger.info(`${sig}: shutting down`);
+    worker.shutdown().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
