@@ -1,4 +1,4 @@
-import type { EventInput, EventLevel } from '../../contracts/events.ts';
+import type { EventBatch, EventLevel } from '../../contracts/events.ts';
 import { redact, redactDeep } from '../../contracts/secrets.ts';
 import { ApiError, sleep, type WorkerApiClient } from './api-client.ts';
 
@@ -27,7 +27,7 @@ export interface EventReporterOptions {
  */
 export class EventReporter {
   private seq = 0;
-  private readonly queue: EventInput[] = [];
+  private readonly queue: EventBatch['events'] = [];
   private settledSeq = 0;
   private timer: NodeJS.Timeout | null = null;
   private pumping: Promise<void> | null = null;
@@ -109,7 +109,7 @@ export class EventReporter {
         await this.opts.client.postEvents(this.opts.jobId, {
           producer: this.opts.producer,
           events: batch,
-        } as never);
+        });
         failures = 0;
       } catch (err) {
         if (err instanceof ApiError && !err.retryable) {

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ function workerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     MOONMIND_GIT_BASE_URL: `file://${join(dir, 'remotes')}`,
     MOONMIND_GITHUB_API_URL: github.url,
     MOONMIND_CODEX_COMMAND: FAKE_AGENT,
+    FAKE_AGENT_PIDS: join(dir, 'pids'),
     ...extra,
   };
 }
@@ -115,6 +117,65 @@ describe('capability worker process', () => {
     const lowStart = firstEventAt(low.jobId, 'moonmind.task.prepare.started');
     expect(highStart).toBeGreaterThanOrEqual(aDone); // nobody was prepared while the slot was taken
     expect(lowStart).toBeGreaterThan(highStart);
+  });
+});
+
+describe('controls through the real workflow', () => {
+  const procState = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+    } catch {
+      return null;
+    }
+  };
+  const gone = (pid: number) => [null, 'Z'].includes(procState(pid));
+  const control = (action: string, mode?: string) => ({
+    requestId: unique('req'),
+    actor: 'tester',
+    action: action as 'pause',
+    ...(mode ? { mode: mode as 'hard' } : {}),
+  });
+  async function startLongRun(seconds: number) {
+    const pids = join(dir, 'pids');
+    await rm(pids, { force: true });
+    const run = await startRun(env.client, {
+      payload: {
+        repository: 'acme/gadgets',
+        task: { instructions: `Long work FAKE_SPAWN_CHILD FAKE_SLEEP=${seconds}`, publish: { mode: 'none' } },
+      },
+    });
+    await expect
+      .poll(() => existsSync(pids) && readFileSync(pids, 'utf8').trim().split('\n').length === 2, {
+        timeout: 30_000,
+      })
+      .toBe(true);
+    const [agent, grandchild] = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+    return { ...run, agent, grandchild };
+  }
+
+  it('a hard pause stops the agent through the state query; resume continues it', async () => {
+    const run = await startLongRun(3);
+    await run.handle.signal('control', control('pause', 'hard'));
+    await expect.poll(() => procState(run.agent), { timeout: 10_000 }).toBe('T');
+    expect(procState(run.grandchild)).toBe('T');
+    await run.handle.signal('control', control('resume'));
+    await expect.poll(() => procState(run.agent) !== 'T', { timeout: 10_000 }).toBe(true);
+    expect(((await run.handle.result()) as TaskRunResult).status).toBe('succeeded');
+    expect(api.events(run.jobId).map((e) => e.type)).toEqual(
+      expect.arrayContaining(['runtime.suspended', 'runtime.resumed']),
+    );
+  });
+
+  it('cancel stops the agent and everything it spawned, and the run ends cancelled', async () => {
+    const run = await startLongRun(120);
+    await run.handle.signal('control', { ...control('cancel'), reason: 'test' });
+    expect(((await run.handle.result()) as TaskRunResult).status).toBe('cancelled');
+    await expect.poll(() => gone(run.agent) && gone(run.grandchild), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => api.events(run.jobId).some((e) => e.type === 'task.step.failed'), {
+        timeout: 10_000,
+      })
+      .toBe(true);
   });
 });
 

@@ -13,6 +13,7 @@ export interface ReceivedEvent {
   type: string;
   message: string;
   payload: Record<string, unknown>;
+  createdAt?: string;
 }
 export interface WorkerApiReceiver {
   url: string;
