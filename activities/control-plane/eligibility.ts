@@ -1,0 +1,70 @@
+/**
+ * The claim rule (shared/spec/01-task-contract.md, "Eligibility"): a pool may run a job when its policy
+ * allows the job type and the repository and its capabilities cover the required ones. Pure functions.
+ */
+export interface PoolRow {
+  taskQueue: string;
+  pool: string;
+  capabilities: string[];
+  jobTypes: string[];
+  repositories: string[];
+}
+
+/** `owner/repo` for `owner/repo`, `https://host/owner/repo(.git)` and `git@host:owner/repo(.git)`; lower case. */
+export function repositoryKey(repository: string): string {
+  let path = repository.trim();
+  const ssh = /^git@[^:]+:(.+)$/.exec(path);
+  if (ssh) path = ssh[1];
+  else if (/^https?:\/\//i.test(path)) path = path.replace(/^https?:\/\/[^/]+\//i, '');
+  return path
+    .replace(/\.git$/i, '')
+    .replace(/^\/+|\/+$/g, '')
+    .toLowerCase();
+}
+
+/** Pattern `*` (any), `owner/*` (any repository of owner) or an exact repository; case-insensitive. */
+export function repositoryMatches(pattern: string, repository: string): boolean {
+  const p = pattern.trim();
+  if (p === '*') return true;
+  const repo = repositoryKey(repository);
+  if (p.endsWith('/*')) return repo.startsWith(`${repositoryKey(p.slice(0, -2))}/`);
+  return repositoryKey(p) === repo;
+}
+
+const lower = (xs: string[]) => xs.map((x) => x.trim().toLowerCase());
+
+export function missingCapabilities(pool: PoolRow, required: string[]): string[] {
+  const have = new Set(lower(pool.capabilities));
+  return lower(required).filter((c) => !have.has(c));
+}
+
+export interface Eligibility {
+  eligible: PoolRow[];
+  /** When none is eligible: why, naming the missing capabilities or the repository. */
+  reason: string | null;
+}
+
+export function eligiblePools(
+  pools: PoolRow[],
+  job: { jobType: string; repository: string; requiredCapabilities: string[] },
+): Eligibility {
+  const needs = lower(job.requiredCapabilities).join('+') || 'no capabilities';
+  const forRepo = pools.filter(
+    (p) =>
+      lower(p.jobTypes).includes(job.jobType.toLowerCase()) &&
+      p.repositories.some((pattern) => repositoryMatches(pattern, job.repository)),
+  );
+  if (forRepo.length === 0) {
+    return {
+      eligible: [],
+      reason: `no worker pool is registered for ${job.jobType} jobs on ${job.repository} (needs ${needs})`,
+    };
+  }
+  const eligible = forRepo.filter((p) => missingCapabilities(p, job.requiredCapabilities).length === 0);
+  if (eligible.length > 0) return { eligible, reason: null };
+  // Name what the closest pool lacks: that is what an operator has to add.
+  const closest = forRepo
+    .map((p) => missingCapabilities(p, job.requiredCapabilities))
+    .sort((a, b) => a.length - b.length)[0];
+  return { eligible: [], reason: `no worker serves ${closest.join('+')} for ${job.repository}` };
+}

@@ -1,0 +1,62 @@
+import type { Client } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common';
+import type { FindPoolInput, FindPoolResult } from '../../contracts/activities.ts';
+import type { Sql } from '../../db/client.ts';
+import { eligiblePools, type PoolRow } from './eligibility.ts';
+
+/** A pool counts as serving when one of its workers polled its queue this recently. */
+export const LIVE_POLLER_WINDOW_MS = 90_000;
+// temporal.api.enums.v1 TASK_QUEUE_KIND_NORMAL and TASK_QUEUE_TYPE_ACTIVITY.
+const KIND_NORMAL = 1;
+const TYPE_ACTIVITY = 2;
+
+interface QueueLiveness {
+  live: boolean;
+  backlog: number;
+}
+
+/** Live pollers (and backlog) of a pool's activity task queue, as Temporal sees them. */
+async function liveness(client: Client, taskQueue: string): Promise<QueueLiveness> {
+  const res = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue, kind: KIND_NORMAL },
+    taskQueueType: TYPE_ACTIVITY,
+    reportStats: true,
+  });
+  const since = Date.now() - LIVE_POLLER_WINDOW_MS;
+  const live = (res.pollers ?? []).some((p) => (optionalTsToMs(p.lastAccessTime) ?? 0) >= since);
+  return { live, backlog: Number(res.stats?.approximateBacklogCount ?? 0) };
+}
+
+/**
+ * Route a job: eligible pools (policy + capabilities) that have live workers, preferring the pool that
+ * last ran the job's affinity key, else the one with the smallest backlog. When none qualifies the run
+ * stays queued with the returned reason.
+ */
+export async function findPool(sql: Sql, client: Client, input: FindPoolInput): Promise<FindPoolResult> {
+  const pools = await sql<PoolRow[]>`
+    SELECT task_queue AS "taskQueue", pool, capabilities, job_types AS "jobTypes", repositories
+    FROM worker_pools ORDER BY task_queue`;
+  const { eligible, reason } = eligiblePools(pools, input);
+  if (reason) return { reason };
+
+  const checked = await Promise.all(
+    eligible.map(async (p) => ({ ...p, ...(await liveness(client, p.taskQueue)) })),
+  );
+  const live = checked.filter((p) => p.live);
+  if (live.length === 0) {
+    const names = eligible.map((p) => p.pool).join(', ');
+    return { reason: `worker pool ${names} is registered for ${input.repository} but no worker is polling` };
+  }
+
+  let chosen = live.sort((a, b) => a.backlog - b.backlog)[0];
+  if (input.affinityKey) {
+    const [row] = await sql<{ taskQueue: string }[]>`
+      SELECT task_queue AS "taskQueue" FROM pool_affinity WHERE affinity_key = ${input.affinityKey}`;
+    chosen = live.find((p) => p.taskQueue === row?.taskQueue) ?? chosen;
+    await sql`
+      INSERT INTO pool_affinity (affinity_key, task_queue) VALUES (${input.affinityKey}, ${chosen.taskQueue})
+      ON CONFLICT (affinity_key) DO UPDATE SET task_queue = EXCLUDED.task_queue, updated_at = now()`;
+  }
+  return { taskQueue: chosen.taskQueue, pool: chosen.pool };
+}

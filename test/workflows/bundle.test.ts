@@ -1,0 +1,37 @@
+import { builtinModules } from 'node:module';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { buildWorkflowBundle } from '../../workers/control.ts';
+import { committedDir, readHistories } from './histories.ts';
+
+/**
+ * The workflow bundle stays deterministic-safe and compatible with recorded runs. The histories under
+ * test/workflows/histories/ were recorded from real runs (task-run.test.ts); a change to `taskRun` that
+ * would break runs in flight fails here. Re-record only for an intentional, versioned change.
+ */
+describe('workflow bundle', () => {
+  it('builds without Node built-ins or zod', async () => {
+    const { code } = await buildWorkflowBundle();
+    // The SDK allows only these built-ins in workflows (it stubs them deterministically).
+    const allowed = new Set(['assert', 'url', 'util']);
+    const used = builtinModules
+      .filter((m) => !allowed.has(m) && !m.startsWith('_'))
+      .filter((m) => code.includes(`require("${m}")`) || code.includes(`require("node:${m}")`));
+    expect(used).toEqual([]);
+    expect(code).not.toMatch(/node_modules\/zod\//);
+    expect(code).toMatch(/taskRun/);
+  });
+
+  it('replays the committed histories of earlier runs', async () => {
+    const histories = await readHistories(committedDir);
+    expect(histories.map((h) => h.workflowId)).toEqual(['cancel-running', 'pause-resume']);
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: await buildWorkflowBundle() },
+      histories,
+    )) {
+      if (r.error) failures.push(`${r.workflowId}: ${r.error}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});

@@ -1,0 +1,323 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlSignal, poolsChangedSignal } from '../../workflows/messages.ts';
+import { type CapabilityDouble, gatedStep, startCapabilityDouble } from './capability-worker-double.ts';
+import {
+  events,
+  indexedStatus,
+  registerPool,
+  saveHistory,
+  startRun,
+  startWorkflowEnv,
+  state,
+  unique,
+  waitForEvent,
+  waitForState,
+} from './harness.ts';
+import { readHistories, recordedDir } from './histories.ts';
+
+/**
+ * The `taskRun` workflow on the real Temporal dev server and PostgreSQL, with the control worker under
+ * test and a test double of the capability worker (capability-worker-double.ts) serving pools and hosts.
+ */
+let env: Awaited<ReturnType<typeof startWorkflowEnv>>;
+const doubles: CapabilityDouble[] = [];
+
+beforeAll(async () => {
+  env = await startWorkflowEnv();
+});
+afterAll(async () => {
+  await Promise.all(doubles.map((d) => d.stop()));
+  await env?.stop();
+});
+
+async function servedPool(options: {
+  capabilities?: string[];
+  hosts?: string[];
+  behaviour?: Parameters<typeof startCapabilityDouble>[0]['behaviour'];
+}) {
+  const pool = unique('pool');
+  const repository = `acme/${unique('repo')}`;
+  await registerPool(env.sql, {
+    pool,
+    capabilities: options.capabilities ?? ['codex', 'git', 'gh'],
+    repositories: [repository],
+  });
+  const double = await startCapabilityDouble({
+    connection: env.native,
+    namespace: env.namespace,
+    pool,
+    hosts: options.hosts ?? [unique('host')],
+    behaviour: options.behaviour,
+  });
+  doubles.push(double);
+  return { pool, repository, double };
+}
+
+const twoSteps = (repository: string, publish = 'pr') => ({
+  repository,
+  task: {
+    instructions: 'Implement the feature',
+    publish: { mode: publish },
+    steps: [
+      { id: 'code', title: 'Write code' },
+      { id: 'tests', title: 'Write tests' },
+    ],
+  },
+});
+
+describe('taskRun', () => {
+  it('waits queued with a reason naming what is missing, then runs once a matching pool polls', async () => {
+    const pool = unique('pool');
+    const owner = unique('owner');
+    const repository = `${owner}/Widgets`;
+    const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository) });
+
+    let s = await waitForState(handle, 'queued without pool', (x) => x.waitingReason !== null);
+    expect(s.status).toBe('queued');
+    expect(s.waitingReason).toContain(`no worker pool is registered for task jobs on ${repository}`);
+    expect(await indexedStatus(handle)).toBe('queued');
+
+    await registerPool(env.sql, {
+      pool,
+      capabilities: ['codex', 'git'],
+      repositories: [`${owner.toUpperCase()}/*`],
+    });
+    await handle.signal(poolsChangedSignal);
+    s = await waitForState(handle, 'reason names gh', (x) => x.waitingReason?.includes('gh') ?? false);
+    expect(s.waitingReason).toBe(`no worker serves gh for ${repository}`);
+
+    await registerPool(env.sql, {
+      pool,
+      capabilities: ['codex', 'git', 'gh'],
+      repositories: [`${owner.toUpperCase()}/*`],
+    });
+    await handle.signal(poolsChangedSignal);
+    s = await waitForState(handle, 'not polling', (x) => x.waitingReason?.includes('polling') ?? false);
+    expect(s.waitingReason).toBe(
+      `worker pool ${pool} is registered for ${repository} but no worker is polling`,
+    );
+    expect(s.status).toBe('queued');
+
+    const host = unique('host');
+    const double = await startCapabilityDouble({
+      connection: env.native,
+      namespace: env.namespace,
+      pool,
+      hosts: [host],
+    });
+    doubles.push(double);
+    await handle.signal(poolsChangedSignal);
+
+    const result = await handle.result();
+    expect(result).toEqual({
+      status: 'succeeded',
+      branch: `task/${jobId.slice(0, 8)}`,
+      prUrl: 'https://forge.test/acme/repo/pull/1',
+      error: null,
+    });
+    expect(double.callsOf(jobId).map((c) => c.activity)).toEqual([
+      'prepare',
+      'executeStep',
+      'executeStep',
+      'finishExecute',
+      'publish',
+      'releaseHost',
+    ]);
+    expect(double.callsOf(jobId, 'executeStep').every((c) => c.host === host)).toBe(true);
+    expect(await indexedStatus(handle)).toBe('succeeded');
+    const final = await state(handle);
+    expect(final).toMatchObject({ status: 'succeeded', attempt: 1, host, waitingReason: null });
+    expect(final.finishedAt).not.toBeNull();
+
+    const evs = await events(env.sql, jobId);
+    expect(evs.filter((e) => e.type === 'run.queued').map((e) => e.payload.reason)).toEqual([
+      `no worker pool is registered for task jobs on ${repository} (needs codex+gh+git)`,
+      `no worker serves gh for ${repository}`,
+      `worker pool ${pool} is registered for ${repository} but no worker is polling`,
+    ]);
+    expect(evs.map((e) => e.type)).toContain('run.attempt.started');
+    expect(evs.at(-1)?.type).toBe('run.finished');
+    await saveHistory(handle, 'queued-then-succeeded');
+  });
+
+  it('cancels a queued run at once without preparing it', async () => {
+    const { repository, double } = await servedPool({ capabilities: ['claude', 'git'] });
+    const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository) });
+    await waitForState(handle, 'queued', (x) => x.waitingReason !== null);
+
+    await handle.signal(controlSignal, {
+      requestId: 'c1',
+      actor: 'alice',
+      action: 'cancel',
+      reason: 'not needed',
+    });
+    expect(await handle.result()).toEqual({ status: 'cancelled', branch: null, prUrl: null, error: null });
+    expect(double.callsOf(jobId)).toEqual([]);
+    expect(await indexedStatus(handle)).toBe('cancelled');
+    const cancel = (await events(env.sql, jobId)).find((e) => e.type === 'control.cancel_requested');
+    expect(cancel?.payload).toMatchObject({ actor: 'alice', requestId: 'c1', reason: 'not needed' });
+    await saveHistory(handle, 'cancel-queued');
+  });
+
+  it('treats a cancel from Temporal itself as a cancel by actor "temporal"', async () => {
+    const { jobId, handle } = await startRun(env.client, { payload: twoSteps(`acme/${unique('nobody')}`) });
+    await waitForState(handle, 'queued', (x) => x.waitingReason !== null);
+    await handle.cancel();
+    const err = await handle.result().catch((e) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect((await state(handle)).status).toBe('cancelled');
+    const cancel = (await events(env.sql, jobId)).find((e) => e.type === 'control.cancel_requested');
+    expect(cancel?.payload).toMatchObject({ actor: 'temporal' });
+  });
+
+  it('pauses between steps, ignores repeated request ids, and hands operator messages to the next step', async () => {
+    const first = gatedStep();
+    const { repository, double } = await servedPool({
+      behaviour: {
+        executeStep: (input) =>
+          input.stepIndex === 0 ? first.run() : Promise.resolve({ exitCode: 0, summary: null }),
+      },
+    });
+    const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository, 'branch') });
+    await first.started;
+
+    const pause = { requestId: 'p1', actor: 'bob', action: 'pause' as const };
+    await handle.signal(controlSignal, pause);
+    await handle.signal(controlSignal, pause);
+    await handle.signal(controlSignal, {
+      requestId: 'm1',
+      actor: 'bob',
+      action: 'message',
+      message: 'use pnpm',
+    });
+    let s = await waitForState(handle, 'paused', (x) => x.paused && x.pendingMessages === 1);
+    expect(s).toMatchObject({ status: 'awaiting_action', pauseMode: 'soft', stepIndex: 0, stepCount: 2 });
+    expect(await indexedStatus(handle)).toBe('awaiting_action');
+
+    first.release();
+    await waitForEvent(env.sql, jobId, 'run.paused');
+    expect(double.callsOf(jobId, 'executeStep')).toHaveLength(1);
+
+    const resume = { requestId: 'r1', actor: 'bob', action: 'resume' as const };
+    await handle.signal(controlSignal, resume);
+    await handle.signal(controlSignal, resume);
+    expect((await handle.result()).status).toBe('succeeded');
+
+    const steps = double.callsOf(jobId, 'executeStep').map((c) => c.input as { operatorMessages: unknown[] });
+    expect(steps[0].operatorMessages).toEqual([]);
+    expect(steps[1].operatorMessages).toEqual([
+      expect.objectContaining({ requestId: 'm1', actor: 'bob', message: 'use pnpm' }),
+    ]);
+    s = await state(handle);
+    expect(s).toMatchObject({ paused: false, pendingMessages: 0, status: 'succeeded' });
+    const types = (await events(env.sql, jobId)).map((e) => e.type);
+    expect(types.filter((t) => t === 'control.paused')).toHaveLength(1);
+    expect(types.filter((t) => t === 'control.resumed')).toHaveLength(1);
+    expect(types.filter((t) => t === 'control.operator_message')).toHaveLength(1);
+    await saveHistory(handle, 'pause-resume');
+  });
+
+  it('cancels a running step: the activity is cancelled, the host cleaned up, nothing published', async () => {
+    const step = gatedStep();
+    const { repository, double } = await servedPool({ behaviour: { executeStep: () => step.run() } });
+    const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository) });
+    await step.started;
+    await handle.signal(controlSignal, { requestId: 'c2', actor: 'carol', action: 'cancel' });
+    expect((await handle.result()).status).toBe('cancelled');
+    const finish = double
+      .callsOf(jobId, 'finishExecute')
+      .map((c) => (c.input as { outcome: string }).outcome);
+    expect(finish).toEqual(['cancelled']);
+    expect(double.callsOf(jobId, 'releaseHost')).toHaveLength(1);
+    expect(double.callsOf(jobId, 'publish')).toEqual([]);
+    expect(double.callsOf(jobId, 'prepare')).toHaveLength(1);
+    await saveHistory(handle, 'cancel-running');
+  });
+
+  it('ends failed on a TaskFailure: no further step, no publish, no new attempt', async () => {
+    const { repository, double } = await servedPool({
+      behaviour: {
+        executeStep: async () => {
+          throw ApplicationFailure.nonRetryable('tests failed: 3 of 10', 'TaskFailure');
+        },
+      },
+    });
+    const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository) });
+    expect(await handle.result()).toEqual({
+      status: 'failed',
+      branch: null,
+      prUrl: null,
+      error: 'tests failed: 3 of 10',
+    });
+    expect(double.callsOf(jobId).map((c) => c.activity)).toEqual([
+      'prepare',
+      'executeStep',
+      'finishExecute',
+      'releaseHost',
+    ]);
+    expect((double.callsOf(jobId, 'finishExecute')[0].input as { outcome: string }).outcome).toBe('failed');
+    expect(await indexedStatus(handle)).toBe('failed');
+    await saveHistory(handle, 'task-failure');
+  });
+
+  it('retries an infrastructure failure as a new attempt and dead-letters when attempts run out', async () => {
+    const { repository, double } = await servedPool({
+      behaviour: {
+        executeStep: async () => {
+          throw new Error('workspace disk full');
+        },
+      },
+    });
+    const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository), maxAttempts: 2 });
+    const result = await handle.result();
+    expect(result.status).toBe('dead_letter');
+    expect(result.error).toBe('all 2 attempts failed; last: workspace disk full');
+    expect(double.callsOf(jobId, 'prepare').map((c) => (c.input as { attempt: number }).attempt)).toEqual([
+      1, 2,
+    ]);
+    expect(double.callsOf(jobId, 'publish')).toEqual([]);
+    const failed = (await events(env.sql, jobId)).filter((e) => e.type === 'run.attempt.failed');
+    expect(failed.map((e) => e.payload.attempt)).toEqual([1, 2]);
+    expect(await indexedStatus(handle)).toBe('dead_letter');
+    await saveHistory(handle, 'dead-letter');
+  });
+
+  it('moves to another host when the host that prepared the attempt is gone', async () => {
+    const live = unique('host');
+    const gone = unique('gone');
+    const { repository, double } = await servedPool({
+      hosts: [live],
+      behaviour: { hostFor: (input) => (input.attempt === 1 ? gone : live) },
+    });
+    const { jobId, handle } = await startRun(env.client, {
+      payload: twoSteps(repository, 'none'),
+      maxAttempts: 2,
+    });
+    const result = await handle.result();
+    expect(result.status).toBe('succeeded');
+    expect(double.callsOf(jobId, 'executeStep').map((c) => c.host)).toEqual([live, live]);
+    expect(double.callsOf(jobId, 'publish')).toEqual([]);
+    const failed = (await events(env.sql, jobId)).filter((e) => e.type === 'run.attempt.failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].payload).toMatchObject({ attempt: 1, host: gone });
+    expect(failed[0].payload.error).toContain('schedule-to-start');
+    expect((await state(handle)).attempt).toBe(2);
+    await saveHistory(handle, 'dead-host');
+  });
+});
+
+describe('replay', () => {
+  it('replays every history recorded above against the current workflow bundle', async () => {
+    const histories = await readHistories(recordedDir);
+    expect(histories.length).toBeGreaterThanOrEqual(6);
+    const results = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: env.bundle }, histories))
+      results.push(r);
+    expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error}`)).toEqual([]);
+    expect(results).toHaveLength(histories.length);
+  });
+});

@@ -1,0 +1,85 @@
+import {
+  ActivityCancellationType,
+  type ActivityOptions,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
+import type {
+  FindPoolInput,
+  FindPoolResult,
+  FinishExecuteInput,
+  FinishExecuteResult,
+  PrepareInput,
+  PrepareResult,
+  PublishInput,
+  PublishResult,
+  RecordEventsInput,
+  ReleaseHostInput,
+  StepInput,
+  StepResult,
+} from '../contracts/activities.ts';
+
+/** Activities run by the control worker (`activities/control-plane/`). */
+export interface ControlPlaneActivities {
+  findPool(input: FindPoolInput): Promise<FindPoolResult>;
+  recordEvents(input: RecordEventsInput): Promise<void>;
+}
+
+/** Activities run by capability workers (`activities/task/`): prepare on a pool queue, the rest on a host queue. */
+export interface TaskActivities {
+  prepare(input: PrepareInput): Promise<PrepareResult>;
+  executeStep(input: StepInput): Promise<StepResult>;
+  finishExecute(input: FinishExecuteInput): Promise<FinishExecuteResult>;
+  publish(input: PublishInput): Promise<PublishResult>;
+  releaseHost(input: ReleaseHostInput): Promise<void>;
+}
+
+/**
+ * Control-plane activities run locally on the control worker that runs the workflow: no extra task
+ * round-trip for routing checks and event batches, which happen often.
+ */
+export const controlPlane = proxyLocalActivities<ControlPlaneActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 8 },
+});
+
+/**
+ * Every task activity is tried once: the workflow's attempt loop is the retry (a new attempt may land on
+ * another host). Cancellation waits for the activity to stop its agent process group.
+ */
+const once = {
+  retry: { maximumAttempts: 1 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+} satisfies ActivityOptions;
+
+/** How long `prepare` may wait for a free slot in its pool before routing is checked again. */
+export const PREPARE_QUEUE_WAIT = '10 minutes';
+
+/** `prepare` on the pool queue: may wait long for a busy pool; priority orders the waiting runs. */
+export function poolActivities(taskQueue: string, priorityKey: number, summary: string) {
+  return proxyActivities<TaskActivities>({
+    ...once,
+    taskQueue,
+    priority: { priorityKey },
+    summary,
+    scheduleToStartTimeout: PREPARE_QUEUE_WAIT,
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '30 seconds',
+  });
+}
+
+/**
+ * Activities on the host that prepared the attempt. A short schedule-to-start detects a dead host within
+ * seconds (the attempt then starts over, possibly elsewhere).
+ */
+export function hostActivities(taskQueue: string, priorityKey: number, summary: string, long = false) {
+  return proxyActivities<TaskActivities>({
+    ...once,
+    taskQueue,
+    priority: { priorityKey },
+    summary,
+    scheduleToStartTimeout: '20 seconds',
+    startToCloseTimeout: long ? '8 hours' : '15 minutes',
+    ...(long ? { heartbeatTimeout: '20 seconds' } : {}),
+  });
+}

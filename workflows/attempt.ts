@@ -1,0 +1,183 @@
+import { CancellationScope, condition } from '@temporalio/workflow';
+import type { PrepareResult, PublishResult } from '../contracts/activities.ts';
+import type { TaskRunResult } from '../contracts/job.ts';
+import type { NormalizedStep } from '../contracts/task.ts';
+import { hostActivities, poolActivities } from './activities.ts';
+import {
+  failureMessage,
+  isCancellation,
+  isScheduleToStartTimeout,
+  isTaskFailure,
+  taskFailure,
+} from './failures.ts';
+import { waitForPool } from './routing.ts';
+import type { Run } from './run.ts';
+
+/** What an attempt ends with: the run's result, or an infrastructure failure worth another attempt. */
+export type AttemptOutcome = { final: TaskRunResult } | { retry: string };
+
+const PREPARE = 'moonmind.task.prepare';
+const EXECUTE = 'moonmind.task.execute';
+const PUBLISH = 'moonmind.task.publish';
+
+/** A task without steps runs its instructions as one implicit step. */
+const implicitStep: NormalizedStep = { id: 'step-1', title: null, instructions: null, skill: null };
+
+/**
+ * One attempt: route → prepare (the claim) → steps → finishExecute → publish → releaseHost.
+ * Cancellation propagates to the caller (which cleans up the host); a `TaskFailure` ends the run `failed`;
+ * anything else is an infrastructure failure and asks for another attempt.
+ */
+export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutcome> {
+  const { jobId, job } = run.input;
+  const payload = job.payload;
+  try {
+    const prepared = await claimHost(run, attempt);
+    const host = (summary: string, long = false) =>
+      hostActivities(prepared.hostQueue, run.priorityKey, summary, long);
+
+    const steps = payload.task.steps.length > 0 ? payload.task.steps : [implicitStep];
+    for (const [index, step] of steps.entries()) {
+      await safePoint(run, index === 0 ? EXECUTE : `step ${index + 1}/${steps.length}`);
+      const title = step.title ?? step.id;
+      run.tracker.set({
+        stage: EXECUTE,
+        stepIndex: index,
+        stepCount: steps.length,
+        stepId: step.id,
+        stepTitle: step.title,
+      });
+      const operatorMessages = run.pendingMessages();
+      const result = await host(`step ${index + 1}/${steps.length}: ${title}`, true).executeStep({
+        jobId,
+        attempt,
+        workspace: prepared.workspace,
+        payload,
+        prepared,
+        stepIndex: index,
+        stepCount: steps.length,
+        step,
+        operatorMessages,
+      });
+      run.markDelivered(operatorMessages);
+      if (result.exitCode !== 0) throw taskFailure(`step ${step.id} exited with code ${result.exitCode}`);
+    }
+
+    await host('finish execute').finishExecute({
+      jobId,
+      attempt,
+      workspace: prepared.workspace,
+      outcome: 'succeeded',
+    });
+    run.executeFinished = true;
+    let published: PublishResult | null = null;
+    if (payload.task.publish.mode !== 'none') {
+      await safePoint(run, PUBLISH);
+      run.tracker.set({ stage: PUBLISH, stepIndex: null, stepId: null, stepTitle: null });
+      published = await host(`publish ${payload.task.publish.mode}`).publish({
+        jobId,
+        attempt,
+        workspace: prepared.workspace,
+        payload,
+        prepared,
+      });
+    }
+    await host('release host').releaseHost({ jobId, workspace: prepared.workspace });
+    run.prepared = null;
+    return {
+      final: {
+        status: 'succeeded',
+        branch: published?.branch ?? prepared.workingBranch,
+        prUrl: published?.prUrl ?? null,
+        error: null,
+      },
+    };
+  } catch (err) {
+    if (isCancellation(err) || run.cancelRequested) throw err;
+    const error = failureMessage(err);
+    if (isTaskFailure(err)) {
+      await CancellationScope.nonCancellable(() => releaseAfter(run, attempt, 'failed'));
+      return { final: { status: 'failed', branch: null, prUrl: null, error } };
+    }
+    run.events.emit(
+      'run.attempt.failed',
+      `attempt ${attempt}/${job.maxAttempts} failed: ${error}`,
+      { attempt, error, host: run.prepared?.hostId ?? null },
+      'warn',
+    );
+    // The host may be gone: release without waiting, so the next attempt starts at once.
+    if (run.prepared) {
+      const { hostQueue, workspace } = run.prepared;
+      hostActivities(hostQueue, run.priorityKey, 'release host')
+        .releaseHost({ jobId, workspace })
+        .catch(() => {});
+      run.prepared = null;
+    }
+    return { retry: error };
+  }
+}
+
+/**
+ * Route, then `prepare` on the pool queue. A pool that stays busy past the wait limit sends the run back to
+ * routing without using up an attempt: waiting is not a failure.
+ */
+async function claimHost(run: Run, attempt: number): Promise<PrepareResult> {
+  const { jobId, job, submittedAt } = run.input;
+  for (;;) {
+    const route = await waitForPool(run);
+    await safePoint(run, PREPARE);
+    run.tracker.enter('queued', {
+      stage: PREPARE,
+      waitingReason: `waiting for a free worker in pool ${route.pool}`,
+    });
+    try {
+      const prepared = await poolActivities(
+        route.taskQueue,
+        run.priorityKey,
+        `prepare ${job.payload.repository}`,
+      ).prepare({ jobId, attempt, payload: job.payload, submittedAt, affinityKey: job.affinityKey });
+      run.prepared = prepared;
+      run.executeFinished = false;
+      run.tracker.enter('running', { host: prepared.hostId, branch: prepared.workingBranch });
+      run.events.emit('run.attempt.started', `attempt ${attempt} running on ${prepared.hostId}`, {
+        attempt,
+        pool: route.pool,
+        host: prepared.hostId,
+      });
+      return prepared;
+    } catch (err) {
+      if (!isScheduleToStartTimeout(err) || run.cancelRequested) throw err;
+    }
+  }
+}
+
+/**
+ * Safe point between units of work: a paused run waits here (a soft pause takes effect here; a hard pause
+ * has already stopped the running process). Cancellation still ends the wait.
+ */
+async function safePoint(run: Run, before: string): Promise<void> {
+  if (!run.state.paused) return;
+  run.events.emit('run.paused', `paused before ${before}`, { before, mode: run.state.pauseMode });
+  await condition(() => !run.state.paused);
+}
+
+/** After a failed or cancelled attempt: collect what the host has, then give its slot back. Best effort. */
+export async function releaseAfter(
+  run: Run,
+  attempt: number,
+  outcome: 'failed' | 'cancelled',
+): Promise<void> {
+  const prepared = run.prepared;
+  if (!prepared) return;
+  run.prepared = null;
+  const host = (summary: string) => hostActivities(prepared.hostQueue, run.priorityKey, summary);
+  const { jobId } = run.input;
+  if (!run.executeFinished) {
+    await host('finish execute')
+      .finishExecute({ jobId, attempt, workspace: prepared.workspace, outcome })
+      .catch(() => {});
+  }
+  await host('release host')
+    .releaseHost({ jobId, workspace: prepared.workspace })
+    .catch(() => {});
+}

@@ -1,0 +1,138 @@
+import { CancellationScope } from '@temporalio/workflow';
+import type { PrepareResult, StepInput } from '../contracts/activities.ts';
+import type { ControlSignal, RunState } from '../contracts/controls.ts';
+import { priorityKeyFor, type TaskRunInput } from '../contracts/job.ts';
+import { EventLog } from './events.ts';
+import { RunTracker } from './state.ts';
+
+type OperatorMessage = StepInput['operatorMessages'][number];
+
+const controlEventType: Record<ControlSignal['action'], string> = {
+  cancel: 'control.cancel_requested',
+  pause: 'control.paused',
+  resume: 'control.resumed',
+  takeover: 'control.takeover',
+  message: 'control.operator_message',
+};
+
+/**
+ * Everything one `taskRun` execution holds: its input, live state, event log and the operator controls.
+ * `work` is the scope all run work happens in; a cancel (signal or Temporal) cancels it.
+ */
+export class Run {
+  readonly tracker: RunTracker;
+  readonly events: EventLog;
+  readonly work = new CancellationScope();
+  readonly priorityKey: number;
+  /** Set by the `poolsChanged` signal; routing clears it before each check. */
+  poolsChanged = false;
+  /** The host of the current attempt, until it is released: cleanup after a cancel needs it. */
+  prepared: PrepareResult | null = null;
+  /** Whether `finishExecute` already ran for the current attempt (cleanup must not run it twice). */
+  executeFinished = false;
+  /** True when Temporal itself (not a control signal) cancelled the workflow. */
+  cancelledByTemporal = false;
+  private readonly seen = new Set<string>();
+  private messages: OperatorMessage[] = [];
+
+  constructor(readonly input: TaskRunInput) {
+    this.tracker = new RunTracker(input.job.maxAttempts);
+    this.events = new EventLog(input.jobId);
+    this.priorityKey = priorityKeyFor(input.job.priority);
+  }
+
+  get state(): RunState {
+    return this.tracker.state;
+  }
+
+  get cancelRequested(): boolean {
+    return this.state.cancelRequestedAt !== null;
+  }
+
+  /** The `control` signal: each request id acts once; every request is recorded with its actor. */
+  control(signal: ControlSignal): void {
+    if (this.seen.has(signal.requestId) || this.tracker.finished) return;
+    this.seen.add(signal.requestId);
+    const ignored = this.apply(signal);
+    const payload: Record<string, unknown> = { requestId: signal.requestId, actor: signal.actor };
+    if (signal.mode) payload.mode = signal.mode;
+    if (signal.reason) payload.reason = signal.reason;
+    if (signal.action === 'message') payload.message = signal.message ?? '';
+    if (ignored) payload.ignored = ignored;
+    const text = ignored ? `${signal.action} by ${signal.actor} ignored: ${ignored}` : controlMessage(signal);
+    this.events.emit(controlEventType[signal.action], text, payload, ignored ? 'warn' : 'info');
+  }
+
+  /** Workflow cancellation from the Temporal Web UI or CLI: a cancel by actor `temporal`. */
+  cancelledFromTemporal(): void {
+    if (this.tracker.finished) return;
+    this.cancelledByTemporal = true;
+    if (this.cancelRequested) return;
+    this.tracker.set({ cancelRequestedAt: new Date().toISOString() });
+    this.events.emit('control.cancel_requested', 'cancel requested by temporal', { actor: 'temporal' });
+  }
+
+  /** Operator messages not yet handed to a step. */
+  pendingMessages(): OperatorMessage[] {
+    return [...this.messages];
+  }
+
+  markDelivered(delivered: OperatorMessage[]): void {
+    const ids = new Set(delivered.map((m) => m.requestId));
+    this.messages = this.messages.filter((m) => !ids.has(m.requestId));
+    this.tracker.set({ pendingMessages: this.messages.length });
+  }
+
+  /** Applies a control; returns why it was ignored, or null. */
+  private apply(signal: ControlSignal): string | null {
+    const s = this.state;
+    switch (signal.action) {
+      case 'cancel':
+        if (this.cancelRequested) return 'a cancel was already requested';
+        this.tracker.set({ cancelRequestedAt: new Date().toISOString() });
+        this.work.cancel();
+        return null;
+      case 'pause': {
+        const mode = signal.mode ?? 'soft';
+        if (s.paused && s.pauseMode === mode) return 'the run is already paused';
+        this.tracker.set({ paused: true, pauseMode: mode });
+        return null;
+      }
+      case 'resume':
+        if (!s.paused) return 'the run is not paused';
+        this.tracker.set({ paused: false, pauseMode: null, takeoverRequested: false });
+        return null;
+      case 'takeover':
+        if (this.tracker.queued) return 'the run has not started';
+        this.tracker.set({
+          paused: true,
+          pauseMode: signal.mode ?? s.pauseMode ?? 'soft',
+          takeoverRequested: true,
+        });
+        return null;
+      case 'message': {
+        const message = signal.message?.trim();
+        if (!message) return 'the message is empty';
+        const at = new Date().toISOString();
+        this.messages.push({ requestId: signal.requestId, actor: signal.actor, message, at });
+        this.tracker.set({ pendingMessages: this.messages.length });
+        return null;
+      }
+    }
+  }
+}
+
+function controlMessage(signal: ControlSignal): string {
+  switch (signal.action) {
+    case 'cancel':
+      return `cancel requested by ${signal.actor}${signal.reason ? `: ${signal.reason}` : ''}`;
+    case 'pause':
+      return `paused (${signal.mode ?? 'soft'}) by ${signal.actor}`;
+    case 'resume':
+      return `resumed by ${signal.actor}`;
+    case 'takeover':
+      return `takeover requested by ${signal.actor}`;
+    case 'message':
+      return `message from ${signal.actor}`;
+  }
+}

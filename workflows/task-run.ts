@@ -1,0 +1,66 @@
+import { CancellationScope, CancelledFailure, setHandler } from '@temporalio/workflow';
+import type { TaskRunInput, TaskRunResult } from '../contracts/job.ts';
+import { releaseAfter, runAttempt } from './attempt.ts';
+import { isCancellation } from './failures.ts';
+import { controlSignal, poolsChangedSignal, stateQuery } from './messages.ts';
+import { Run } from './run.ts';
+
+/**
+ * One task run (docs/architecture.md, "The workflow: taskRun"): attempts until one succeeds, fails for a
+ * task reason, or is cancelled; infrastructure failures use up attempts and end in `dead_letter`.
+ */
+export async function taskRun(input: TaskRunInput): Promise<TaskRunResult> {
+  const run = new Run(input);
+  setHandler(controlSignal, (signal) => run.control(signal));
+  setHandler(poolsChangedSignal, () => {
+    run.poolsChanged = true;
+  });
+  setHandler(stateQuery, () => ({ ...run.state }));
+  CancellationScope.current().cancelRequested.catch(() => run.cancelledFromTemporal());
+
+  let result: TaskRunResult;
+  let cancellation: unknown = null;
+  try {
+    result = await run.work.run(() => runAttempts(run));
+  } catch (err) {
+    if (!isCancellation(err) && !run.cancelRequested) throw err;
+    cancellation = err;
+    result = { status: 'cancelled', branch: null, prUrl: null, error: null };
+    await CancellationScope.nonCancellable(() => releaseAfter(run, run.state.attempt, 'cancelled'));
+  }
+
+  await CancellationScope.nonCancellable(async () => {
+    run.tracker.enter(result.status, {
+      waitingReason: null,
+      error: result.error,
+      prUrl: result.prUrl,
+      branch: result.branch ?? run.state.branch,
+    });
+    const detail = result.error ? `: ${result.error}` : '';
+    const level = result.status === 'succeeded' || result.status === 'cancelled' ? 'info' : 'error';
+    run.events.emit('run.finished', `run ${result.status}${detail}`, { ...result }, level);
+    await run.events.close();
+  });
+  // Cancelled from Temporal itself: end as Canceled there too (a cancel signal ends with a result instead).
+  if (run.cancelledByTemporal && result.status === 'cancelled') {
+    throw isCancellation(cancellation) ? cancellation : new CancelledFailure('cancelled from Temporal');
+  }
+  return result;
+}
+
+async function runAttempts(run: Run): Promise<TaskRunResult> {
+  const { maxAttempts } = run.input.job;
+  let lastError = '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    run.tracker.set({ attempt });
+    const outcome = await runAttempt(run, attempt);
+    if ('final' in outcome) return outcome.final;
+    lastError = outcome.retry;
+  }
+  return {
+    status: 'dead_letter',
+    branch: null,
+    prUrl: null,
+    error: `all ${maxAttempts} attempts failed; last: ${lastError}`,
+  };
+}
