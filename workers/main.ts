@@ -83,6 +83,7 @@ export async function startCapabilityWorker(
     hostQueue,
     api,
     slots,
+    capabilities: checked.verified,
     env,
     log: (level, message) => log[level](message),
   });

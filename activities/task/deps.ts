@@ -10,6 +10,8 @@ export interface TaskActivityDeps {
   hostQueue: string;
   api: WorkerApiClient;
   slots: RunSlots;
+  /** Capabilities this host verified; when given, prepare refuses a run that needs more. */
+  capabilities?: string[];
   /** The worker's environment: forge token and the agent's base environment. Default process.env. */
   env?: NodeJS.ProcessEnv;
   /**

@@ -7,6 +7,7 @@ import { workflowIdFor } from '../../contracts/job.ts';
 import { buildInvocation } from '../runtimes/adapters.ts';
 import { runProcessGroup } from '../runtimes/process-group.ts';
 import { runtimeCommand } from '../runtimes/resolve.ts';
+import { agentText } from '../runtimes/summary.ts';
 import type { Attempts } from './attempts.ts';
 import type { TaskActivityDeps } from './deps.ts';
 import { LogFile } from './log-file.ts';
@@ -89,14 +90,14 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
         `# step ${stepIndex + 1}/${stepCount} ${step.id}: ${prepared.runtime.mode} ${prepared.runtime.model}`,
       );
 
-      let lastStdout = '';
+      let lastText = '';
       const proc = runProcessGroup(invocation, {
         cwd: paths.repo,
         signal: ac.cancellationSignal,
         graceMs: deps.killGraceMs ?? 3_000,
         onLine: (stream, line) => {
           log.line(stream === 'stderr' ? `[stderr] ${line}` : line);
-          if (stream === 'stdout' && line.trim()) lastStdout = line;
+          if (stream === 'stdout') lastText = agentText(line) ?? lastText;
           events.emit({
             type: 'log',
             message: line,
@@ -133,7 +134,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
           'TaskFailure',
         );
       }
-      const summary = lastStdout ? lastStdout.slice(0, 500) : null;
+      const summary = lastText ? lastText.slice(0, 500) : null;
       events.emit({
         type: 'task.step.finished',
         message: `Step ${stepIndex + 1}/${stepCount} ${step.title ?? step.id} finished`,

@@ -41,6 +41,13 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
   return async function prepare(input: PrepareInput): Promise<PrepareResult> {
     const { jobId, attempt, payload } = input;
     const workspace = workspaceFor(deps.config.MOONMIND_WORKSPACE_DIR, jobId, attempt);
+    const missing = payload.requiredCapabilities.filter(
+      (c) => deps.capabilities && !deps.capabilities.includes(c),
+    );
+    if (missing.length) {
+      // Routing matched the pool, but this host cannot back all of it: fail the attempt, not the run.
+      throw new Error(`host ${deps.hostId} lacks required capabilities: ${missing.join(', ')}`);
+    }
     deps.slots.claim(workspace);
     const ctx = attempts.get(jobId, attempt, workspace);
     const { paths, events } = ctx;

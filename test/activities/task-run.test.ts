@@ -97,7 +97,7 @@ describe('a PR run through the task activities', () => {
       at: '2026-11-27T07:05:00Z',
     };
     const result = await run(fx.activities.executeStep, stepInput(input, prepared, 1, [message]));
-    expect(result).toEqual({ exitCode: 0, summary: expect.stringContaining('done') });
+    expect(result).toEqual({ exitCode: 0, summary: 'fake agent: done' });
 
     const prompts = (await readFile(fx.promptLog, 'utf8')).split('----- end of prompt -----\n');
     const second = prompts.find((p) => p.includes('STEP 2/2 review')) ?? '';
