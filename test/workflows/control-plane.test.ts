@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eligiblePools, repositoryMatches } from '../../activities/control-plane/eligibility.ts';
+import { createControlPlaneActivities } from '../../activities/control-plane/index.ts';
+import type { FindPoolInput } from '../../contracts/activities.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { testTemporal } from '../support/temporal.ts';
+import { type CapabilityDouble, startCapabilityDouble } from './capability-worker-double.ts';
+import { events, registerPool, unique } from './harness.ts';
+
+describe('eligibility', () => {
+  it('matches repository patterns case-insensitively across URL forms', () => {
+    expect(repositoryMatches('*', 'acme/app')).toBe(true);
+    expect(repositoryMatches('Acme/*', 'acme/app')).toBe(true);
+    expect(repositoryMatches('acme/*', 'https://github.com/ACME/app.git')).toBe(true);
+    expect(repositoryMatches('acme/app', 'git@github.com:acme/App.git')).toBe(true);
+    expect(repositoryMatches('acme/*', 'acme-labs/app')).toBe(false);
+    expect(repositoryMatches('acme/app', 'acme/app2')).toBe(false);
+  });
+
+  it('names the capabilities the closest pool lacks', () => {
+    const pools = [
+      { taskQueue: 'q1', pool: 'a', capabilities: ['git'], jobTypes: ['task'], repositories: ['*'] },
+      { taskQueue: 'q2', pool: 'b', capabilities: ['Codex', 'git'], jobTypes: ['task'], repositories: ['*'] },
+    ];
+    const job = { jobType: 'task', repository: 'acme/app', requiredCapabilities: ['codex', 'gh', 'git'] };
+    expect(eligiblePools(pools, job).reason).toBe('no worker serves gh for acme/app');
+    expect(
+      eligiblePools(pools, { ...job, requiredCapabilities: ['codex', 'git'] }).eligible.map((p) => p.pool),
+    ).toEqual(['b']);
+    expect(eligiblePools(pools, { ...job, jobType: 'manifest' }).reason).toBe(
+      'no worker pool is registered for manifest jobs on acme/app (needs codex+gh+git)',
+    );
+  });
+});
+
+describe('control-plane activities (real Temporal and PostgreSQL)', () => {
+  let db: TestDatabase;
+  let client: Client;
+  let native: NativeConnection;
+  let namespace: string;
+  let close: () => Promise<void>;
+  const doubles: CapabilityDouble[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const t = await testTemporal();
+    ({ client, namespace } = t);
+    native = await NativeConnection.connect({ address: t.address });
+    close = () => t.connection.close();
+  });
+  afterAll(async () => {
+    await Promise.all(doubles.map((d) => d.stop()));
+    await native?.close();
+    await close?.();
+    await db?.drop();
+  });
+
+  const livePool = async (repositories: string[]) => {
+    const pool = unique('pool');
+    await registerPool(db.sql, { pool, capabilities: ['codex', 'git'], repositories });
+    doubles.push(await startCapabilityDouble({ connection: native, namespace, pool, hosts: [] }));
+    return pool;
+  };
+
+  it('routes to a live eligible pool and keeps an affinity key on the pool it chose', async () => {
+    const owner = unique('owner');
+    const [first, second] = [await livePool([`${owner}/*`]), await livePool([`${owner}/*`])].sort();
+    const { findPool } = createControlPlaneActivities({ sql: db.sql, client });
+    const job: FindPoolInput = {
+      jobId: randomUUID(),
+      jobType: 'task',
+      repository: `${owner}/app`,
+      requiredCapabilities: ['codex', 'git'],
+      affinityKey: null,
+    };
+    expect(await findPool(job)).toEqual({ taskQueue: `moonmind-pool-${first}`, pool: first });
+
+    await db.sql`INSERT INTO pool_affinity (affinity_key, task_queue) VALUES ('feature-x', ${`moonmind-pool-${second}`})`;
+    expect(await findPool({ ...job, affinityKey: 'feature-x' })).toMatchObject({ pool: second });
+    expect(await findPool({ ...job, affinityKey: 'feature-y' })).toMatchObject({ pool: first });
+    const [row] = await db.sql`SELECT task_queue FROM pool_affinity WHERE affinity_key = 'feature-y'`;
+    expect(row.task_queue).toBe(`moonmind-pool-${first}`);
+  });
+
+  it('records a batch once even when the activity is retried, and notifies listeners', async () => {
+    const { recordEvents } = createControlPlaneActivities({ sql: db.sql, client });
+    const jobId = randomUUID();
+    const notified: string[] = [];
+    const listener = await db.sql.listen('job_events', (payload) => notified.push(payload));
+    const env = new MockActivityEnvironment({
+      workflowExecution: { workflowId: `job-${jobId}`, runId: 'run-1' },
+    });
+    const batch = {
+      jobId,
+      firstSeq: 0,
+      events: [
+        { type: 'run.queued', message: 'waiting', payload: { reason: 'no pool' } },
+        { type: 'control.paused', message: 'paused by bob', level: 'info' as const },
+      ],
+    };
+    await env.run(recordEvents, batch);
+    await env.run(recordEvents, batch);
+    await env.run(recordEvents, { jobId, firstSeq: 2, events: [{ type: 'run.finished', message: 'done' }] });
+    const stored = await events(db.sql, jobId);
+    expect(stored.map((e) => [e.type, e.payload])).toEqual([
+      ['run.queued', { reason: 'no pool' }],
+      ['control.paused', {}],
+      ['run.finished', {}],
+    ]);
+    await expect.poll(() => notified.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(notified)).toEqual(new Set([jobId]));
+    await listener.unlisten();
+  });
+});
