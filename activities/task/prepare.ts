@@ -189,7 +189,7 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
 function classify(err: unknown): unknown {
   if (
     err instanceof GitError &&
-    /not found|does not exist|Repository not found|Authentication failed|could not read Username|403/i.test(
+    /not found|does not exist|does not appear to be a git repository|Authentication failed|could not read Username|403/i.test(
       err.stderr,
     )
   ) {

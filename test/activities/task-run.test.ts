@@ -193,10 +193,45 @@ describe('a PR run through the task activities', () => {
     expect(tokenSeen).not.toContain(GH_TOKEN);
   });
 
+  it('a later attempt of the job continues the branch the earlier one pushed', async () => {
+    const retry = await run(fx.activities.prepare, { ...input, attempt: 2 });
+    expect(retry.workingBranch).toBe(prepared.workingBranch);
+    expect(retry.workspace).toBe(join(fx.dir, 'workspaces', input.jobId, 'attempt-2'));
+    expect(await readFile(join(retry.workspace, 'repo', 'AGENT_NOTES.md'), 'utf8')).toContain(
+      'STEP 2/2 review',
+    );
+    await run(fx.activities.releaseHost, { jobId: input.jobId, workspace: retry.workspace });
+  });
+
   it('releaseHost gives the run slot back and keeps the workspace', async () => {
     await run(fx.activities.releaseHost, { jobId: input.jobId, workspace: prepared.workspace });
     expect(fx.deps.slots.held).not.toContain(prepared.workspace);
     expect((await lstat(join(prepared.workspace, 'repo'))).isDirectory()).toBe(true);
+  });
+});
+
+describe('prepare failures that would repeat on every attempt fail the run', () => {
+  it('an unknown repository', async () => {
+    const input = prepareInput(taskPayload({ instructions: 'x' }, { repository: 'acme/missing' }));
+    const err = await run(fx.activities.prepare, input).catch((e) => e);
+    expect(err).toMatchObject({ type: 'TaskFailure', nonRetryable: true });
+    expect(types(input.jobId)).toContain('moonmind.task.prepare.failed');
+    expect(fx.api.artifacts.get(`${input.jobId}/logs/prepare.log`)?.body).toContain('prepare failed');
+    expect(fx.deps.slots.held).toEqual([]);
+  });
+
+  it('a skill this worker does not have, or a starting branch the remote does not have', async () => {
+    const noSkill = prepareInput(taskPayload({ instructions: 'x', skill: { id: 'unknown-skill' } }));
+    await expect(run(fx.activities.prepare, noSkill)).rejects.toMatchObject({
+      type: 'TaskFailure',
+      message: expect.stringContaining('unknown-skill'),
+    });
+    const noBranch = prepareInput(taskPayload({ instructions: 'x', git: { startingBranch: 'nope' } }));
+    await expect(run(fx.activities.prepare, noBranch)).rejects.toMatchObject({
+      type: 'TaskFailure',
+      message: expect.stringContaining('nope'),
+    });
+    expect(fx.deps.slots.held).toEqual([]);
   });
 });
 
