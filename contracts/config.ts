@@ -39,6 +39,15 @@ export const configSchema = z.object({
   MOONMIND_OIDC_ISSUER: z.url().optional(),
   MOONMIND_OIDC_AUDIENCE: z.string().optional(),
   MOONMIND_OIDC_ROLES_CLAIM: z.string().default('roles'),
+  /** Largest artifact upload accepted (bytes). */
+  MOONMIND_MAX_ARTIFACT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(100 * 1024 * 1024),
+  /** Creation requests (submit, control, tokens) per identity per minute; also the burst size. */
+  MOONMIND_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  MOONMIND_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
 });
 
 export type Config = z.infer<typeof configSchema>;

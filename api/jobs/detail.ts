@@ -1,0 +1,33 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../contracts/config.ts';
+import type { JobView } from '../../contracts/job.ts';
+import { notFound } from '../errors.ts';
+import { completedResult, describeJob, queryState } from './temporal.ts';
+import { type ExecutionSummary, jobView } from './views.ts';
+
+export const uiBaseOf = (config: Config) =>
+  config.TEMPORAL_UI_URL ?? `http://localhost:${config.MOONMIND_TEMPORAL_UI_PORT}`;
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isJobId = (id: string) => uuid.test(id);
+
+/** A job's view with its live state (running) or its result (completed); 404 when there is no such job. */
+export async function loadJob(
+  deps: { client: Client; config: Config },
+  jobId: string,
+): Promise<{ view: JobView; summary: ExecutionSummary }> {
+  const summary = isJobId(jobId) ? await describeJob(deps.client, jobId) : null;
+  if (!summary) throw notFound('job');
+  const live =
+    summary.executionStatus === 'RUNNING' ? await queryState(deps.client, summary.workflowId) : null;
+  const result =
+    summary.executionStatus === 'COMPLETED' ? await completedResult(deps.client, summary.workflowId) : null;
+  const view = jobView(summary, {
+    uiBase: uiBaseOf(deps.config),
+    namespace: deps.client.options.namespace,
+    jobId,
+    live,
+    result,
+  });
+  return { view, summary };
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { JobView } from '../../contracts/job.ts';
+import { taskRunStartOptions } from '../../contracts/start-options.ts';
+import { normalizeJob } from '../../contracts/task.ts';
+import type { UserIdentity } from '../auth/identity.ts';
+import type { ApiDeps } from '../context.ts';
+import { validationFailed } from '../errors.ts';
+import { v5Uuid } from '../ids.ts';
+import { loadJob, uiBaseOf } from './detail.ts';
+import { jobView } from './views.ts';
+
+/**
+ * Validate, normalize and start a job. With an idempotency key the job id is derived from the submitter and
+ * the key, and the deterministic workflow id + USE_EXISTING make every repeat (concurrent, or after an API
+ * restart) land on the one run; `created` tells the first submission from the repeats.
+ */
+export async function submitJob(
+  deps: Pick<ApiDeps, 'client' | 'config' | 'skills'>,
+  submitter: UserIdentity,
+  body: unknown,
+  idempotencyKey: string | null,
+): Promise<{ view: JobView; created: boolean }> {
+  const result = normalizeJob(body, {
+    defaultRuntime: deps.config.MOONMIND_DEFAULT_RUNTIME,
+    defaultRepository: deps.config.MOONMIND_DEFAULT_REPOSITORY ?? null,
+    skillCapabilities: await deps.skills.capabilities(),
+  });
+  if (!result.ok) throw validationFailed(result.issues);
+  const clientRequestId = (body as { clientRequestId?: string }).clientRequestId?.trim();
+  const key = idempotencyKey ?? clientRequestId ?? null;
+  const jobId = key ? v5Uuid(`moonmind-submission:${submitter.id}`, key) : randomUUID();
+  const submittedAt = new Date().toISOString();
+  const options = taskRunStartOptions({
+    jobId,
+    job: result.job,
+    submittedBy: { id: submitter.id, name: submitter.name },
+    submittedAt,
+  });
+  let runId: string | null = null;
+  try {
+    runId = (await deps.client.workflow.start('taskRun', options)).firstExecutionRunId;
+  } catch (err) {
+    // The key's run already finished (REJECT_DUPLICATE): the repeat gets that run.
+    if (!(key && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  if (key) {
+    const { view } = await loadJob(deps, jobId);
+    return { view, created: view.createdAt === submittedAt && view.temporal.runId === runId };
+  }
+  const view = jobView(
+    {
+      workflowId: options.workflowId,
+      runId,
+      executionStatus: 'RUNNING',
+      startTime: new Date(submittedAt),
+      closeTime: null,
+      memo: options.memo as never,
+      indexedStatus: 'queued',
+    },
+    { uiBase: uiBaseOf(deps.config), namespace: deps.client.options.namespace, jobId },
+  );
+  return { view, created: true };
+}

@@ -1,0 +1,98 @@
+import type { RunState } from '../../contracts/controls.ts';
+import type { JobMemo, JobView, TaskRunResult } from '../../contracts/job.ts';
+import { isTerminal, type JobStatus } from '../../contracts/status.ts';
+
+/** What lists and details know about a run from Temporal alone (memo + search attributes + execution status). */
+export interface ExecutionSummary {
+  workflowId: string;
+  runId: string | null;
+  /** Temporal execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW. */
+  executionStatus: string;
+  startTime: Date | null;
+  closeTime: Date | null;
+  memo: JobMemo;
+  /** The MoonMindStatus search attribute. */
+  indexedStatus: string | null;
+}
+
+/**
+ * The job's status: live state while running, else the workflow's result or its last indexed status; an
+ * execution Temporal ended by itself (terminated, timed out, cancelled from the Web UI) keeps whatever
+ * terminal status it had indexed, else reads as cancelled (terminated or cancelled) or failed.
+ */
+export function jobStatus(
+  e: ExecutionSummary,
+  live?: RunState | null,
+  result?: TaskRunResult | null,
+): JobStatus {
+  const indexed = (e.indexedStatus ?? 'queued') as JobStatus;
+  switch (e.executionStatus) {
+    case 'RUNNING':
+      return live?.status ?? indexed;
+    case 'COMPLETED':
+      return result?.status ?? (isTerminal(indexed) ? indexed : 'succeeded');
+    case 'CANCELLED':
+    case 'TERMINATED':
+      return isTerminal(indexed) ? indexed : 'cancelled';
+    default:
+      return isTerminal(indexed) ? indexed : 'failed';
+  }
+}
+
+export function temporalUiUrl(base: string, namespace: string, workflowId: string): string {
+  return `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+export function jobView(
+  e: ExecutionSummary,
+  opts: {
+    uiBase: string;
+    namespace: string;
+    jobId: string;
+    live?: RunState | null;
+    result?: TaskRunResult | null;
+  },
+): JobView {
+  const { memo } = e;
+  const { job } = memo;
+  const live = opts.live ?? null;
+  const result = opts.result ?? null;
+  const view: JobView = {
+    id: opts.jobId,
+    type: job.type,
+    status: jobStatus(e, live, result),
+    title: memo.title,
+    stage: live?.stage ?? null,
+    step:
+      live && live.stepIndex !== null && live.stepCount !== null
+        ? { index: live.stepIndex, count: live.stepCount, id: live.stepId, title: live.stepTitle }
+        : null,
+    attempt: live?.attempt ?? 0,
+    maxAttempts: job.maxAttempts,
+    worker: live?.host ?? null,
+    priority: job.priority,
+    affinityKey: job.affinityKey,
+    repository: job.payload.repository,
+    runtime: job.payload.targetRuntime,
+    skill: job.payload.task.skill.id,
+    publishMode: job.payload.task.publish.mode,
+    createdAt: memo.submittedAt,
+    startedAt: live?.startedAt ?? null,
+    finishedAt: live?.finishedAt ?? e.closeTime?.toISOString() ?? null,
+    cancelRequestedAt: live?.cancelRequestedAt ?? null,
+    waitingReason: live?.waitingReason ?? null,
+    paused: live?.paused ?? false,
+    branch: live?.branch ?? result?.branch ?? null,
+    prUrl: live?.prUrl ?? result?.prUrl ?? null,
+    error: live?.error ?? result?.error ?? null,
+    submittedBy: memo.submittedBy,
+    payload: job.payload,
+    temporal: {
+      workflowId: e.workflowId,
+      runId: e.runId,
+      url: temporalUiUrl(opts.uiBase, opts.namespace, e.workflowId),
+    },
+  };
+  if (live) view.live = live;
+  return view;
+}

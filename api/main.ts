@@ -1,0 +1,167 @@
+/**
+ * The API process: configuration, Postgres (migrated), Temporal, the control worker, the event hub, the HTTP
+ * server. `startApi` does it in-process (tests, benchmarks); run directly, it is the `api` service.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { type Logger, pino } from 'pino';
+import { type Config, ConfigError, loadConfig } from '../contracts/config.ts';
+import { createSql } from '../db/client.ts';
+import { migrate } from '../db/migrate.ts';
+import { createApp } from './app.ts';
+import { directoryArtifactStore } from './artifacts/store.ts';
+import { ensureAdmin } from './auth/bootstrap.ts';
+import { createOidcVerifier } from './auth/oidc.ts';
+import type { ApiDeps } from './context.ts';
+import { EventHub } from './events/hub.ts';
+import { jobMetaCache } from './jobs/meta.ts';
+import { describeJob } from './jobs/temporal.ts';
+import { jobStatus } from './jobs/views.ts';
+import { skillCatalog } from './skills.ts';
+
+export interface StartApiOptions {
+  /** Settings; default `loadConfig()` (process.env). TEMPORAL_ADDRESS and DATABASE_URL are required. */
+  config?: Config;
+  /** Listen port (0: any free one); default config.PORT. */
+  port?: number;
+  logger?: Logger;
+  /** Run the control worker in this process (default true). */
+  controlWorker?: boolean;
+  sseHeartbeatMs?: number;
+  /** Built dashboard directory; default `dist/web` when it holds an index.html. */
+  webDir?: string | null;
+}
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  deps: ApiDeps;
+  close(): Promise<void>;
+}
+
+const defaultWebDir = () => {
+  const dir = fileURLToPath(new URL('../dist/web/', import.meta.url));
+  return existsSync(path.join(dir, 'index.html')) ? dir : null;
+};
+
+export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
+  const config = options.config ?? loadConfig();
+  if (!config.TEMPORAL_ADDRESS)
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_ADDRESS: is required by the API');
+  if (!config.DATABASE_URL)
+    throw new ConfigError('Invalid configuration:\n  DATABASE_URL: is required by the API');
+  const logger =
+    options.logger ??
+    pino({
+      level: config.MOONMIND_LOG_LEVEL,
+      base: { service: 'api' },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    });
+
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse())
+      await c().catch((err) => logger.warn({ err: (err as Error).message }, 'shutdown step failed'));
+    closers.length = 0;
+  };
+  try {
+    const sql = createSql(config.DATABASE_URL, { max: 10 });
+    closers.push(() => sql.end({ timeout: 5 }));
+    const applied = await migrate(sql);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+    if (config.MOONMIND_ADMIN_TOKEN) await ensureAdmin(sql, { token: config.MOONMIND_ADMIN_TOKEN });
+
+    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    closers.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+    if (options.controlWorker !== false) {
+      const { startControlWorker } = await import('../workers/control.ts');
+      const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+      closers.push(() => workerConnection.close());
+      const worker = await startControlWorker({
+        connection: workerConnection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        sql,
+        client,
+      });
+      closers.push(() => worker.shutdown());
+    }
+
+    const hub = new EventHub(
+      sql,
+      async (jobId) => {
+        const summary = await describeJob(client, jobId);
+        return summary && summary.executionStatus !== 'RUNNING' ? jobStatus(summary) : null;
+      },
+      options.sseHeartbeatMs ?? 15_000,
+    );
+    await hub.start();
+    closers.push(() => hub.stop());
+
+    const deps: ApiDeps = {
+      config,
+      sql,
+      client,
+      logger,
+      artifacts: directoryArtifactStore(path.resolve(config.MOONMIND_DATA_DIR, 'artifacts')),
+      hub,
+      skills: skillCatalog(path.resolve(config.MOONMIND_SKILLS_DIR)),
+      jobMeta: jobMetaCache(client),
+      oidc: config.MOONMIND_OIDC_ISSUER
+        ? createOidcVerifier({
+            issuer: config.MOONMIND_OIDC_ISSUER,
+            audience: config.MOONMIND_OIDC_AUDIENCE,
+            rolesClaim: config.MOONMIND_OIDC_ROLES_CLAIM,
+          })
+        : null,
+      webDir: options.webDir === undefined ? defaultWebDir() : options.webDir,
+      sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    };
+    const server = createServer(createApp(deps).callback());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? config.PORT, config.MOONMIND_HOST, () => resolve());
+    });
+    closers.push(async () => {
+      // Open SSE streams would keep close() waiting forever: end them after a short grace.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 1_000).unref();
+      await closed;
+    });
+    const port = (server.address() as AddressInfo).port;
+    const host = config.MOONMIND_HOST === '0.0.0.0' ? '127.0.0.1' : config.MOONMIND_HOST;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    logger.info({ url, namespace: config.TEMPORAL_NAMESPACE }, 'API listening');
+    return { url, port, deps, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function main() {
+  const api = await startApi();
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await api.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((err) => {
+    console.error(err instanceof ConfigError ? err.message : `[api] ${(err as Error).message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,25 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { identityKey } from '../auth/identity.ts';
+import type { ApiState } from '../context.ts';
+
+/** One JSON line per request: id, method, path, status, time, identity key. Never headers or query secrets. */
+export function accessLog(logger: Logger): Middleware<ApiState> {
+  return async (ctx, next) => {
+    const start = performance.now();
+    try {
+      await next();
+    } finally {
+      const entry = {
+        reqId: ctx.state.requestId,
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms: Math.round(performance.now() - start),
+        identity: ctx.state.identity ? identityKey(ctx.state.identity) : null,
+      };
+      if (ctx.status >= 500) logger.error(entry, 'request');
+      else logger.debug(entry, 'request');
+    }
+  };
+}

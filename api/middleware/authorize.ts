@@ -1,0 +1,38 @@
+import type { Middleware } from 'koa';
+import { roleAtLeast } from '../auth/identity.ts';
+import type { ApiState } from '../context.ts';
+import { HttpError } from '../errors.ts';
+
+/** Who may call a route: anyone, a user with at least a role, or a worker token. */
+export type Access = 'public' | 'viewer' | 'operator' | 'admin' | 'worker';
+
+export function authorize(access: Access): Middleware<ApiState> {
+  return async (ctx, next) => {
+    if (access !== 'public') {
+      const identity = ctx.state.identity;
+      if (!identity) throw new HttpError('unauthenticated', 'sign in or send a bearer token');
+      if (access === 'worker') {
+        if (identity.kind !== 'worker') throw new HttpError('forbidden', 'this route is for worker tokens');
+      } else if (identity.kind !== 'user') {
+        throw new HttpError('forbidden', 'worker tokens cannot call user routes');
+      } else if (!roleAtLeast(identity.role, access)) {
+        throw new HttpError('forbidden', `requires the ${access} role`);
+      }
+    }
+    await next();
+  };
+}
+
+/** Cookie-authenticated writes must echo the session's CSRF token; bearer requests need none. */
+export function csrf(): Middleware<ApiState> {
+  return async (ctx, next) => {
+    const identity = ctx.state.identity;
+    const write = !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method);
+    if (write && identity?.kind === 'user' && identity.via === 'session') {
+      if (ctx.get('x-csrf-token') !== identity.csrfToken) {
+        throw new HttpError('csrf_failed', 'missing or wrong X-CSRF-Token header');
+      }
+    }
+    await next();
+  };
+}

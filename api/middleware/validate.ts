@@ -1,0 +1,35 @@
+import type { Middleware } from 'koa';
+import type { z } from 'zod';
+import type { ApiState } from '../context.ts';
+import { validationFailed } from '../errors.ts';
+
+const issuesOf = (error: z.ZodError) =>
+  error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+
+/** Parse path params, query and body with the route's zod schemas; every failing field is reported. */
+export function validate(schemas: {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+}): Middleware<ApiState> {
+  return async (ctx, next) => {
+    const issues = [];
+    const input = ctx.state.input;
+    const parts = [
+      ['params', schemas.params, (ctx as unknown as { params?: Record<string, unknown> }).params ?? {}],
+      ['query', schemas.query, ctx.query],
+      ['body', schemas.body, input.body],
+    ] as const;
+    for (const [key, schema, raw] of parts) {
+      if (!schema) {
+        if (key !== 'body') input[key] = raw as Record<string, unknown>;
+        continue;
+      }
+      const result = schema.safeParse(raw);
+      if (result.success) input[key] = result.data as never;
+      else issues.push(...issuesOf(result.error));
+    }
+    if (issues.length) throw validationFailed(issues);
+    await next();
+  };
+}

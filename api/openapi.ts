@@ -1,0 +1,102 @@
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+} from 'zod-openapi';
+import type { RouteDef } from './routes/table.ts';
+import { errorSchema } from './schemas.ts';
+
+const securityOf: Record<RouteDef['access'], Record<string, string[]>[]> = {
+  public: [],
+  viewer: [{ bearer: [] }, { session: [] }],
+  operator: [{ bearer: [] }, { session: [] }],
+  admin: [{ bearer: [] }, { session: [] }],
+  worker: [{ workerBearer: [] }],
+};
+
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorSchema } },
+});
+
+/** The OpenAPI 3.1 document, generated from the route table (the same list the router is built from). */
+export function openApiDocument(routes: RouteDef[]): Record<string, unknown> {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const r of routes) {
+    const responses: Record<string, ZodOpenApiResponseObject> = {};
+    for (const [status, res] of Object.entries(r.responses)) {
+      responses[status] = res.schema
+        ? {
+            description: res.description,
+            content: { [res.contentType ?? 'application/json']: { schema: res.schema } },
+          }
+        : res.contentType
+          ? { description: res.description, content: { [res.contentType]: {} } }
+          : { description: res.description };
+    }
+    if (r.params || r.query || r.body || r.rawBody || r.headers)
+      responses['400'] ??= error('invalid input (every failing field is listed)');
+    if (r.access !== 'public') {
+      responses['401'] = error('no or bad credentials');
+      responses['403'] = error(
+        r.access === 'worker'
+          ? 'not a worker token, or the job is outside its scope'
+          : 'role too low, a worker token, or a missing CSRF token',
+      );
+    }
+    if (r.params) responses['404'] = error('unknown id');
+    if (r.responses[202] || r.path.endsWith('/cancel'))
+      responses['409'] ??= error('the action makes no sense in the current state');
+    if (r.body || r.rawBody) responses['413'] = error('body too large');
+    if (r.rateLimited) responses['429'] = error('rate limited (see Retry-After)');
+    responses['503'] ??= error('Temporal or PostgreSQL unavailable');
+
+    const operation: ZodOpenApiOperationObject = {
+      operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+      summary: r.summary,
+      tags: [r.tag],
+      security: securityOf[r.access],
+      responses,
+    };
+    if (r.params || r.query || r.headers) {
+      operation.requestParams = {
+        ...(r.params ? { path: r.params } : {}),
+        ...(r.query ? { query: r.query } : {}),
+        ...(r.headers ? { header: r.headers } : {}),
+      };
+    }
+    if (r.body)
+      operation.requestBody = { required: true, content: { 'application/json': { schema: r.body } } };
+    if (r.rawBody) {
+      operation.requestBody = {
+        required: true,
+        description: r.rawBody.description,
+        content: { '*/*': { schema: { type: 'string', format: 'binary' } as never } },
+      };
+    }
+    paths[r.path] = { ...(paths[r.path] ?? {}), [r.method]: operation };
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'MoonMind control plane',
+      version: '0.1.0',
+      description:
+        'Task runs on Temporal. User routes take a user bearer token or the mm_session cookie (cookie writes need X-CSRF-Token); worker routes take a worker token. Errors: { error: { code, message, requestId, issues? } }.',
+    },
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'user API token (mm_u_…) or an OIDC JWT' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'mm_session',
+          description: 'browser session from POST /api/auth/session',
+        },
+        workerBearer: { type: 'http', scheme: 'bearer', description: 'worker token (mm_w_…)' },
+      },
+    },
+  }) as unknown as Record<string, unknown>;
+}

@@ -1,0 +1,31 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { ApiDeps, ApiState } from './context.ts';
+import { authorize, csrf } from './middleware/authorize.ts';
+import { jsonBody } from './middleware/json-body.ts';
+import { createRateLimiter } from './middleware/rate-limit.ts';
+import { validate } from './middleware/validate.ts';
+import type { RouteDef } from './routes/table.ts';
+
+const routerPath = (r: RouteDef) => r.routerPath ?? r.path.replace(/\{(\w+)\}/g, ':$1');
+
+/**
+ * The router, built from the route table. Each route runs, in order: who may call it (authorize), the CSRF
+ * check for cookie writes, the rate limit (creation routes), the JSON body (routes that take one), input
+ * validation, then the handler.
+ */
+export function buildRouter(routes: RouteDef[], deps: ApiDeps): Router<ApiState> {
+  const router = new Router<ApiState>();
+  const rateLimit = createRateLimiter(deps.config.MOONMIND_RATE_LIMIT_PER_MINUTE);
+  for (const r of routes) {
+    const chain: Middleware<ApiState>[] = [authorize(r.access), csrf()];
+    if (r.rateLimited) chain.push(rateLimit());
+    if (r.body) chain.push(jsonBody());
+    chain.push(
+      validate({ params: r.params, query: r.query, body: r.parseBody === false ? undefined : r.body }),
+    );
+    chain.push((ctx) => r.handler(ctx, deps));
+    router[r.method](routerPath(r), ...(chain as Parameters<Router<ApiState>['get']>[1][]));
+  }
+  return router;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { artifactNameError, findArtifact, ingestArtifact, listArtifacts } from '../artifacts/ingest.ts';
+import { HttpError, notFound, validationFailed } from '../errors.ts';
+import { artifactSchema } from '../schemas.ts';
+import { existingJob, jobInWorkerScope } from './job-access.ts';
+import { jobParams } from './queue.ts';
+import { defineRoutes, input } from './table.ts';
+
+const downloadUrl = (jobId: string, id: string) => `/api/queue/jobs/${jobId}/artifacts/${id}/download`;
+const basename = (name: string) => name.split('/').pop() ?? name;
+
+export const artifactRoutes = defineRoutes([
+  {
+    method: 'get',
+    path: '/api/queue/jobs/{jobId}/artifacts',
+    summary: "A job's artifacts",
+    tag: 'artifacts',
+    access: 'viewer',
+    params: jobParams,
+    responses: { 200: { description: 'artifacts', schema: z.object({ items: z.array(artifactSchema) }) } },
+    async handler(ctx, deps) {
+      const { jobId } = input(ctx).params;
+      await existingJob(deps, jobId);
+      const rows = await listArtifacts(deps.sql, jobId);
+      ctx.body = { items: rows.map((r) => ({ ...r, downloadUrl: downloadUrl(jobId, r.id) })) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/queue/jobs/{jobId}/artifacts/{artifactId}/download',
+    summary: 'Download an artifact (streamed, as an attachment)',
+    tag: 'artifacts',
+    access: 'viewer',
+    params: jobParams.extend({ artifactId: z.string() }),
+    responses: { 200: { description: 'the artifact bytes', contentType: 'application/octet-stream' } },
+    async handler(ctx, deps) {
+      const { jobId, artifactId } = input(ctx).params;
+      await existingJob(deps, jobId);
+      const row = /^[0-9a-f-]{36}$/i.test(artifactId)
+        ? await findArtifact(deps.sql, jobId, artifactId)
+        : null;
+      if (!row) throw notFound('artifact');
+      ctx.set('Content-Type', row.contentType);
+      ctx.set('Content-Length', String(row.size));
+      ctx.set('Content-Disposition', `attachment; filename="${basename(row.name)}"`);
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      ctx.set('ETag', `"${row.sha256}"`);
+      ctx.body = await deps.artifacts.get(row.storageKey);
+    },
+  },
+  {
+    method: 'put',
+    path: '/api/worker/jobs/{jobId}/artifacts/{name}',
+    routerPath: '/api/worker/jobs/:jobId/artifacts/*name',
+    summary: 'Upload an artifact (raw streamed body; its Content-Type is kept; same name replaces)',
+    tag: 'worker',
+    access: 'worker',
+    params: jobParams.extend({ name: z.string().describe('path-like name, e.g. logs/execute.log') }),
+    rawBody: { description: 'the artifact bytes' },
+    responses: { 201: { description: 'stored', schema: artifactSchema } },
+    async handler(ctx, deps) {
+      const { jobId } = input(ctx).params;
+      const raw = (ctx as unknown as { params: { name: string | string[] } }).params.name;
+      const name = (Array.isArray(raw) ? raw.join('/') : raw).split('/').map(decodeURIComponent).join('/');
+      const problem = artifactNameError(name);
+      if (problem) throw validationFailed([{ path: 'name', message: problem }]);
+      await jobInWorkerScope(ctx, deps, jobId);
+      const max = deps.config.MOONMIND_MAX_ARTIFACT_BYTES;
+      if (Number(ctx.get('content-length') || 0) > max) {
+        throw new HttpError('payload_too_large', `artifacts are limited to ${max} bytes`);
+      }
+      const contentType = (ctx.get('content-type') || 'application/octet-stream').slice(0, 200);
+      const row = await ingestArtifact(
+        { sql: deps.sql, artifacts: deps.artifacts, maxBytes: max },
+        jobId,
+        name,
+        contentType,
+        ctx.req,
+      );
+      ctx.status = 201;
+      ctx.body = { ...row, downloadUrl: downloadUrl(jobId, row.id) };
+    },
+  },
+]);

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { type EventBatch, eventBatchSchema } from '../../contracts/events.ts';
+import { streamEvents } from '../events/sse.ts';
+import { appendEvents, type EventsQuery, eventsQuerySchema, listEvents } from '../events/store.ts';
+import { describeJob } from '../jobs/temporal.ts';
+import { jobStatus } from '../jobs/views.ts';
+import { jobEventSchema } from '../schemas.ts';
+import { existingJob, jobInWorkerScope } from './job-access.ts';
+import { jobParams } from './queue.ts';
+import { defineRoutes, input } from './table.ts';
+
+export const eventRoutes = defineRoutes([
+  {
+    method: 'get',
+    path: '/api/queue/jobs/{jobId}/events',
+    summary: "A job's events (ascending by default)",
+    tag: 'events',
+    access: 'viewer',
+    params: jobParams,
+    query: eventsQuerySchema,
+    responses: { 200: { description: 'events', schema: z.object({ items: z.array(jobEventSchema) }) } },
+    async handler(ctx, deps) {
+      const { params, query } = input<{ jobId: string }, EventsQuery>(ctx);
+      await existingJob(deps, params.jobId);
+      ctx.body = { items: await listEvents(deps.sql, params.jobId, query) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/queue/jobs/{jobId}/events/stream',
+    summary:
+      'Server-Sent Events: `job_event` per event (id = event id), `: ping` heartbeats, `end` when the run finished',
+    tag: 'events',
+    access: 'viewer',
+    params: jobParams,
+    query: z.object({ lastEventId: z.coerce.number().int().min(0).optional() }),
+    headers: z.object({ 'last-event-id': z.string().optional() }),
+    responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
+    async handler(ctx, deps) {
+      const { params, query } = input<{ jobId: string }, { lastEventId?: number }>(ctx);
+      await existingJob(deps, params.jobId);
+      const header = Number.parseInt(ctx.get('last-event-id'), 10);
+      const cursor = Number.isFinite(header) && header >= 0 ? header : (query.lastEventId ?? 0);
+      const summary = await describeJob(deps.client, params.jobId);
+      const finishedStatus = summary && summary.executionStatus !== 'RUNNING' ? jobStatus(summary) : null;
+      await streamEvents(ctx, { sql: deps.sql, hub: deps.hub, jobId: params.jobId, cursor, finishedStatus });
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/worker/jobs/{jobId}/events',
+    summary: 'Append a batch of events (idempotent per producer + seq; redacted on ingest)',
+    tag: 'worker',
+    access: 'worker',
+    params: jobParams,
+    body: eventBatchSchema,
+    responses: { 202: { description: 'stored', schema: z.object({ inserted: z.number().int() }) } },
+    async handler(ctx, deps) {
+      const { params, body } = input<{ jobId: string }, never, EventBatch>(ctx);
+      await jobInWorkerScope(ctx, deps, params.jobId);
+      const inserted = await appendEvents(deps.sql, params.jobId, body);
+      ctx.status = 202;
+      ctx.body = { inserted };
+    },
+  },
+]);

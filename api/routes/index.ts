@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { openApiDocument } from '../openapi.ts';
+import { adminRoutes } from './admin.ts';
+import { artifactRoutes } from './artifacts.ts';
+import { authRoutes } from './auth.ts';
+import { eventRoutes } from './events.ts';
+import { healthRoutes } from './health.ts';
+import { queueRoutes } from './queue.ts';
+import type { RouteDef } from './table.ts';
+import { taskRoutes } from './tasks.ts';
+import { workerRoutes } from './worker.ts';
+
+/** Every route of the API: the router and the OpenAPI document are both built from this list. */
+export const routes: RouteDef[] = [
+  ...healthRoutes,
+  ...authRoutes,
+  ...taskRoutes,
+  ...queueRoutes,
+  ...eventRoutes,
+  ...artifactRoutes,
+  ...adminRoutes,
+  ...workerRoutes,
+];
+
+let document: Record<string, unknown> | undefined;
+routes.push({
+  method: 'get',
+  path: '/api/openapi.json',
+  summary: 'This OpenAPI 3.1 document',
+  tag: 'meta',
+  access: 'public',
+  responses: { 200: { description: 'the document', schema: z.record(z.string(), z.unknown()) } },
+  async handler(ctx) {
+    document ??= openApiDocument(routes);
+    ctx.body = document;
+  },
+});

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { cancelBodySchema, controlBodySchema, operatorMessageBodySchema } from '../../contracts/controls.ts';
+import { jobEnvelopeSchema } from '../../contracts/task.ts';
+import { audit } from '../audit.ts';
+import type { UserIdentity } from '../auth/identity.ts';
+import { validationFailed } from '../errors.ts';
+import { sendControl } from '../jobs/control.ts';
+import { loadJob, uiBaseOf } from '../jobs/detail.ts';
+import { type ListQuery, listJobs, listQuerySchema } from '../jobs/list.ts';
+import { submitJob } from '../jobs/submit.ts';
+import { jobViewSchema, requestIdSchema } from '../schemas.ts';
+import { defineRoutes, input } from './table.ts';
+
+export const jobParams = z.object({ jobId: z.string() });
+const user = (ctx: { state: { identity: unknown } }) => ctx.state.identity as UserIdentity;
+
+export const queueRoutes = defineRoutes([
+  {
+    method: 'post',
+    path: '/api/queue/jobs',
+    summary: 'Submit a job (task envelope); repeats with the same Idempotency-Key return the same job',
+    tag: 'queue',
+    access: 'operator',
+    rateLimited: true,
+    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    body: jobEnvelopeSchema,
+    parseBody: false,
+    responses: {
+      201: { description: 'created', schema: jobViewSchema },
+      200: { description: 'the job an earlier submission with the same key created', schema: jobViewSchema },
+    },
+    async handler(ctx, deps) {
+      const key = ctx.get('idempotency-key').trim() || null;
+      if (key && key.length > 200) {
+        throw validationFailed([{ path: 'Idempotency-Key', message: 'must be at most 200 characters' }]);
+      }
+      const { view, created } = await submitJob(deps, user(ctx), ctx.state.input.body, key);
+      if (created) await audit(deps.sql, user(ctx), 'job.submit', view.id, { repository: view.repository });
+      ctx.status = created ? 201 : 200;
+      ctx.body = view;
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/queue/jobs',
+    summary: 'List jobs, newest first',
+    tag: 'queue',
+    access: 'viewer',
+    query: listQuerySchema,
+    responses: {
+      200: {
+        description: 'one page',
+        schema: z.object({ items: z.array(jobViewSchema), nextCursor: z.string().nullable() }),
+      },
+    },
+    async handler(ctx, deps) {
+      ctx.body = await listJobs(deps.client, input<never, ListQuery>(ctx).query, {
+        uiBase: uiBaseOf(deps.config),
+        namespace: deps.client.options.namespace,
+      });
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/queue/jobs/{jobId}',
+    summary: 'A job, with its live state while it runs',
+    tag: 'queue',
+    access: 'viewer',
+    params: jobParams,
+    responses: { 200: { description: 'the job', schema: jobViewSchema } },
+    async handler(ctx, deps) {
+      ctx.body = (await loadJob(deps, input(ctx).params.jobId)).view;
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/queue/jobs/{jobId}/cancel',
+    summary: 'Cancel a job (409 when it already finished)',
+    tag: 'queue',
+    access: 'operator',
+    rateLimited: true,
+    params: jobParams,
+    body: cancelBodySchema,
+    responses: { 202: { description: 'cancel requested', schema: jobViewSchema } },
+    async handler(ctx, deps) {
+      const { params, body } = input<{ jobId: string }, never, z.infer<typeof cancelBodySchema>>(ctx);
+      const { view } = await sendControl(deps, user(ctx), params.jobId, {
+        action: 'cancel',
+        reason: body.reason,
+      });
+      ctx.status = 202;
+      ctx.body = view;
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/queue/jobs/{jobId}/control',
+    summary: 'Pause, resume or take over a running job',
+    tag: 'queue',
+    access: 'operator',
+    rateLimited: true,
+    params: jobParams,
+    body: controlBodySchema,
+    responses: { 202: { description: 'control sent', schema: jobViewSchema } },
+    async handler(ctx, deps) {
+      const { params, body } = input<{ jobId: string }, never, z.infer<typeof controlBodySchema>>(ctx);
+      const { view } = await sendControl(deps, user(ctx), params.jobId, body);
+      ctx.status = 202;
+      ctx.body = view;
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/queue/jobs/{jobId}/operator-messages',
+    summary: 'Send a message to a running job',
+    tag: 'queue',
+    access: 'operator',
+    rateLimited: true,
+    params: jobParams,
+    body: operatorMessageBodySchema,
+    responses: { 202: { description: 'message sent', schema: requestIdSchema.pick({ requestId: true }) } },
+    async handler(ctx, deps) {
+      const { params, body } = input<{ jobId: string }, never, z.infer<typeof operatorMessageBodySchema>>(
+        ctx,
+      );
+      const { requestId } = await sendControl(deps, user(ctx), params.jobId, {
+        action: 'message',
+        message: body.message,
+      });
+      ctx.status = 202;
+      ctx.body = { requestId };
+    },
+  },
+]);

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import type { ApiContext, ApiDeps } from '../context.ts';
+import type { Access } from '../middleware/authorize.ts';
+
+export interface ResponseDef {
+  description: string;
+  schema?: z.ZodType;
+  /** Defaults to application/json when a schema is given. */
+  contentType?: string;
+}
+
+/**
+ * One route: the router is built from these and so is the OpenAPI document, so the two cannot drift.
+ * `path` is in OpenAPI form (`/api/queue/jobs/{jobId}`); `routerPath` overrides it where the router needs
+ * another pattern (a multi-segment artifact name).
+ */
+export interface RouteDef {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  routerPath?: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  /** Creation routes: a token bucket per identity (429). */
+  rateLimited?: boolean;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  /** A JSON body (read, at most 1 MB); parsed with the schema unless `parseBody` is false. */
+  body?: z.ZodType;
+  parseBody?: boolean;
+  /** A raw streamed body (artifact uploads). */
+  rawBody?: { description: string };
+  responses: Record<number, ResponseDef>;
+  handler(ctx: ApiContext, deps: ApiDeps): Promise<void>;
+}
+
+export const defineRoutes = (routes: RouteDef[]) => routes;
+
+/** The validated input of a request, typed by the route's schemas. */
+export const input = <P = Record<string, string>, Q = Record<string, unknown>, B = unknown>(
+  ctx: ApiContext,
+) => ctx.state.input as { params: P; query: Q; body: B };

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureAdmin } from '../../api/auth/bootstrap.ts';
+import { insertUserToken, insertWorkerToken } from '../../api/auth/tokens.ts';
+import { type RunningApi, startApi } from '../../api/main.ts';
+import { loadConfig } from '../../contracts/config.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { terminateOpenRuns, testTemporal } from '../support/temporal.ts';
+
+const skillsDir = fileURLToPath(new URL('../../skills/', import.meta.url));
+
+export type Who = 'none' | 'viewer' | 'operator' | 'admin' | 'workerIn' | 'workerOut';
+
+export interface TestApi {
+  api: RunningApi;
+  url: string;
+  db: TestDatabase;
+  client: Awaited<ReturnType<typeof testTemporal>>['client'];
+  tokens: Record<Exclude<Who, 'none'>, string>;
+  /** fetch as an identity; `json` sets the body and content type. */
+  call(pathname: string, init?: RequestInit & { as?: Who; json?: unknown }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * The API in-process (with its control worker) on this file's Temporal namespace and a fresh database, plus
+ * one token per identity: viewer, operator, admin, a worker scoped to `acme/*` and one scoped to `other/*`.
+ * No capability worker runs, so submitted jobs stay queued.
+ */
+export async function startTestApi(
+  env: Record<string, string> = {},
+  opts: { sseHeartbeatMs?: number } = {},
+): Promise<TestApi> {
+  const db = await createTestDatabase();
+  const temporal = await testTemporal();
+  await terminateOpenRuns(temporal.client);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mm-api-'));
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    TEMPORAL_UI_URL: 'http://temporal-ui.test',
+    DATABASE_URL: db.url,
+    MOONMIND_DATA_DIR: dataDir,
+    MOONMIND_LOG_LEVEL: 'silent',
+    MOONMIND_SKILLS_DIR: skillsDir,
+    ...env,
+  });
+  const api = await startApi({ config, port: 0, webDir: null, sseHeartbeatMs: opts.sseHeartbeatMs });
+  const adminToken = `mm_u_${randomBytes(24).toString('base64url')}`;
+  await ensureAdmin(db.sql, { token: adminToken });
+  const user = async (role: string) => {
+    const id = crypto.randomUUID();
+    await db.sql`INSERT INTO users (id, name, role) VALUES (${id}, ${`${role}-user`}, ${role})`;
+    return (await insertUserToken(db.sql, { userId: id, name: 'test' })).token;
+  };
+  const worker = async (repositories: string[]) =>
+    (
+      await insertWorkerToken(db.sql, {
+        name: `worker-${repositories[0]}`,
+        scope: { jobTypes: ['task'], repositories, capabilities: ['codex', 'git', 'gh'], scopes: [] },
+      })
+    ).token;
+  const tokens = {
+    viewer: await user('viewer'),
+    operator: await user('operator'),
+    admin: adminToken,
+    workerIn: await worker(['acme/*']),
+    workerOut: await worker(['other/*']),
+  };
+  return {
+    api,
+    url: api.url,
+    db,
+    client: temporal.client,
+    tokens,
+    call(pathname, init = {}) {
+      const headers = new Headers(init.headers);
+      if (init.as && init.as !== 'none') headers.set('authorization', `Bearer ${tokens[init.as]}`);
+      let body = init.body;
+      if (init.json !== undefined) {
+        headers.set('content-type', 'application/json');
+        body = JSON.stringify(init.json);
+      }
+      return fetch(`${api.url}${pathname}`, { ...init, headers, body });
+    },
+    async close() {
+      await terminateOpenRuns(temporal.client).catch(() => {});
+      await api.close();
+      await temporal.connection.close();
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A minimal valid submission for `repository`. */
+export const envelope = (repository = 'acme/widgets', extra: Record<string, unknown> = {}) => ({
+  type: 'task',
+  payload: {
+    repository,
+    task: { instructions: 'Add a test for the parser', publish: { mode: 'branch' } },
+    ...extra,
+  },
+});
