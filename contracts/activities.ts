@@ -8,6 +8,8 @@ export interface FindPoolInput {
   repository: string;
   requiredCapabilities: string[];
   affinityKey: string | null;
+  /** Pools whose hosts failed earlier attempts of this run: chosen only when no other pool is live. */
+  avoidTaskQueues?: string[];
 }
 export type FindPoolResult = { taskQueue: string; pool: string } | { reason: string };
 

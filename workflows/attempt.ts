@@ -106,6 +106,7 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
       'warn',
     );
     // The host may be gone: release without waiting, so the next attempt starts at once.
+    if (run.pool && !run.failedPools.includes(run.pool)) run.failedPools.push(run.pool);
     if (run.prepared) {
       const { hostQueue, workspace } = run.prepared;
       hostActivities(hostQueue, run.priorityKey, 'release host')
@@ -130,6 +131,7 @@ async function claimHost(run: Run, attempt: number): Promise<PrepareResult> {
       stage: PREPARE,
       waitingReason: `waiting for a free worker in pool ${route.pool}`,
     });
+    run.pool = route.taskQueue;
     try {
       const prepared = await poolActivities(
         route.taskQueue,

@@ -28,6 +28,7 @@ export async function waitForPool(run: Run): Promise<Route> {
         repository: job.payload.repository,
         requiredCapabilities: job.payload.requiredCapabilities,
         affinityKey: job.affinityKey,
+        avoidTaskQueues: run.failedPools,
       });
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -28,6 +28,10 @@ export class Run {
   poolsChanged = false;
   /** The host of the current attempt, until it is released: cleanup after a cancel needs it. */
   prepared: PrepareResult | null = null;
+  /** The pool queue that prepared the current attempt. */
+  pool: string | null = null;
+  /** Pool queues whose hosts failed earlier attempts: routing tries other pools first. */
+  readonly failedPools: string[] = [];
   /** Whether `finishExecute` already ran for the current attempt (cleanup must not run it twice). */
   executeFinished = false;
   /** True when Temporal itself (not a control signal) cancelled the workflow. */

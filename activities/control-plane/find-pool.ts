@@ -29,8 +29,9 @@ async function liveness(client: Client, taskQueue: string): Promise<QueueLivenes
 }
 
 /**
- * Route a job: eligible pools (policy + capabilities) that have live workers, preferring the pool that
- * last ran the job's affinity key, else the one with the smallest backlog. When none qualifies the run
+ * Route a job: eligible pools (policy + capabilities) that have live workers, other than pools that
+ * failed this run when there is a choice; among them the pool that last ran the job's affinity key, else
+ * the one with the smallest backlog. When none qualifies the run
  * stays queued with the returned reason.
  */
 export async function findPool(sql: Sql, client: Client, input: FindPoolInput): Promise<FindPoolResult> {
@@ -49,11 +50,15 @@ export async function findPool(sql: Sql, client: Client, input: FindPoolInput): 
     return { reason: `worker pool ${names} is registered for ${input.repository} but no worker is polling` };
   }
 
-  let chosen = live.sort((a, b) => a.backlog - b.backlog)[0];
+  // A pool that just failed this run may still look live (pollers linger): try the others first.
+  const avoid = new Set(input.avoidTaskQueues ?? []);
+  const fresh = live.filter((p) => !avoid.has(p.taskQueue));
+  const candidates = (fresh.length > 0 ? fresh : live).sort((a, b) => a.backlog - b.backlog);
+  let chosen = candidates[0];
   if (input.affinityKey) {
     const [row] = await sql<{ taskQueue: string }[]>`
       SELECT task_queue AS "taskQueue" FROM pool_affinity WHERE affinity_key = ${input.affinityKey}`;
-    chosen = live.find((p) => p.taskQueue === row?.taskQueue) ?? chosen;
+    chosen = candidates.find((p) => p.taskQueue === row?.taskQueue) ?? chosen;
     await sql`
       INSERT INTO pool_affinity (affinity_key, task_queue) VALUES (${input.affinityKey}, ${chosen.taskQueue})
       ON CONFLICT (affinity_key) DO UPDATE SET task_queue = EXCLUDED.task_queue, updated_at = now()`;

@@ -66,7 +66,7 @@ describe('control-plane activities (real Temporal and PostgreSQL)', () => {
     return pool;
   };
 
-  it('routes to a live eligible pool and keeps an affinity key on the pool it chose', async () => {
+  it('routes to a live eligible pool, avoids pools that failed the run, and keeps affinity keys', async () => {
     const owner = unique('owner');
     const [first, second] = [await livePool([`${owner}/*`]), await livePool([`${owner}/*`])].sort();
     const { findPool } = createControlPlaneActivities({ sql: db.sql, client });
@@ -78,6 +78,13 @@ describe('control-plane activities (real Temporal and PostgreSQL)', () => {
       affinityKey: null,
     };
     expect(await findPool(job)).toEqual({ taskQueue: `moonmind-pool-${first}`, pool: first });
+
+    // A pool that failed this run is used only when nothing else is live.
+    expect(await findPool({ ...job, avoidTaskQueues: [`moonmind-pool-${first}`] })).toMatchObject({
+      pool: second,
+    });
+    const both = [`moonmind-pool-${first}`, `moonmind-pool-${second}`];
+    expect(await findPool({ ...job, avoidTaskQueues: both })).toMatchObject({ pool: first });
 
     await db.sql`INSERT INTO pool_affinity (affinity_key, task_queue) VALUES ('feature-x', ${`moonmind-pool-${second}`})`;
     expect(await findPool({ ...job, affinityKey: 'feature-x' })).toMatchObject({ pool: second });
