@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { ApiError, sleep, WorkerApiClient } from '../activities/reporting/api-client.ts';
 import { createTaskActivities, RunSlots } from '../activities/task/index.ts';
+import type { LeaseOwner } from '../activities/task/run-slots.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../contracts/config.ts';
-import { hostTaskQueue, poolTaskQueue } from '../contracts/job.ts';
+import type { RunState } from '../contracts/controls.ts';
+import { hostTaskQueue, poolTaskQueue, workflowIdFor } from '../contracts/job.ts';
+import { isTerminal } from '../contracts/status.ts';
 import { verifyCapabilities } from './capabilities.ts';
 import { runSlotSupplier } from './slot-supplier.ts';
 
@@ -76,7 +80,15 @@ export async function startCapabilityWorker(
     );
   }
 
-  const slots = new RunSlots(config.MOONMIND_WORKER_CONCURRENCY, options.leaseMs ?? 60_000);
+  const ownConnection = !options.connection;
+  const connection =
+    options.connection ??
+    (await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS ?? 'localhost:7233' }));
+  const namespace = options.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
+  const client = new Client({ connection, namespace });
+  const slots = new RunSlots(config.MOONMIND_WORKER_CONCURRENCY, options.leaseMs ?? 60_000, (owner) =>
+    attemptStillHere(client, hostId, owner),
+  );
   const activities = createTaskActivities({
     config,
     hostId,
@@ -87,11 +99,6 @@ export async function startCapabilityWorker(
     env,
     log: (level, message) => log[level](message),
   });
-  const ownConnection = !options.connection;
-  const connection =
-    options.connection ??
-    (await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS ?? 'localhost:7233' }));
-  const namespace = options.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
   const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
   const { prepare, ...hostActivities } = activities;
   let workers: Worker[];
@@ -157,6 +164,19 @@ export async function startCapabilityWorker(
       return stopped;
     },
   };
+}
+
+/**
+ * Whether an idle lease's attempt is still this host's: the run is open, on this attempt, held here (a
+ * soft-paused run is). Unknown runs are done; other query errors keep the lease until the next check.
+ */
+async function attemptStillHere(client: Client, hostId: string, owner: LeaseOwner): Promise<boolean> {
+  try {
+    const state = await client.workflow.getHandle(workflowIdFor(owner.jobId)).query<RunState>('state');
+    return !isTerminal(state.status) && state.attempt === owner.attempt && state.host === hostId;
+  } catch (err) {
+    return !(err instanceof WorkflowNotFoundError);
+  }
 }
 
 /** The API may start after the worker: keep trying through outages; a refusal (4xx) is final. */

@@ -21,6 +21,8 @@ export interface AttemptContext {
 
 export class Attempts {
   private readonly byWorkspace = new Map<string, AttemptContext>();
+  /** Reporters made per workspace: a re-created one gets a new producer, since its seq restarts at 1. */
+  private readonly generations = new Map<string, number>();
 
   constructor(
     private readonly api: WorkerApiClient,
@@ -32,10 +34,12 @@ export class Attempts {
     const known = this.byWorkspace.get(workspace);
     if (known) return known;
     const paths = workspacePaths(workspace);
+    const generation = (this.generations.get(workspace) ?? 0) + 1;
+    this.generations.set(workspace, generation);
     const events = new EventReporter({
       client: this.api,
       jobId,
-      producer: `${this.hostId}:${jobId}:${attempt}`,
+      producer: `${this.hostId}:${jobId}:${attempt}${generation > 1 ? `:${generation}` : ''}`,
       onDrop: (err, n) => this.warn(`dropped ${n} events of job ${jobId}: ${err.message}`),
     });
     const ctx: AttemptContext = {

@@ -4,6 +4,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import type { StepInput, StepResult } from '../../contracts/activities.ts';
 import type { RunState } from '../../contracts/controls.ts';
 import { workflowIdFor } from '../../contracts/job.ts';
+import type { EventReporter } from '../reporting/event-reporter.ts';
 import { buildInvocation } from '../runtimes/adapters.ts';
 import { runProcessGroup } from '../runtimes/process-group.ts';
 import { runtimeCommand } from '../runtimes/resolve.ts';
@@ -48,7 +49,7 @@ async function deliverToInbox(inboxPath: string, messages: StepInput['operatorMe
 export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
   return async function executeStep(input: StepInput): Promise<StepResult> {
     const { jobId, attempt, workspace, step, stepIndex, stepCount, prepared } = input;
-    const leave = deps.slots.enter(workspace);
+    const leave = deps.slots.enter(workspace, input);
     const ctx = attempts.get(jobId, attempt, workspace);
     const { events, paths } = ctx;
     const ac = Context.current();
@@ -168,7 +169,7 @@ function watchHardPause(
   deps: TaskActivityDeps,
   jobId: string,
   proc: ReturnType<typeof runProcessGroup>,
-  events: import('../reporting/event-reporter.ts').EventReporter,
+  events: EventReporter,
 ): NodeJS.Timeout {
   const query = deps.queryRunState ?? defaultRunState;
   let busy = false;

@@ -21,7 +21,7 @@ export async function readTaskContext(artifactsDir: string): Promise<TaskContext
  */
 export function makeFinishExecute(deps: TaskActivityDeps, attempts: Attempts) {
   return async function finishExecute(input: FinishExecuteInput): Promise<FinishExecuteResult> {
-    const leave = deps.slots.enter(input.workspace);
+    const leave = deps.slots.enter(input.workspace, input);
     const ctx = attempts.get(input.jobId, input.attempt, input.workspace);
     const { paths, events } = ctx;
     try {

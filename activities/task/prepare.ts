@@ -48,7 +48,7 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
       // Routing matched the pool, but this host cannot back all of it: fail the attempt, not the run.
       throw new Error(`host ${deps.hostId} lacks required capabilities: ${missing.join(', ')}`);
     }
-    deps.slots.claim(workspace);
+    deps.slots.claim(workspace, input);
     const ctx = attempts.get(jobId, attempt, workspace);
     const { paths, events } = ctx;
     const ac = Context.current();

@@ -4,6 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PublishInput, PublishResult } from '../../contracts/activities.ts';
 import { ForgeError, forgeToken, GitHubClient, ownerRepoOf } from '../forge/github.ts';
 import { cloneUrl, GitError, git, headCommit } from '../git/git.ts';
+import type { EventReporter } from '../reporting/event-reporter.ts';
 import type { Attempts } from './attempts.ts';
 import type { TaskActivityDeps } from './deps.ts';
 import { readTaskContext } from './finish-execute.ts';
@@ -22,7 +23,7 @@ export function makePublish(deps: TaskActivityDeps, attempts: Attempts) {
   return async function publish(input: PublishInput): Promise<PublishResult> {
     const { jobId, payload, prepared } = input;
     const mode = payload.task.publish.mode;
-    const leave = deps.slots.enter(input.workspace);
+    const leave = deps.slots.enter(input.workspace, input);
     const ctx = attempts.get(jobId, input.attempt, input.workspace);
     const { paths, events } = ctx;
     const log = await LogFile.open(join(paths.artifacts, artifactNames.publishLog));
@@ -127,7 +128,7 @@ async function openPullRequest(
   token: string | null,
   inRepo: Parameters<typeof git>[1],
   result: PublishResult,
-  events: import('../reporting/event-reporter.ts').EventReporter,
+  events: EventReporter,
   log: LogFile,
 ) {
   const { payload, prepared, jobId } = input;

@@ -1,13 +1,27 @@
+/** The attempt a lease belongs to. */
+export interface LeaseOwner {
+  jobId: string;
+  attempt: number;
+}
+interface Lease {
+  owner: LeaseOwner;
+  active: number;
+  lastSeen: number;
+  checking: boolean;
+}
+
 /**
  * Run slots of one worker process: at most `capacity` attempts at once. The pool-queue worker's slot
  * supplier reserves a slot before each poll (so the process stops polling while full), `prepare` turns
- * its slot into a lease keyed by the attempt's workspace, and `releaseHost` gives it back. A lease with no
- * host-queue activity for `leaseMs` expires, so a run whose workflow moved on (dead, cancelled, retried
- * elsewhere) cannot hold a slot forever. A soft pause longer than the lease also frees the slot.
+ * its slot into a lease keyed by the attempt's workspace, and `releaseHost` gives it back.
+ *
+ * A lease with no host-queue activity for `leaseMs` expires, so a run whose workflow moved on (dead,
+ * terminated, retried elsewhere) cannot hold a slot forever. When `stillNeeded` is given it is asked first
+ * (the worker asks the run's `state` query), so a run that is only soft-paused between steps keeps its slot.
  */
 export class RunSlots {
   private reserved = 0;
-  private readonly leases = new Map<string, { active: number; lastSeen: number }>();
+  private readonly leases = new Map<string, Lease>();
   private waiters: (() => void)[] = [];
   private readonly releaseListeners: ((key: string) => void)[] = [];
   private readonly sweeper: NodeJS.Timeout;
@@ -15,6 +29,7 @@ export class RunSlots {
   constructor(
     readonly capacity: number,
     private readonly leaseMs = 60_000,
+    private readonly stillNeeded?: (owner: LeaseOwner) => Promise<boolean>,
   ) {
     this.sweeper = setInterval(() => this.sweep(), Math.min(5_000, leaseMs / 2));
     this.sweeper.unref();
@@ -65,14 +80,22 @@ export class RunSlots {
   }
 
   /** `prepare` took the slot for this attempt. */
-  claim(key: string): void {
-    this.leases.set(key, { active: 0, lastSeen: Date.now() });
+  claim(key: string, owner: LeaseOwner): void {
+    this.leases.set(key, {
+      owner: { jobId: owner.jobId, attempt: owner.attempt },
+      active: 0,
+      lastSeen: Date.now(),
+      checking: false,
+    });
   }
 
-  /** A host activity of the attempt runs; the lease cannot expire until the returned function is called. */
-  enter(key: string): () => void {
-    const lease = this.leases.get(key);
-    if (!lease) return () => {};
+  /**
+   * A host activity of the attempt runs; the lease cannot expire until the returned function is called.
+   * An attempt whose lease had expired takes a slot again: it is running here whatever the count says.
+   */
+  enter(key: string, owner: LeaseOwner): () => void {
+    if (!this.leases.has(key)) this.claim(key, owner);
+    const lease = this.leases.get(key)!;
     lease.active += 1;
     lease.lastSeen = Date.now();
     return () => {
@@ -98,7 +121,22 @@ export class RunSlots {
   private sweep() {
     const now = Date.now();
     for (const [key, lease] of this.leases) {
-      if (lease.active === 0 && now - lease.lastSeen > this.leaseMs) this.release(key);
+      if (lease.active > 0 || lease.checking || now - lease.lastSeen <= this.leaseMs) continue;
+      if (!this.stillNeeded) {
+        this.release(key);
+        continue;
+      }
+      lease.checking = true;
+      this.stillNeeded(lease.owner).then(
+        (needed) => {
+          lease.checking = false;
+          if (needed) lease.lastSeen = Date.now();
+          else if (this.leases.get(key) === lease && lease.active === 0) this.release(key);
+        },
+        () => {
+          lease.checking = false;
+        },
+      );
     }
   }
 

@@ -49,6 +49,7 @@ beforeAll(async () => {
     env: workerEnv(),
     connection: env.native,
     namespace: env.namespace,
+    leaseMs: 1_500, // idle leases are re-checked against the run's state quickly
     logger: pino({ level: 'warn' }),
   });
   await registerPool(env.sql, { pool, capabilities: worker.capabilities });
@@ -164,6 +165,39 @@ describe('controls through the real workflow', () => {
     expect(api.events(run.jobId).map((e) => e.type)).toEqual(
       expect.arrayContaining(['runtime.suspended', 'runtime.resumed']),
     );
+  });
+
+  it('a soft-paused run keeps its run slot past the lease time; the next run waits for it', async () => {
+    const paused = await startRun(env.client, {
+      payload: {
+        repository: 'acme/gadgets',
+        task: {
+          instructions: 'Two steps',
+          steps: [{ instructions: 'FAKE_SLEEP=1' }, {}],
+          publish: { mode: 'none' },
+        },
+      },
+    });
+    await expect
+      .poll(() => api.events(paused.jobId).some((e) => e.type === 'task.step.started'), { timeout: 30_000 })
+      .toBe(true);
+    await paused.handle.signal('control', control('pause'));
+    await expect
+      .poll(() => api.events(paused.jobId).filter((e) => e.type === 'task.step.finished').length, {
+        timeout: 30_000,
+      })
+      .toBe(1);
+    const waiting = await startRun(env.client, {
+      payload: {
+        repository: 'acme/gadgets',
+        task: { instructions: 'Wait my turn', publish: { mode: 'none' } },
+      },
+    });
+    await new Promise((r) => setTimeout(r, 4_000)); // well past the 1.5 s lease
+    expect(api.events(waiting.jobId)).toEqual([]);
+    await paused.handle.signal('control', control('resume'));
+    const results = (await Promise.all([paused.handle.result(), waiting.handle.result()])) as TaskRunResult[];
+    expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
   });
 
   it('cancel stops the agent and everything it spawned, and the run ends cancelled', async () => {
