@@ -1,0 +1,318 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { routes } from '../../api/routes/index.ts';
+import type { RouteDef } from '../../api/routes/table.ts';
+import { envelope, startTestApi, type TestApi, type Who } from './harness.ts';
+
+let t: TestApi;
+let jobId: string;
+let artifactId: string;
+const instructions = 'Add a test for the parser';
+
+beforeAll(async () => {
+  t = await startTestApi();
+  const res = await t.call('/api/queue/jobs', { method: 'POST', as: 'operator', json: envelope() });
+  jobId = (await res.json()).id;
+  const put = await t.call(`/api/worker/jobs/${jobId}/artifacts/logs/execute.log`, {
+    method: 'PUT',
+    as: 'workerIn',
+    headers: { 'content-type': 'text/plain' },
+    body: 'hello\n',
+  });
+  artifactId = (await put.json()).id;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const newJob = async () =>
+  (await (await t.call('/api/queue/jobs', { method: 'POST', as: 'admin', json: envelope() })).json())
+    .id as string;
+
+/** A valid request for each route (fresh resources where a call changes state). */
+const samples: Record<
+  string,
+  () => Promise<{ path: string; json?: unknown; body?: string; headers?: Record<string, string> }>
+> = {
+  'get /healthz': async () => ({ path: '/healthz' }),
+  'get /readyz': async () => ({ path: '/readyz' }),
+  'get /api/openapi.json': async () => ({ path: '/api/openapi.json' }),
+  'get /api/auth/providers': async () => ({ path: '/api/auth/providers' }),
+  'post /api/auth/session': async () => ({ path: '/api/auth/session', json: { token: t.tokens.viewer } }),
+  'get /api/auth/me': async () => ({ path: '/api/auth/me' }),
+  'delete /api/auth/session': async () => ({ path: '/api/auth/session' }),
+  'get /api/tasks/defaults': async () => ({ path: '/api/tasks/defaults' }),
+  'get /api/tasks/skills': async () => ({ path: '/api/tasks/skills' }),
+  'post /api/queue/jobs': async () => ({ path: '/api/queue/jobs', json: envelope() }),
+  'get /api/queue/jobs': async () => ({ path: '/api/queue/jobs?limit=5' }),
+  'get /api/queue/jobs/{jobId}': async () => ({ path: `/api/queue/jobs/${jobId}` }),
+  'post /api/queue/jobs/{jobId}/cancel': async () => ({
+    path: `/api/queue/jobs/${await newJob()}/cancel`,
+    json: {},
+  }),
+  'post /api/queue/jobs/{jobId}/control': async () => ({
+    path: `/api/queue/jobs/${await newJob()}/control`,
+    json: { action: 'pause' },
+  }),
+  'post /api/queue/jobs/{jobId}/operator-messages': async () => ({
+    path: `/api/queue/jobs/${jobId}/operator-messages`,
+    json: { message: 'please also update the docs' },
+  }),
+  'get /api/queue/jobs/{jobId}/events': async () => ({ path: `/api/queue/jobs/${jobId}/events` }),
+  'get /api/queue/jobs/{jobId}/events/stream': async () => ({
+    path: `/api/queue/jobs/${jobId}/events/stream`,
+  }),
+  'get /api/queue/jobs/{jobId}/artifacts': async () => ({ path: `/api/queue/jobs/${jobId}/artifacts` }),
+  'get /api/queue/jobs/{jobId}/artifacts/{artifactId}/download': async () => ({
+    path: `/api/queue/jobs/${jobId}/artifacts/${artifactId}/download`,
+  }),
+  'post /api/worker/jobs/{jobId}/events': async () => ({
+    path: `/api/worker/jobs/${jobId}/events`,
+    json: { producer: `p-${randomUUID()}`, events: [{ seq: 1, type: 'log', message: 'hi' }] },
+  }),
+  'put /api/worker/jobs/{jobId}/artifacts/{name}': async () => ({
+    path: `/api/worker/jobs/${jobId}/artifacts/logs/prepare.log`,
+    body: 'prepared\n',
+    headers: { 'content-type': 'text/plain' },
+  }),
+  'post /api/worker/register': async () => ({
+    path: '/api/worker/register',
+    json: {
+      taskQueue: 'moonmind-pool-acme',
+      pool: 'acme',
+      hostId: 'host-1',
+      hostQueue: 'moonmind-host-host-1',
+      capabilities: ['codex', 'git'],
+      jobTypes: ['task'],
+      repositories: ['acme/*'],
+    },
+  }),
+  'get /api/admin/users': async () => ({ path: '/api/admin/users' }),
+  'post /api/admin/users': async () => ({
+    path: '/api/admin/users',
+    json: { name: `u-${randomUUID()}`, role: 'viewer' },
+  }),
+  'post /api/admin/users/{userId}/tokens': async () => {
+    const [u] = await t.db.sql`SELECT id FROM users WHERE name = 'viewer-user'`;
+    return { path: `/api/admin/users/${u.id}/tokens`, json: { name: 'script' } };
+  },
+  'get /api/admin/worker-tokens': async () => ({ path: '/api/admin/worker-tokens' }),
+  'post /api/admin/worker-tokens': async () => ({
+    path: '/api/admin/worker-tokens',
+    json: { name: 'w', jobTypes: ['task'], repositories: ['acme/*'], capabilities: ['codex'] },
+  }),
+  'delete /api/admin/tokens/{tokenId}': async () => {
+    const [tok] = await t.db.sql`
+      INSERT INTO api_tokens (id, kind, name, token_hash, token_prefix) VALUES (${randomUUID()}, 'worker', 'throwaway', ${randomUUID()}, 'x')
+      RETURNING id`;
+    return { path: `/api/admin/tokens/${tok.id}` };
+  },
+  'get /api/admin/workers': async () => ({ path: '/api/admin/workers' }),
+};
+
+const allowed: Record<RouteDef['access'], Who[]> = {
+  public: ['none', 'viewer', 'operator', 'admin', 'workerIn', 'workerOut'],
+  viewer: ['viewer', 'operator', 'admin'],
+  operator: ['operator', 'admin'],
+  admin: ['admin'],
+  worker: ['workerIn'],
+};
+const everyone: Who[] = ['none', 'viewer', 'operator', 'admin', 'workerIn', 'workerOut'];
+
+describe('route × identity matrix', () => {
+  test('every route has a sample request', () => {
+    const missing = routes.map((r) => `${r.method} ${r.path}`).filter((k) => !samples[k]);
+    expect(missing).toEqual([]);
+  });
+
+  for (const route of routes) {
+    test(`${route.method.toUpperCase()} ${route.path}`, async () => {
+      const outcomes: Record<string, number> = {};
+      for (const who of everyone) {
+        const sample = await samples[`${route.method} ${route.path}`]();
+        const controller = new AbortController();
+        const res = await t.call(sample.path, {
+          method: route.method.toUpperCase(),
+          as: who,
+          json: sample.json,
+          body: sample.body,
+          headers: sample.headers,
+          signal: controller.signal,
+        });
+        outcomes[who] = res.status;
+        if (route.path.endsWith('/stream')) controller.abort();
+        else if (res.status >= 400 && route.path !== '/readyz') {
+          const text = await res.text();
+          const body = JSON.parse(text);
+          expect(body.error).toMatchObject({
+            code: expect.any(String),
+            message: expect.any(String),
+            requestId: res.headers.get('x-request-id'),
+          });
+          // Errors never carry job data or credentials.
+          for (const secret of [instructions, 'acme/widgets', ...Object.values(t.tokens)])
+            expect(text).not.toContain(secret);
+        } else await res.arrayBuffer();
+      }
+      const expected = Object.fromEntries(
+        everyone.map((who) => {
+          if (allowed[route.access].includes(who))
+            return [who, route.path === '/readyz' ? outcomes[who] : 'ok'];
+          return [who, who === 'none' ? 401 : 403];
+        }),
+      );
+      const actual = Object.fromEntries(
+        everyone.map((who) => [who, outcomes[who] < 300 && expected[who] === 'ok' ? 'ok' : outcomes[who]]),
+      );
+      expect(actual).toEqual(expected);
+    });
+  }
+});
+
+describe('invalid submissions', () => {
+  const submit = async (json: unknown) => {
+    const res = await t.call('/api/queue/jobs', { method: 'POST', as: 'operator', json });
+    const text = await res.text();
+    return { status: res.status, text, body: JSON.parse(text) };
+  };
+  const paths = (body: { error: { issues: { path: string }[] } }) => body.error.issues.map((i) => i.path);
+  const task = (extra: Record<string, unknown>) => ({
+    type: 'task',
+    payload: { repository: 'acme/widgets', task: { instructions: 'Do it', ...extra } },
+  });
+
+  test('missing instructions', async () => {
+    const r = await submit({ type: 'task', payload: { repository: 'acme/widgets', task: {} } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('validation_failed');
+    expect(paths(r.body)).toContain('payload.task.instructions');
+  });
+
+  test('bad repository form', async () => {
+    const r = await submit({
+      type: 'task',
+      payload: { repository: 'not a repo', task: { instructions: 'x' } },
+    });
+    expect(r.status).toBe(400);
+    expect(paths(r.body)).toEqual(['payload.repository']);
+  });
+
+  test('repository URL with credentials is rejected without echoing them', async () => {
+    const r = await submit({
+      type: 'task',
+      payload: {
+        repository: 'https://bob:hunter2secret@github.com/acme/widgets',
+        task: { instructions: 'x' },
+      },
+    });
+    expect(r.status).toBe(400);
+    expect(paths(r.body)).toEqual(['payload.repository']);
+    expect(r.text).not.toContain('hunter2secret');
+  });
+
+  test('raw token in auth is rejected naming the field, never echoing it', async () => {
+    const token = `ghp_${'a1B2c3D4'.repeat(5)}`;
+    const r = await submit({
+      type: 'task',
+      payload: { repository: 'acme/widgets', auth: { repoAuthRef: token }, task: { instructions: 'x' } },
+    });
+    expect(r.status).toBe(400);
+    expect(paths(r.body)).toEqual(['payload.auth.repoAuthRef']);
+    expect(r.text).not.toContain(token);
+  });
+
+  test('unknown publish mode', async () => {
+    const r = await submit(task({ publish: { mode: 'email' } }));
+    expect(r.status).toBe(400);
+    expect(paths(r.body)).toEqual(['payload.task.publish.mode']);
+  });
+
+  test('step with runtime', async () => {
+    const r = await submit(
+      task({ steps: [{ instructions: 'a' }, { instructions: 'b', runtime: { mode: 'codex' } }] }),
+    );
+    expect(r.status).toBe(400);
+    expect(paths(r.body)).toEqual(['payload.task.steps.1.runtime']);
+  });
+
+  test('non-object skill args', async () => {
+    const r = await submit(task({ skill: { id: 'write-tests', args: 'all of them' } }));
+    expect(r.status).toBe(400);
+    expect(paths(r.body)).toEqual(['payload.task.skill.args']);
+  });
+
+  test('every failing field is reported at once', async () => {
+    const r = await submit({
+      type: 'task',
+      payload: { repository: 'acme/widgets', task: { publish: { mode: 'email' }, skill: { args: [] } } },
+    });
+    expect(r.status).toBe(400);
+    expect(paths(r.body).sort()).toEqual([
+      'payload.task.instructions',
+      'payload.task.publish.mode',
+      'payload.task.skill.args',
+    ]);
+  });
+
+  test('invalid JSON and non-JSON bodies', async () => {
+    const bad = await t.call('/api/queue/jobs', {
+      method: 'POST',
+      as: 'operator',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":',
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.code).toBe('validation_failed');
+    const text = await t.call('/api/queue/jobs', {
+      method: 'POST',
+      as: 'operator',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+    });
+    expect(text.status).toBe(415);
+  });
+
+  test('a JSON body over 1 MB is refused', async () => {
+    const huge = task({ instructions: 'x'.repeat(1_100_000) });
+    const res = await t.call('/api/queue/jobs', { method: 'POST', as: 'operator', json: huge });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('payload_too_large');
+  });
+
+  test('a valid submission with a named skill derives its capabilities', async () => {
+    const res = await t.call('/api/queue/jobs', {
+      method: 'POST',
+      as: 'operator',
+      json: {
+        type: 'task',
+        payload: { repository: 'acme/widgets', task: { instructions: 'x', skill: { id: 'write-tests' } } },
+      },
+    });
+    expect(res.status).toBe(201);
+    expect((await res.json()).payload.requiredCapabilities).toEqual(['codex', 'gh', 'git']);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  test('is a valid OpenAPI 3.1 document listing every route with its auth', async () => {
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const res = await t.call('/api/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = await res.json();
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(doc.openapi).toBe('3.1.0');
+    for (const r of routes) {
+      const op = doc.paths[r.path]?.[r.method];
+      expect(op, `${r.method} ${r.path}`).toBeDefined();
+      if (r.access === 'public') expect(op.security).toEqual([]);
+      else {
+        expect(op.security.length).toBeGreaterThan(0);
+        expect(op.responses['401']).toBeDefined();
+        expect(op.responses['403']).toBeDefined();
+      }
+    }
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearer', 'session', 'workerBearer']);
+  });
+});
