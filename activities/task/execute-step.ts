@@ -62,7 +62,9 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
     };
     const logName = artifactNames.stepLog(stepIndex);
     const log = await LogFile.open(join(paths.artifacts, logName));
-    const timers: NodeJS.Timeout[] = [];
+    // Heartbeats run until the very end: uploads after the agent exits may wait out an API outage.
+    const beat = setInterval(() => ac.heartbeat({ stepIndex }), 1_000);
+    let pauseWatch: NodeJS.Timeout | undefined;
     try {
       if (stepIndex === 0)
         events.emit({
@@ -106,10 +108,10 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
           });
         },
       });
-      timers.push(setInterval(() => ac.heartbeat({ stepIndex }), 1_000));
-      timers.push(watchHardPause(deps, jobId, proc, events));
+      pauseWatch = watchHardPause(deps, jobId, proc, events);
 
       const exit = await proc.done;
+      clearInterval(pauseWatch);
       if (ac.cancellationSignal.aborted) {
         log.line('# step cancelled: process group stopped');
         events.emit({
@@ -155,11 +157,15 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
       }
       throw err;
     } finally {
-      for (const t of timers) clearInterval(t);
-      await log.close();
-      await ctx.upload(logName);
-      await events.flush(10_000);
-      leave();
+      clearInterval(pauseWatch);
+      try {
+        await log.close();
+        await ctx.upload(logName);
+        await events.flush(10_000);
+      } finally {
+        clearInterval(beat);
+        leave();
+      }
     }
   };
 }
