@@ -1,4 +1,4 @@
-import { CancellationScope, condition } from '@temporalio/workflow';
+import { CancellationScope, ContinueAsNew, condition } from '@temporalio/workflow';
 import type { PrepareResult, PublishResult } from '../contracts/activities.ts';
 import type { TaskRunResult } from '../contracts/job.ts';
 import type { NormalizedStep } from '../contracts/task.ts';
@@ -93,7 +93,7 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
       },
     };
   } catch (err) {
-    if (isCancellation(err) || run.cancelRequested) throw err;
+    if (isCancellation(err) || run.cancelRequested || err instanceof ContinueAsNew) throw err;
     const error = failureMessage(err);
     if (isTaskFailure(err)) {
       await CancellationScope.nonCancellable(() => releaseAfter(run, attempt, 'failed'));

@@ -13,6 +13,7 @@ export class EventLog {
   private pending: Event[] = [];
   private sent = 0;
   private closing = false;
+  private inFlight = false;
   private readonly done: Promise<void>;
 
   constructor(private readonly jobId: string) {
@@ -28,7 +29,12 @@ export class EventLog {
     this.pending.push({ type, message, payload, level, createdAt: new Date().toISOString() });
   }
 
-  /** Wait until everything emitted so far is stored (or given up on). */
+  /** Wait until everything emitted so far is stored (or given up on); the log stays open. */
+  async flushed(): Promise<void> {
+    await condition(() => this.pending.length === 0 && !this.inFlight);
+  }
+
+  /** Flush and stop: the run is ending. */
   async close(): Promise<void> {
     this.closing = true;
     await this.done;
@@ -41,11 +47,14 @@ export class EventLog {
       const events = this.pending.splice(0, 200);
       const firstSeq = this.sent;
       this.sent += events.length;
+      this.inFlight = true;
       try {
         await controlPlane.recordEvents({ jobId: this.jobId, firstSeq, events });
       } catch (err) {
         // Events are the run's narration, not its state: losing a batch must not fail the run.
         log.warn('job events could not be recorded', { count: events.length, error: String(err) });
+      } finally {
+        this.inFlight = false;
       }
     }
   }

@@ -1,8 +1,9 @@
-import { condition } from '@temporalio/workflow';
+import { condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { FindPoolResult } from '../contracts/activities.ts';
 import { controlPlane } from './activities.ts';
 import { failureMessage, isCancellation } from './failures.ts';
 import type { Run } from './run.ts';
+import type { taskRun } from './task-run.ts';
 
 export type Route = Extract<FindPoolResult, { taskQueue: string }>;
 
@@ -17,7 +18,7 @@ const MAX_RECHECK_SECONDS = 30;
 export async function waitForPool(run: Run): Promise<Route> {
   const { jobId, job } = run.input;
   let recheck = FIRST_RECHECK_SECONDS;
-  let lastReason: string | null = null;
+  let lastReason = run.state.waitingReason;
   for (;;) {
     run.poolsChanged = false;
     let result: FindPoolResult;
@@ -41,7 +42,20 @@ export async function waitForPool(run: Run): Promise<Route> {
       lastReason = result.reason;
       recheck = FIRST_RECHECK_SECONDS;
     }
+    await continueIfLong(run);
     await condition(() => run.poolsChanged, `${recheck} seconds`);
     recheck = Math.min(recheck * 2, MAX_RECHECK_SECONDS);
   }
+}
+
+/**
+ * A run can wait queued for days; every re-check adds to its history. Past the limit (or when Temporal
+ * suggests it) the run continues as new with its controls and messages carried over. No activity is in
+ * flight here, so nothing is lost; events are flushed first.
+ */
+async function continueIfLong(run: Run): Promise<void> {
+  const info = workflowInfo();
+  if (!info.continueAsNewSuggested && info.historyLength < (run.input.queuedHistoryLimit ?? 2000)) return;
+  await run.events.flushed();
+  await continueAsNew<typeof taskRun>(run.continuation());
 }

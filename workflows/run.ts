@@ -7,6 +7,25 @@ import { RunTracker } from './state.ts';
 
 type OperatorMessage = StepInput['operatorMessages'][number];
 
+/** What a run that is still queued hands to its continuation (continue-as-new keeps long waits small). */
+export interface QueuedCarry {
+  attempt: number;
+  seenRequestIds: string[];
+  messages: OperatorMessage[];
+  paused: boolean;
+  pauseMode: 'soft' | 'hard' | null;
+  failedPools: string[];
+  startedAt: string | null;
+  waitingReason: string | null;
+}
+
+/**
+ * The workflow's argument: the job (contracts/job.ts) plus, on a continuation, the carried state.
+ * `queuedHistoryLimit` (default 2,000 events) is how long a queued run's history may grow before it
+ * continues as new; tests lower it.
+ */
+export type TaskRunArgs = TaskRunInput & { carried?: QueuedCarry; queuedHistoryLimit?: number };
+
 const controlEventType: Record<ControlSignal['action'], string> = {
   cancel: 'control.cancel_requested',
   pause: 'control.paused',
@@ -39,10 +58,43 @@ export class Run {
   private readonly seen = new Set<string>();
   private messages: OperatorMessage[] = [];
 
-  constructor(readonly input: TaskRunInput) {
+  constructor(readonly input: TaskRunArgs) {
     this.tracker = new RunTracker(input.job.maxAttempts);
     this.events = new EventLog(input.jobId);
     this.priorityKey = priorityKeyFor(input.job.priority);
+    const carried = input.carried;
+    if (carried) {
+      for (const id of carried.seenRequestIds) this.seen.add(id);
+      this.messages = [...carried.messages];
+      this.failedPools.push(...carried.failedPools);
+      this.tracker.set({
+        attempt: carried.attempt,
+        paused: carried.paused,
+        pauseMode: carried.pauseMode,
+        startedAt: carried.startedAt,
+        waitingReason: carried.waitingReason,
+        pendingMessages: this.messages.length,
+      });
+    }
+  }
+
+  /** The argument of this run's continuation while it waits for a pool. */
+  continuation(): TaskRunArgs {
+    const s = this.state;
+    const { carried: _, ...input } = this.input;
+    return {
+      ...input,
+      carried: {
+        attempt: s.attempt,
+        seenRequestIds: [...this.seen],
+        messages: [...this.messages],
+        paused: s.paused,
+        pauseMode: s.pauseMode,
+        failedPools: [...this.failedPools],
+        startedAt: s.startedAt,
+        waitingReason: s.waitingReason,
+      },
+    };
   }
 
   get state(): RunState {

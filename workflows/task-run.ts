@@ -1,15 +1,15 @@
 import { CancellationScope, CancelledFailure, setHandler } from '@temporalio/workflow';
-import type { TaskRunInput, TaskRunResult } from '../contracts/job.ts';
+import type { TaskRunResult } from '../contracts/job.ts';
 import { releaseAfter, runAttempt } from './attempt.ts';
 import { isCancellation } from './failures.ts';
 import { controlSignal, poolsChangedSignal, stateQuery } from './messages.ts';
-import { Run } from './run.ts';
+import { Run, type TaskRunArgs } from './run.ts';
 
 /**
  * One task run (docs/architecture.md, "The workflow: taskRun"): attempts until one succeeds, fails for a
  * task reason, or is cancelled; infrastructure failures use up attempts and end in `dead_letter`.
  */
-export async function taskRun(input: TaskRunInput): Promise<TaskRunResult> {
+export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
   const run = new Run(input);
   setHandler(controlSignal, (signal) => run.control(signal));
   setHandler(poolsChangedSignal, () => {
@@ -51,7 +51,7 @@ export async function taskRun(input: TaskRunInput): Promise<TaskRunResult> {
 async function runAttempts(run: Run): Promise<TaskRunResult> {
   const { maxAttempts } = run.input.job;
   let lastError = '';
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  for (let attempt = run.input.carried?.attempt ?? 1; attempt <= maxAttempts; attempt++) {
     run.tracker.set({ attempt });
     const outcome = await runAttempt(run, attempt);
     if ('final' in outcome) return outcome.final;

@@ -11,6 +11,7 @@ import type { Sql } from '../../db/client.ts';
 import { waitFor } from '../../scripts/ports.ts';
 import { buildWorkflowBundle, startControlWorker } from '../../workers/control.ts';
 import { stateQuery } from '../../workflows/messages.ts';
+import type { TaskRunArgs } from '../../workflows/run.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { terminateOpenRuns, testTemporal } from '../support/temporal.ts';
 import { recordedDir, writeHistory } from './histories.ts';
@@ -59,6 +60,7 @@ export async function registerPool(
 export async function startRun(
   client: Client,
   envelope: Omit<JobEnvelopeInput, 'type'> & { payload: Record<string, unknown> },
+  workflowOnly: Pick<TaskRunArgs, 'queuedHistoryLimit'> = {},
 ): Promise<{ jobId: string; handle: WorkflowHandle; input: TaskRunInput }> {
   const normalized = normalizeJob({ type: 'task', ...envelope }, { defaultRuntime: 'codex' });
   if (!normalized.ok) throw new Error(`bad test job: ${JSON.stringify(normalized.issues)}`);
@@ -69,7 +71,10 @@ export async function startRun(
     submittedBy: { id: randomUUID(), name: 'tester' },
     submittedAt: new Date().toISOString(),
   };
-  const handle = await client.workflow.start('taskRun', taskRunStartOptions(input));
+  const handle = await client.workflow.start('taskRun', {
+    ...taskRunStartOptions(input),
+    args: [{ ...input, ...workflowOnly }],
+  });
   return { jobId, handle, input };
 }
 

@@ -2,6 +2,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchAttributes } from '../../contracts/search-attributes.ts';
+import { waitFor } from '../../scripts/ports.ts';
 import { controlSignal, poolsChangedSignal } from '../../workflows/messages.ts';
 import { type CapabilityDouble, gatedStep, startCapabilityDouble } from './capability-worker-double.ts';
 import {
@@ -141,6 +143,51 @@ describe('taskRun', () => {
     expect(evs.map((e) => e.type)).toContain('run.attempt.started');
     expect(evs.at(-1)?.type).toBe('run.finished');
     await saveHistory(handle, 'queued-then-succeeded');
+  });
+
+  it('continues as new while queued for long, keeping pause, messages and request ids', async () => {
+    const pool = unique('pool');
+    const repository = `${unique('owner')}/app`;
+    const { jobId, handle } = await startRun(
+      env.client,
+      { payload: twoSteps(repository, 'none') },
+      { queuedHistoryLimit: 15 },
+    );
+    const firstRunId = (await handle.describe()).runId;
+    await handle.signal(controlSignal, { requestId: 'p9', actor: 'dan', action: 'pause' });
+    await handle.signal(controlSignal, { requestId: 'm9', actor: 'dan', action: 'message', message: 'hi' });
+    // Each poolsChanged adds a re-check to the history: a few of them pass the lowered limit.
+    for (let i = 0; i < 5; i++) await handle.signal(poolsChangedSignal);
+    await waitFor('continue-as-new', async () => (await handle.describe()).runId !== firstRunId, 30_000, 300);
+
+    const desc = await handle.describe();
+    expect(await desc.memo).toMatchObject({ title: 'Write code' });
+    expect(desc.typedSearchAttributes.get(searchAttributes.status)).toBe('awaiting_action');
+    expect(await state(handle)).toMatchObject({
+      paused: true,
+      pendingMessages: 1,
+      status: 'awaiting_action',
+    });
+    await handle.signal(controlSignal, { requestId: 'p9', actor: 'dan', action: 'pause' });
+
+    await registerPool(env.sql, { pool, capabilities: ['codex', 'git'], repositories: [repository] });
+    const double = await startCapabilityDouble({
+      connection: env.native,
+      namespace: env.namespace,
+      pool,
+      hosts: [unique('host')],
+    });
+    doubles.push(double);
+    await handle.signal(poolsChangedSignal);
+    await waitForEvent(env.sql, jobId, 'run.paused');
+    await handle.signal(controlSignal, { requestId: 'r9', actor: 'dan', action: 'resume' });
+    expect((await handle.result()).status).toBe('succeeded');
+
+    const steps = double.callsOf(jobId, 'executeStep').map((c) => c.input as { operatorMessages: unknown[] });
+    expect(steps[0].operatorMessages).toEqual([expect.objectContaining({ requestId: 'm9', message: 'hi' })]);
+    const evs = await events(env.sql, jobId);
+    expect(evs.filter((e) => e.type === 'control.paused')).toHaveLength(1);
+    expect(evs.filter((e) => e.type === 'run.queued')).toHaveLength(1);
   });
 
   it('cancels a queued run at once without preparing it', async () => {
