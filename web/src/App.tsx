@@ -1,0 +1,31 @@
+import { Navigate, Route, Router } from '@solidjs/router';
+import { Layout } from './components/Layout.tsx';
+import { RequireAuth } from './components/RequireAuth.tsx';
+import { ActiveTasks } from './pages/ActiveTasks.tsx';
+import { JobDetail } from './pages/JobDetail.tsx';
+import { NewTask } from './pages/NewTask.tsx';
+import { NotFound } from './pages/NotFound.tsx';
+import { QueueList } from './pages/QueueList.tsx';
+import { SignIn } from './pages/SignIn.tsx';
+
+export function App() {
+  return (
+    <Router root={Layout}>
+      <Route path="/" component={() => <Navigate href="/tasks" />} />
+      <Route path="/sign-in" component={SignIn} />
+      <Route path="/tasks" component={RequireAuth}>
+        <Route path="/" component={ActiveTasks} />
+        <Route path="/queue" component={QueueList} />
+        <Route path="/queue/new" component={NewTask} />
+        <Route path="/queue/:jobId" component={JobDetail} />
+      </Route>
+      <Route path="*404" component={RequireAuthNotFound} />
+    </Router>
+  );
+}
+
+const RequireAuthNotFound = () => (
+  <RequireAuth>
+    <NotFound />
+  </RequireAuth>
+);

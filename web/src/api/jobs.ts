@@ -1,0 +1,70 @@
+import type { JobEvent } from '../../../contracts/events.ts';
+import type { JobView } from '../../../contracts/job.ts';
+import { query, request } from './client.ts';
+
+/** Typed calls of the queue routes (/tmp/api-shapes.md). */
+export interface JobFilters {
+  status?: string;
+  runtime?: string;
+  skill?: string;
+  publishMode?: string;
+  repository?: string;
+}
+export interface JobPage {
+  items: JobView[];
+  nextCursor: string | null;
+}
+export interface Artifact {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+  sha256: string;
+  createdAt: string;
+  downloadUrl: string;
+}
+export interface TaskDefaults {
+  defaultRuntime: string;
+  runtimes: Record<string, { model: string | null; effort: string | null }>;
+  defaultRepository: string | null;
+  publishModes: string[];
+  defaultPublishMode: string;
+  temporalUiUrl: string;
+}
+export interface Skill {
+  id: string;
+  title: string;
+  description: string;
+  requiredCapabilities: string[];
+}
+
+const job = (id: string) => `/api/queue/jobs/${encodeURIComponent(id)}`;
+
+export const listJobs = (filters: JobFilters, cursor: string | null, limit = 25) =>
+  request<JobPage>('GET', `/api/queue/jobs${query({ ...filters, cursor, limit })}`);
+export const getJob = (id: string) => request<JobView>('GET', job(id));
+export const submitJob = (body: unknown, idempotencyKey: string) =>
+  request<JobView>('POST', '/api/queue/jobs', body, { 'Idempotency-Key': idempotencyKey });
+export const cancelJob = (id: string, reason?: string) =>
+  request<JobView>('POST', `${job(id)}/cancel`, reason ? { reason } : {});
+export const controlJob = (id: string, action: 'pause' | 'resume' | 'takeover', mode?: 'soft' | 'hard') =>
+  request<JobView>('POST', `${job(id)}/control`, mode ? { action, mode } : { action });
+export const sendOperatorMessage = (id: string, message: string) =>
+  request<{ requestId: string }>('POST', `${job(id)}/operator-messages`, { message });
+
+export interface EventQuery {
+  after?: number;
+  before?: number;
+  sort?: 'asc' | 'desc';
+  limit?: number;
+}
+export const listEvents = (id: string, q: EventQuery) =>
+  request<{ items: JobEvent[] }>(
+    'GET',
+    `${job(id)}/events${query({ afterEventId: q.after, beforeEventId: q.before, sort: q.sort, limit: q.limit })}`,
+  );
+export const eventStreamUrl = (id: string) => `${job(id)}/events/stream`;
+export const listArtifacts = (id: string) => request<{ items: Artifact[] }>('GET', `${job(id)}/artifacts`);
+
+export const getDefaults = () => request<TaskDefaults>('GET', '/api/tasks/defaults');
+export const getSkills = () => request<{ items: Skill[] }>('GET', '/api/tasks/skills');

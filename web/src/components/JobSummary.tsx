@@ -1,0 +1,95 @@
+import { Show } from 'solid-js';
+import type { JobView } from '../../../contracts/job.ts';
+import { stageLabel } from '../lib/events.ts';
+import { formatTime } from '../lib/format.ts';
+import { StatusBadge } from './StatusBadge.tsx';
+
+/** Status, stage, step, attempt, worker, times, cancel marker, Temporal and forge links. */
+export function JobSummary(props: { job: JobView }) {
+  const j = () => props.job;
+  const step = () => {
+    const s =
+      j().live?.stepIndex != null && j().live?.stepCount
+        ? { index: j().live!.stepIndex!, count: j().live!.stepCount! }
+        : j().step;
+    return s ? `${s.index + 1}/${s.count}` : '—';
+  };
+  return (
+    <section class="card summary" aria-label="Summary" data-testid="job-summary">
+      <div class="summary-head">
+        <StatusBadge status={j().status} />
+        <Show when={j().paused}>
+          <span class="marker" data-testid="paused-marker">
+            paused
+          </span>
+        </Show>
+        <Show when={j().cancelRequestedAt}>
+          <span class="marker marker-warn" data-testid="cancel-requested">
+            cancel requested {formatTime(j().cancelRequestedAt)}
+          </span>
+        </Show>
+      </div>
+      <dl class="facts">
+        <dt>Stage</dt>
+        <dd data-testid="job-stage">{stageLabel(j().stage)}</dd>
+        <dt>Step</dt>
+        <dd data-testid="job-step">{step()}</dd>
+        <dt>Attempt</dt>
+        <dd data-testid="job-attempt">
+          {j().attempt}/{j().maxAttempts}
+        </dd>
+        <dt>Worker</dt>
+        <dd>{j().worker ?? '—'}</dd>
+        <dt>Runtime</dt>
+        <dd>{j().runtime}</dd>
+        <dt>Repository</dt>
+        <dd class="wrap">{j().repository}</dd>
+        <dt>Created</dt>
+        <dd>{formatTime(j().createdAt)}</dd>
+        <dt>Started</dt>
+        <dd>{formatTime(j().startedAt)}</dd>
+        <dt>Finished</dt>
+        <dd>{formatTime(j().finishedAt)}</dd>
+        <Show when={j().waitingReason}>
+          <dt>Waiting</dt>
+          <dd>{j().waitingReason}</dd>
+        </Show>
+        <Show when={j().branch}>
+          <dt>Branch</dt>
+          <dd class="wrap" data-testid="job-branch">
+            {j().branch}
+          </dd>
+        </Show>
+        <Show when={j().prUrl}>
+          {(url) => (
+            <>
+              <dt>Pull request</dt>
+              <dd class="wrap">
+                <a href={safeHref(url())} target="_blank" rel="noopener noreferrer" data-testid="pr-link">
+                  {url()}
+                </a>
+              </dd>
+            </>
+          )}
+        </Show>
+        <Show when={j().error}>
+          <dt>Error</dt>
+          <dd class="wrap error-text">{j().error}</dd>
+        </Show>
+      </dl>
+      <p>
+        <a
+          href={safeHref(j().temporal.url)}
+          target="_blank"
+          rel="noopener noreferrer"
+          data-testid="temporal-link"
+        >
+          Open in Temporal Web UI
+        </a>
+      </p>
+    </section>
+  );
+}
+
+/** Only http(s) links from run data become hrefs (no javascript: URLs). */
+export const safeHref = (url: string) => (/^https?:\/\//i.test(url) ? url : '#');

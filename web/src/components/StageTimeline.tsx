@@ -1,0 +1,68 @@
+import { For, Show } from 'solid-js';
+import type { JobView } from '../../../contracts/job.ts';
+import { isTerminal } from '../../../contracts/status.ts';
+import type { PhaseState, StageRow, StepRow } from '../lib/events.ts';
+import { stageLabel } from '../lib/events.ts';
+
+/**
+ * Stages and steps from the loaded events, completed by the job view when the early events are not loaded
+ * (a long run opens on its newest page): stages before the current one are done.
+ */
+export function fillFromJob(t: { stages: StageRow[]; steps: StepRow[] }, job: JobView) {
+  const current = t.stages.findIndex((s) => s.name === job.stage);
+  const stages = t.stages.map((s, i) => ({
+    ...s,
+    state: s.state === 'pending' && current >= 0 && i < current ? ('finished' as PhaseState) : s.state,
+  }));
+  if (current >= 0 && stages[current].state === 'pending' && !isTerminal(job.status))
+    stages[current].state = 'running';
+  let steps = t.steps;
+  if (steps.length === 0 && job.step) {
+    steps = Array.from({ length: job.step.count }, (_, index) => ({
+      index,
+      id: index === job.step!.index ? (job.step!.id ?? '') : '',
+      title: index === job.step!.index ? job.step!.title : null,
+      state: (index < job.step!.index
+        ? 'finished'
+        : index === job.step!.index
+          ? 'running'
+          : 'pending') as PhaseState,
+    }));
+  }
+  return { stages, steps };
+}
+
+export function StageTimeline(props: { stages: StageRow[]; steps: StepRow[] }) {
+  return (
+    <section class="card" aria-label="Stages and steps" data-testid="stage-timeline">
+      <h2>Stages</h2>
+      <ol class="phases">
+        <For each={props.stages}>
+          {(s) => (
+            <li
+              class={`phase phase-${s.state}`}
+              data-testid={`stage-${stageLabel(s.name)}`}
+              data-state={s.state}
+            >
+              <span class="dot" aria-hidden="true" />
+              {stageLabel(s.name)} <span class="muted">({s.state})</span>
+            </li>
+          )}
+        </For>
+      </ol>
+      <Show when={props.steps.length > 0}>
+        <h3>Steps</h3>
+        <ol class="phases">
+          <For each={props.steps}>
+            {(s) => (
+              <li class={`phase phase-${s.state}`} data-testid={`step-row-${s.index}`} data-state={s.state}>
+                <span class="dot" aria-hidden="true" />
+                {s.index + 1}. {s.title ?? s.id ?? ''} <span class="muted">({s.state})</span>
+              </li>
+            )}
+          </For>
+        </ol>
+      </Show>
+    </section>
+  );
+}

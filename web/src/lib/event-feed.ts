@@ -1,0 +1,134 @@
+import { createSignal, onCleanup } from 'solid-js';
+import type { JobEvent } from '../../../contracts/events.ts';
+import { eventStreamUrl, listEvents } from '../api/jobs.ts';
+import { createBatcher } from './batcher.ts';
+import { backoffDelay } from './poll.ts';
+
+export type Transport = 'connecting' | 'sse' | 'polling' | 'ended';
+const PAGE = 1000;
+
+/**
+ * A job's events for the detail page: the newest page first (so a run with 100k log lines opens fast),
+ * then live events over SSE, falling back to polling `afterEventId` every second when SSE fails; older
+ * pages on request. `events()` is one array mutated in place; `version()` changes whenever it does.
+ */
+export function createEventFeed(jobId: string, isFinished: () => boolean) {
+  const events: JobEvent[] = [];
+  const [version, setVersion] = createSignal(0);
+  const [transport, setTransport] = createSignal<Transport>('connecting');
+  const [hasOlder, setHasOlder] = createSignal(false);
+  const [loadingOlder, setLoadingOlder] = createSignal(false);
+  let lastId = 0;
+  let disposed = false;
+  let source: EventSource | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  /** Listeners told about each appended batch (the output panel filters incrementally). */
+  const appendListeners = new Set<(batch: JobEvent[]) => void>();
+
+  const append = (batch: JobEvent[]) => {
+    const fresh = batch.filter((e) => e.id > lastId);
+    if (fresh.length === 0) return;
+    for (const e of fresh) events.push(e);
+    lastId = fresh[fresh.length - 1].id;
+    for (const l of appendListeners) l(fresh);
+    setVersion((v) => v + 1);
+  };
+  const batcher = createBatcher<JobEvent>(append);
+
+  const later = (fn: () => void, ms: number) => {
+    clearTimeout(timer);
+    if (!disposed) timer = setTimeout(fn, ms);
+  };
+
+  async function loadTail() {
+    try {
+      const { items } = await listEvents(jobId, { sort: 'desc', limit: PAGE });
+      failures = 0;
+      setHasOlder(items.length === PAGE);
+      append(items.reverse());
+      openStream();
+    } catch {
+      failures++;
+      later(loadTail, backoffDelay(1000, failures));
+    }
+  }
+
+  function openStream() {
+    if (disposed) return;
+    if (typeof EventSource !== 'function') return startPolling();
+    const es = new EventSource(`${eventStreamUrl(jobId)}?lastEventId=${lastId}`);
+    source = es;
+    es.onopen = () => setTransport('sse');
+    es.addEventListener('job_event', (m) => batcher.push(JSON.parse((m as MessageEvent).data) as JobEvent));
+    es.addEventListener('end', () => {
+      batcher.flush();
+      es.close();
+      setTransport('ended');
+    });
+    es.onerror = () => {
+      // EventSource would retry on its own; the spec asks for a visible switch to polling instead.
+      if (source !== es) return;
+      es.close();
+      source = null;
+      batcher.flush();
+      startPolling();
+    };
+  }
+
+  function startPolling() {
+    setTransport('polling');
+    const poll = async () => {
+      if (document.hidden) return later(poll, 1000);
+      try {
+        const { items } = await listEvents(jobId, { after: lastId, limit: PAGE });
+        failures = 0;
+        append(items);
+        if (items.length === PAGE) return later(poll, 0);
+        if (items.length === 0 && isFinished()) return setTransport('ended');
+      } catch {
+        failures++;
+      }
+      later(poll, backoffDelay(1000, failures));
+    };
+    void poll();
+  }
+
+  async function loadOlder() {
+    if (loadingOlder() || events.length === 0) return;
+    setLoadingOlder(true);
+    try {
+      const { items } = await listEvents(jobId, { sort: 'desc', before: events[0].id, limit: PAGE });
+      setHasOlder(items.length === PAGE);
+      events.unshift(...items.reverse());
+      setVersion((v) => v + 1);
+    } finally {
+      setLoadingOlder(false);
+    }
+  }
+
+  void loadTail();
+  onCleanup(() => {
+    disposed = true;
+    clearTimeout(timer);
+    source?.close();
+    batcher.dispose();
+  });
+
+  return {
+    events: () => {
+      version();
+      return events;
+    },
+    version,
+    transport,
+    hasOlder,
+    loadingOlder,
+    loadOlder,
+    onAppend(listener: (batch: JobEvent[]) => void) {
+      appendListeners.add(listener);
+      onCleanup(() => appendListeners.delete(listener));
+    },
+  };
+}
+export type EventFeed = ReturnType<typeof createEventFeed>;

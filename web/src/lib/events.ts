@@ -1,0 +1,96 @@
+import type { JobEvent } from '../../../contracts/events.ts';
+import { stages } from '../../../contracts/events.ts';
+
+/** Pure helpers over job events: output filters, line text, and the stage/step timeline. */
+export const outputFilters = ['all', 'stages', 'logs', 'warnings'] as const;
+export type OutputFilter = (typeof outputFilters)[number];
+
+export const isLog = (e: JobEvent) => e.type === 'log' || e.payload?.kind === 'log';
+export const isStageEvent = (e: JobEvent) =>
+  e.type.startsWith('moonmind.task.') || e.type.startsWith('task.step') || e.type.startsWith('run.');
+export const isWarning = (e: JobEvent) => e.level === 'warn' || e.level === 'error';
+
+export function matchesFilter(e: JobEvent, filter: OutputFilter): boolean {
+  switch (filter) {
+    case 'all':
+      return true;
+    case 'stages':
+      return isStageEvent(e);
+    case 'logs':
+      return isLog(e);
+    case 'warnings':
+      return isWarning(e);
+  }
+}
+
+/** One line of the output panel: log lines verbatim (stderr marked), other events as `[type] message`. */
+export function lineText(e: JobEvent): string {
+  if (isLog(e)) return e.payload?.stream === 'stderr' ? `[stderr] ${e.message}` : e.message;
+  return `[${e.type}] ${e.message}`;
+}
+
+export type PhaseState = 'pending' | 'running' | 'finished' | 'failed';
+export interface StageRow {
+  name: string;
+  state: PhaseState;
+}
+export interface StepRow {
+  index: number;
+  id: string;
+  title: string | null;
+  state: PhaseState;
+}
+
+/**
+ * Stages and steps as the events tell them. Each new attempt (`run.attempt.started`) starts the picture
+ * over, so a retried run shows the current attempt.
+ */
+export function deriveTimeline(events: readonly JobEvent[]): { stages: StageRow[]; steps: StepRow[] } {
+  let stageState = new Map<string, PhaseState>();
+  let steps: StepRow[] = [];
+  for (const e of events) {
+    if (e.type === 'run.attempt.started') {
+      stageState = new Map();
+      steps = [];
+      continue;
+    }
+    const stage = stages.find((s) => e.type.startsWith(`${s}.`));
+    if (stage) {
+      const suffix = e.type.slice(stage.length + 1);
+      const state: PhaseState | null =
+        suffix === 'started'
+          ? 'running'
+          : suffix === 'finished'
+            ? 'finished'
+            : suffix === 'failed'
+              ? 'failed'
+              : null;
+      if (state) stageState.set(stage, state);
+      continue;
+    }
+    if (e.type === 'task.steps.plan') {
+      const ids = Array.isArray(e.payload.stepIds) ? (e.payload.stepIds as string[]) : [];
+      steps = ids.map((id, index) => ({ index, id: String(id), title: null, state: 'pending' }));
+      continue;
+    }
+    if (e.type.startsWith('task.step.')) {
+      const index = Number(e.payload.stepIndex);
+      if (!Number.isInteger(index) || index < 0) continue;
+      while (steps.length <= index)
+        steps.push({ index: steps.length, id: '', title: null, state: 'pending' });
+      const row = steps[index];
+      if (typeof e.payload.stepId === 'string') row.id = e.payload.stepId;
+      if (typeof e.payload.title === 'string') row.title = e.payload.title;
+      const suffix = e.type.slice('task.step.'.length);
+      row.state = suffix === 'started' ? 'running' : suffix === 'finished' ? 'finished' : 'failed';
+    }
+  }
+  return {
+    stages: stages.map((name) => ({ name, state: stageState.get(name) ?? 'pending' })),
+    steps,
+  };
+}
+
+/** Short stage label: `moonmind.task.execute` → `execute`. */
+export const stageLabel = (stage: string | null | undefined) =>
+  stage ? (stage.split('.').at(-1) ?? stage) : '—';

@@ -1,0 +1,90 @@
+import { A, useParams } from '@solidjs/router';
+import { createMemo, Show } from 'solid-js';
+import { isTerminal } from '../../../contracts/status.ts';
+import { ApiError } from '../api/client.ts';
+import { getJob, listArtifacts } from '../api/jobs.ts';
+import { ArtifactsTable } from '../components/ArtifactsTable.tsx';
+import { EventTimeline } from '../components/EventTimeline.tsx';
+import { JobControls } from '../components/JobControls.tsx';
+import { JobSummary } from '../components/JobSummary.tsx';
+import { LiveOutput } from '../components/LiveOutput.tsx';
+import { fillFromJob, StageTimeline } from '../components/StageTimeline.tsx';
+import { createEventFeed } from '../lib/event-feed.ts';
+import { deriveTimeline } from '../lib/events.ts';
+import { errorMessage } from '../lib/format.ts';
+import { createPolledResource } from '../lib/poll.ts';
+
+/** One job: summary, stages/steps, controls, live output, events, artifacts. Polls the job every 2 s. */
+export function JobDetail() {
+  const params = useParams<{ jobId: string }>();
+  return (
+    <Show when={params.jobId} keyed>
+      {(jobId) => <JobDetailFor jobId={jobId} />}
+    </Show>
+  );
+}
+
+function JobDetailFor(props: { jobId: string }) {
+  const [job, jobCtl] = createPolledResource(() => props.jobId, getJob, 2000);
+  const finished = () => !!job() && isTerminal(job()!.status);
+  const [artifacts, artifactsCtl] = createPolledResource(
+    () => props.jobId,
+    async (id) => (await listArtifacts(id)).items,
+    5000,
+  );
+  const feed = createEventFeed(props.jobId, finished);
+  const timeline = createMemo(() => {
+    const t = deriveTimeline(feed.events());
+    const j = job();
+    return j ? fillFromJob(t, j) : t;
+  });
+  const notFound = () => {
+    const e = jobCtl.error();
+    return e instanceof ApiError && e.status === 404;
+  };
+
+  return (
+    <section class="detail" data-testid="job-detail">
+      <div class="page-head">
+        <h1 class="wrap" data-testid="job-title">
+          {job()?.title ?? 'Job'}
+        </h1>
+        <A href="/tasks/queue" class="muted">
+          Back to queue
+        </A>
+      </div>
+      <p class="muted mono wrap">{props.jobId}</p>
+      <Show when={notFound()}>
+        <p class="form-error" role="alert">
+          No job with this id.
+        </p>
+      </Show>
+      <Show when={!notFound() && jobCtl.error() && !job()}>
+        <p class="form-error" role="alert">
+          Could not load the job: {errorMessage(jobCtl.error())}
+        </p>
+      </Show>
+      <Show when={job()} fallback={<div class="card placeholder" aria-busy="true" />}>
+        {(j) => (
+          <div class="detail-grid">
+            <JobSummary job={j()} />
+            <JobControls
+              job={j()}
+              onChanged={(view) => {
+                if (view) jobCtl.mutate(view);
+                jobCtl.refetch();
+                artifactsCtl.refetch();
+              }}
+            />
+          </div>
+        )}
+      </Show>
+      <StageTimeline stages={timeline().stages} steps={timeline().steps} />
+      <LiveOutput feed={feed} artifacts={artifacts() ?? []} />
+      <div class="detail-grid">
+        <EventTimeline feed={feed} />
+        <ArtifactsTable artifacts={artifacts() ?? []} />
+      </div>
+    </section>
+  );
+}
