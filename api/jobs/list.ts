@@ -28,7 +28,8 @@ const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'
  * terminal filters also match on the execution status and open statuses require a running execution.
  */
 export function visibilityQuery(q: Omit<ListQuery, 'limit' | 'cursor'>): string {
-  const where = [`WorkflowType = 'taskRun'`];
+  // A run that continued as new is listed once: by its open (or last) execution.
+  const where = [`WorkflowType = 'taskRun'`, `ExecutionStatus != 'ContinuedAsNew'`];
   if (q.status === 'cancelled') {
     where.push(`(${sa.status.name} = 'cancelled' OR ExecutionStatus IN ('Canceled', 'Terminated'))`);
   } else if (q.status === 'failed') {

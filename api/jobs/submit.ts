@@ -10,6 +10,13 @@ import { v5Uuid } from '../ids.ts';
 import { loadJob, uiBaseOf } from './detail.ts';
 import { jobView } from './views.ts';
 
+// Submission times are unique within the process, so a repeat can tell its own start from an earlier one.
+let lastSubmittedAt = 0;
+function uniqueNow(): string {
+  lastSubmittedAt = Math.max(Date.now(), lastSubmittedAt + 1);
+  return new Date(lastSubmittedAt).toISOString();
+}
+
 /**
  * Validate, normalize and start a job. With an idempotency key the job id is derived from the submitter and
  * the key, and the deterministic workflow id + USE_EXISTING make every repeat (concurrent, or after an API
@@ -30,7 +37,7 @@ export async function submitJob(
   const clientRequestId = (body as { clientRequestId?: string }).clientRequestId?.trim();
   const key = idempotencyKey ?? clientRequestId ?? null;
   const jobId = key ? v5Uuid(`moonmind-submission:${submitter.id}`, key) : randomUUID();
-  const submittedAt = new Date().toISOString();
+  const submittedAt = uniqueNow();
   const options = taskRunStartOptions({
     jobId,
     job: result.job,
@@ -46,7 +53,7 @@ export async function submitJob(
   }
   if (key) {
     const { view } = await loadJob(deps, jobId);
-    return { view, created: view.createdAt === submittedAt && view.temporal.runId === runId };
+    return { view, created: view.createdAt === submittedAt };
   }
   const view = jobView(
     {

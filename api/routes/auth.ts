@@ -45,8 +45,7 @@ export const authRoutes = defineRoutes([
     async handler(ctx, deps) {
       const { token } = input<never, never, { token: string }>(ctx).body;
       const identity = token.startsWith('mm_') ? await identityForToken(deps.sql, token) : null;
-      if (identity?.kind !== 'user')
-        throw new HttpError('unauthenticated', 'invalid or revoked user token');
+      if (identity?.kind !== 'user') throw new HttpError('unauthenticated', 'invalid or revoked user token');
       const { sessionId, csrfToken, expiresAt } = await createSession(
         deps.sql,
         identity.id,
