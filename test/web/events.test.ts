@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { JobEvent } from '../../contracts/events.ts';
+import { deriveTimeline, lineText, matchesFilter, type OutputFilter } from '../../web/src/lib/events.ts';
+
+let id = 0;
+const ev = (type: string, message = type, payload: Record<string, unknown> = {}, level: JobEvent['level'] = 'info'): JobEvent => ({
+  id: ++id,
+  jobId: 'j',
+  createdAt: new Date().toISOString(),
+  level,
+  type,
+  message,
+  payload,
+});
+
+describe('output filters', () => {
+  const events = [
+    ev('moonmind.task.execute.started'),
+    ev('task.step.started', 'Step 1/1', { stepIndex: 0 }),
+    ev('log', 'hello', { kind: 'log', stream: 'stdout' }),
+    ev('log', 'oops', { kind: 'log', stream: 'stderr' }, 'warn'),
+    ev('control.operator_message', 'hi there'),
+    ev('run.attempt.failed', 'worker lost', {}, 'error'),
+  ];
+  const pick = (f: OutputFilter) => events.filter((e) => matchesFilter(e, f)).map((e) => e.type);
+  it('splits stages, logs and warnings', () => {
+    expect(pick('all')).toHaveLength(6);
+    expect(pick('stages')).toEqual(['moonmind.task.execute.started', 'task.step.started', 'run.attempt.failed']);
+    expect(pick('logs')).toEqual(['log', 'log']);
+    expect(pick('warnings')).toEqual(['log', 'run.attempt.failed']);
+  });
+  it('shows log lines verbatim, marks stderr, prefixes other events with their type', () => {
+    expect(events.slice(2, 5).map(lineText)).toEqual(['hello', '[stderr] oops', '[control.operator_message] hi there']);
+  });
+});
+
+describe('stage and step timeline', () => {
+  it('follows stage and step events', () => {
+    const t = deriveTimeline([
+      ev('moonmind.task.prepare.started'),
+      ev('task.steps.plan', '2 steps', { stepCount: 2, stepIds: ['a', 'b'] }),
+      ev('moonmind.task.prepare.finished'),
+      ev('moonmind.task.execute.started'),
+      ev('task.step.started', '', { stepIndex: 0, stepId: 'a', title: 'First' }),
+      ev('task.step.finished', '', { stepIndex: 0, stepId: 'a' }),
+      ev('task.step.started', '', { stepIndex: 1, stepId: 'b' }),
+      ev('task.step.failed', '', { stepIndex: 1, stepId: 'b' }),
+      ev('moonmind.task.execute.failed'),
+    ]);
+    expect(t.stages.map((s) => s.state)).toEqual(['finished', 'failed', 'pending']);
+    expect(t.steps).toEqual([
+      { index: 0, id: 'a', title: 'First', state: 'finished' },
+      { index: 1, id: 'b', title: null, state: 'failed' },
+    ]);
+  });
+  it('starts over on a new attempt', () => {
+    const t = deriveTimeline([
+      ev('moonmind.task.prepare.started'),
+      ev('moonmind.task.prepare.failed'),
+      ev('run.attempt.started'),
+      ev('moonmind.task.prepare.started'),
+    ]);
+    expect(t.stages.map((s) => s.state)).toEqual(['running', 'pending', 'pending']);
+  });
+});
