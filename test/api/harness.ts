@@ -105,3 +105,18 @@ export const envelope = (repository = 'acme/widgets', extra: Record<string, unkn
     ...extra,
   },
 });
+
+/** Poll until `fn` returns a truthy value, and return it. */
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { waitFor } from '../../scripts/ports.ts';
-import { envelope, startTestApi, type TestApi } from './harness.ts';
+import { envelope, startTestApi, type TestApi, until } from './harness.ts';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -19,15 +18,6 @@ const submit = async (
   return { status: res.status, body: await res.json() };
 };
 const detail = async (id: string) => (await t.call(`/api/queue/jobs/${id}`, { as: 'viewer' })).json();
-const until = async <T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 20_000,
-): Promise<T> => {
-  let value: T | null | undefined | false = null;
-  await waitFor(what, async () => Boolean((value = await fn())), ms, 200);
-  return value as T;
-};
 const list = async (query: string) => {
   const res = await t.call(`/api/queue/jobs?${query}`, { as: 'viewer' });
   expect(res.status).toBe(200);
