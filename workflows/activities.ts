@@ -68,18 +68,29 @@ export function poolActivities(taskQueue: string, priorityKey: number, summary: 
   });
 }
 
+/** Time limits per kind of host activity: steps heartbeat (a hung or dead host shows within seconds). */
+const hostTimings = {
+  step: { startToCloseTimeout: '8 hours', heartbeatTimeout: '20 seconds' },
+  publish: { startToCloseTimeout: '15 minutes' },
+  quick: { startToCloseTimeout: '5 minutes' },
+} satisfies Record<string, ActivityOptions>;
+
 /**
  * Activities on the host that prepared the attempt. A short schedule-to-start detects a dead host within
  * seconds (the attempt then starts over, possibly elsewhere).
  */
-export function hostActivities(taskQueue: string, priorityKey: number, summary: string, long = false) {
+export function hostActivities(
+  taskQueue: string,
+  priorityKey: number,
+  summary: string,
+  timing: keyof typeof hostTimings,
+) {
   return proxyActivities<TaskActivities>({
     ...once,
+    ...hostTimings[timing],
     taskQueue,
     priority: { priorityKey },
     summary,
     scheduleToStartTimeout: '20 seconds',
-    startToCloseTimeout: long ? '8 hours' : '15 minutes',
-    ...(long ? { heartbeatTimeout: '20 seconds' } : {}),
   });
 }

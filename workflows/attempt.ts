@@ -33,8 +33,8 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
   const payload = job.payload;
   try {
     const prepared = await claimHost(run, attempt);
-    const host = (summary: string, long = false) =>
-      hostActivities(prepared.hostQueue, run.priorityKey, summary, long);
+    const host = (summary: string, timing: 'step' | 'publish' | 'quick' = 'quick') =>
+      hostActivities(prepared.hostQueue, run.priorityKey, summary, timing);
 
     const steps = payload.task.steps.length > 0 ? payload.task.steps : [implicitStep];
     for (const [index, step] of steps.entries()) {
@@ -48,7 +48,7 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
         stepTitle: step.title,
       });
       const operatorMessages = run.pendingMessages();
-      const result = await host(`step ${index + 1}/${steps.length}: ${title}`, true).executeStep({
+      const result = await host(`step ${index + 1}/${steps.length}: ${title}`, 'step').executeStep({
         jobId,
         attempt,
         workspace: prepared.workspace,
@@ -74,7 +74,7 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
     if (payload.task.publish.mode !== 'none') {
       await safePoint(run, PUBLISH);
       run.tracker.set({ stage: PUBLISH, stepIndex: null, stepId: null, stepTitle: null });
-      published = await host(`publish ${payload.task.publish.mode}`).publish({
+      published = await host(`publish ${payload.task.publish.mode}`, 'publish').publish({
         jobId,
         attempt,
         workspace: prepared.workspace,
@@ -109,7 +109,7 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
     if (run.pool && !run.failedPools.includes(run.pool)) run.failedPools.push(run.pool);
     if (run.prepared) {
       const { hostQueue, workspace } = run.prepared;
-      hostActivities(hostQueue, run.priorityKey, 'release host')
+      hostActivities(hostQueue, run.priorityKey, 'release host', 'quick')
         .releaseHost({ jobId, workspace })
         .catch(() => {});
       run.prepared = null;
@@ -172,7 +172,7 @@ export async function releaseAfter(
   const prepared = run.prepared;
   if (!prepared) return;
   run.prepared = null;
-  const host = (summary: string) => hostActivities(prepared.hostQueue, run.priorityKey, summary);
+  const host = (summary: string) => hostActivities(prepared.hostQueue, run.priorityKey, summary, 'quick');
   const { jobId } = run.input;
   if (!run.executeFinished) {
     await host('finish execute')

@@ -50,12 +50,13 @@ export async function waitForPool(run: Run): Promise<Route> {
 
 /**
  * A run can wait queued for days; every re-check adds to its history. Past the limit (or when Temporal
- * suggests it) the run continues as new with its controls and messages carried over. No activity is in
- * flight here, so nothing is lost; events are flushed first.
+ * suggests it) the run continues as new with its controls and messages carried over. No attempt is in
+ * flight here (at most a best-effort `releaseHost` of a failed one), and events are flushed first.
  */
 async function continueIfLong(run: Run): Promise<void> {
   const info = workflowInfo();
   if (!info.continueAsNewSuggested && info.historyLength < (run.input.queuedHistoryLimit ?? 2000)) return;
   await run.events.flushed();
+  if (run.cancelRequested) return; // the wait below ends the run as cancelled instead
   await continueAsNew<typeof taskRun>(run.continuation());
 }

@@ -17,6 +17,7 @@ export interface QueuedCarry {
   failedPools: string[];
   startedAt: string | null;
   waitingReason: string | null;
+  lastError: string | null;
 }
 
 /**
@@ -51,6 +52,8 @@ export class Run {
   pool: string | null = null;
   /** Pool queues whose hosts failed earlier attempts: routing tries other pools first. */
   readonly failedPools: string[] = [];
+  /** Why the latest attempt failed (the dead-letter error names it). */
+  lastError: string | null = null;
   /** Whether `finishExecute` already ran for the current attempt (cleanup must not run it twice). */
   executeFinished = false;
   /** True when Temporal itself (not a control signal) cancelled the workflow. */
@@ -67,6 +70,7 @@ export class Run {
       for (const id of carried.seenRequestIds) this.seen.add(id);
       this.messages = [...carried.messages];
       this.failedPools.push(...carried.failedPools);
+      this.lastError = carried.lastError;
       this.tracker.set({
         attempt: carried.attempt,
         paused: carried.paused,
@@ -93,6 +97,7 @@ export class Run {
         failedPools: [...this.failedPools],
         startedAt: s.startedAt,
         waitingReason: s.waitingReason,
+        lastError: this.lastError,
       },
     };
   }

@@ -1,4 +1,4 @@
-import { CancellationScope, CancelledFailure, setHandler } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, ContinueAsNew, setHandler } from '@temporalio/workflow';
 import type { TaskRunResult } from '../contracts/job.ts';
 import { releaseAfter, runAttempt } from './attempt.ts';
 import { isCancellation } from './failures.ts';
@@ -23,7 +23,7 @@ export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
   try {
     result = await run.work.run(() => runAttempts(run));
   } catch (err) {
-    if (!isCancellation(err) && !run.cancelRequested) throw err;
+    if (err instanceof ContinueAsNew || (!isCancellation(err) && !run.cancelRequested)) throw err;
     cancellation = err;
     result = { status: 'cancelled', branch: null, prUrl: null, error: null };
     await CancellationScope.nonCancellable(() => releaseAfter(run, run.state.attempt, 'cancelled'));
@@ -50,17 +50,16 @@ export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
 
 async function runAttempts(run: Run): Promise<TaskRunResult> {
   const { maxAttempts } = run.input.job;
-  let lastError = '';
   for (let attempt = run.input.carried?.attempt ?? 1; attempt <= maxAttempts; attempt++) {
     run.tracker.set({ attempt });
     const outcome = await runAttempt(run, attempt);
     if ('final' in outcome) return outcome.final;
-    lastError = outcome.retry;
+    run.lastError = outcome.retry;
   }
   return {
     status: 'dead_letter',
     branch: null,
     prUrl: null,
-    error: `all ${maxAttempts} attempts failed; last: ${lastError}`,
+    error: `all ${maxAttempts} attempts failed; last: ${run.lastError}`,
   };
 }
