@@ -1,0 +1,252 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { JobEvent } from '../../contracts/events.ts';
+import { taskRunStartOptions } from '../../contracts/start-options.ts';
+import { normalizeJob } from '../../contracts/task.ts';
+import { envelope, startTestApi, type TestApi, until } from './harness.ts';
+import { openSse } from './sse-client.ts';
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await startTestApi(
+    { MOONMIND_MAX_ARTIFACT_BYTES: '4096', MOONMIND_RATE_LIMIT_PER_MINUTE: '5' },
+    { sseHeartbeatMs: 400 },
+  );
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** Jobs started straight on Temporal (the API's own rate limit is set low for the last test). */
+const newJob = async (repository = 'acme/events') => {
+  const result = normalizeJob(envelope(repository), { defaultRuntime: 'codex' });
+  if (!result.ok) throw new Error('bad envelope');
+  const jobId = randomUUID();
+  const submittedBy = { id: randomUUID(), name: 'tester' };
+  await t.client.workflow.start(
+    'taskRun',
+    taskRunStartOptions({ jobId, job: result.job, submittedBy, submittedAt: new Date().toISOString() }),
+  );
+  return jobId;
+};
+const post = (jobId: string, producer: string, seqs: number[], type = 'test.step') =>
+  t.call(`/api/worker/jobs/${jobId}/events`, {
+    method: 'POST',
+    as: 'workerIn',
+    json: { producer, events: seqs.map((seq) => ({ seq, type, message: `event ${seq}`, payload: { seq } })) },
+  });
+const stored = async (jobId: string, query = ''): Promise<JobEvent[]> =>
+  (await (await t.call(`/api/queue/jobs/${jobId}/events?limit=1000${query}`, { as: 'viewer' })).json()).items;
+const auth = () => ({ authorization: `Bearer ${t.tokens.viewer}` });
+
+describe('worker events', () => {
+  test('a resent batch adds nothing; order and filters hold', async () => {
+    const jobId = await newJob();
+    expect(await (await post(jobId, 'host-a:1', [1, 2, 3])).json()).toEqual({ inserted: 3 });
+    expect(await (await post(jobId, 'host-a:1', [1, 2, 3])).json()).toEqual({ inserted: 0 });
+    expect(await (await post(jobId, 'host-a:1', [3, 4])).json()).toEqual({ inserted: 1 });
+    const mine = (await stored(jobId)).filter((e) => e.type === 'test.step');
+    expect(mine.map((e) => e.payload.seq)).toEqual([1, 2, 3, 4]);
+    const ids = mine.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+
+    const desc = (await stored(jobId, '&sort=desc')).filter((e) => e.type === 'test.step');
+    expect(desc.map((e) => e.payload.seq)).toEqual([4, 3, 2, 1]);
+    const after = (await stored(jobId, `&after=${ids[1]}`)).filter((e) => e.type === 'test.step');
+    expect(after.map((e) => e.payload.seq)).toEqual([3, 4]);
+    const before = (await stored(jobId, `&beforeEventId=${ids[2]}&afterEventId=${ids[0]}`)).filter(
+      (e) => e.type === 'test.step',
+    );
+    expect(before.map((e) => e.payload.seq)).toEqual([2]);
+    const limited = await t.call(`/api/queue/jobs/${jobId}/events?sort=desc&limit=1`, { as: 'viewer' });
+    const newest = Math.max(...(await stored(jobId)).map((e) => e.id));
+    expect((await limited.json()).items.map((e: JobEvent) => e.id)).toEqual([newest]);
+
+    const bad = await t.call(`/api/worker/jobs/${jobId}/events`, {
+      method: 'POST',
+      as: 'workerIn',
+      json: { producer: '', events: [{ seq: -1, type: 'x', message: 1 }] },
+    });
+    expect(bad.status).toBe(400);
+    const paths = (await bad.json()).error.issues.map((i: { path: string }) => i.path).sort();
+    expect(paths).toEqual(['events.0.message', 'events.0.seq', 'producer']);
+  });
+
+  test('credentials are redacted before they are stored', async () => {
+    const jobId = await newJob();
+    const token = `ghp_${'Zx9'.repeat(12)}`;
+    await t.call(`/api/worker/jobs/${jobId}/events`, {
+      method: 'POST',
+      as: 'workerIn',
+      json: {
+        producer: 'host-a:1',
+        events: [
+          {
+            seq: 1,
+            type: 'log',
+            message: `pushing with ${token}`,
+            payload: { url: 'https://x:y@github.com/a/b', n: 1 },
+          },
+        ],
+      },
+    });
+    const [row] = await t.db
+      .sql`SELECT message, payload FROM job_events WHERE job_id = ${jobId} AND type = 'log'`;
+    expect(row.message).toBe('pushing with [REDACTED]');
+    expect(row.payload).toEqual({ url: 'https://[REDACTED]@github.com/a/b', n: 1 });
+  });
+});
+
+describe('SSE', () => {
+  test('events arrive in order at every client; a reconnect with Last-Event-ID misses nothing and repeats nothing', async () => {
+    const jobId = await newJob();
+    await post(jobId, 'host-a:1', [1, 2]);
+    const url = `${t.url}/api/queue/jobs/${jobId}/events/stream`;
+    const clients = await Promise.all([openSse(url, auth()), openSse(url, auth()), openSse(url, auth())]);
+    expect(clients.map((c) => c.status)).toEqual([200, 200, 200]);
+    const before = await stored(jobId);
+    for (const c of clients) await c.waitFor(before.length);
+
+    for (let batch = 0; batch < 5; batch++) await post(jobId, 'host-a:1', [3 + batch * 2, 4 + batch * 2]);
+    const all = await until('12 test events stored', async () => {
+      const events = await stored(jobId);
+      return events.filter((e) => e.type === 'test.step').length === 12 ? events : null;
+    });
+    for (const c of clients) {
+      await c.waitFor(all.length);
+      expect(c.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
+    }
+    expect(clients[0].events.filter((e) => e.type === 'test.step').map((e) => e.payload.seq)).toEqual(
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
+    expect(t.api.deps.hub.watchedJobs).toBeGreaterThanOrEqual(1);
+    await until('a heartbeat', async () => clients[0].pings > 0, 5_000);
+
+    // Disconnect mid-stream, miss some events, come back with the last id seen.
+    const first = clients[0];
+    first.close();
+    const lastSeen = first.events[first.events.length - 1].id;
+    await post(jobId, 'host-a:1', [13, 14, 15]);
+    const resumed = await openSse(url, { ...auth(), 'last-event-id': String(lastSeen) });
+    await post(jobId, 'host-b:1', [1]);
+    const now = await until('16 test events stored', async () => {
+      const events = await stored(jobId);
+      return events.filter((e) => e.type === 'test.step').length === 16 ? events : null;
+    });
+    const expected = now.filter((e) => e.id > lastSeen).map((e) => e.id);
+    await resumed.waitFor(expected.length);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resumed.events.map((e) => e.id)).toEqual(expected);
+    const viaQuery = await openSse(`${url}?lastEventId=${lastSeen}`, auth());
+    await viaQuery.waitFor(expected.length);
+
+    // The run's last event ends every stream once everything before it was sent.
+    await t.call(`/api/worker/jobs/${jobId}/events`, {
+      method: 'POST',
+      as: 'workerIn',
+      json: {
+        producer: 'host-b:1',
+        events: [{ seq: 2, type: 'run.finished', message: 'done', payload: { status: 'succeeded' } }],
+      },
+    });
+    for (const c of [clients[1], clients[2], resumed, viaQuery]) {
+      expect(await c.ended).toEqual({ status: 'succeeded' });
+      expect(c.events[c.events.length - 1].type).toBe('run.finished');
+    }
+  });
+
+  test('a run that ended without a run.finished event still ends its streams', async () => {
+    const jobId = await newJob();
+    await post(jobId, 'host-a:1', [1]);
+    const url = `${t.url}/api/queue/jobs/${jobId}/events/stream`;
+    const live = await openSse(url, auth());
+    await live.waitFor(1);
+    await t.client.workflow.getHandle(`job-${jobId}`).terminate('test');
+    expect(await live.ended).toEqual({ status: 'cancelled' });
+    const late = await openSse(url, auth());
+    expect(await late.ended).toEqual({ status: 'cancelled' });
+    expect(late.events.map((e) => e.id)).toEqual((await stored(jobId)).map((e) => e.id));
+  });
+});
+
+describe('artifacts', () => {
+  const put = (jobId: string, name: string, body: string | Uint8Array, contentType = 'text/plain') =>
+    t.call(`/api/worker/jobs/${jobId}/artifacts/${name}`, {
+      method: 'PUT',
+      as: 'workerIn',
+      headers: { 'content-type': contentType },
+      body,
+    });
+  const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+
+  test('text is redacted on ingest, hashed, listed, downloaded as an attachment; a re-upload replaces it', async () => {
+    const jobId = await newJob();
+    const token = `ghp_${'Qw3'.repeat(12)}`;
+    const first = await put(jobId, 'logs/steps/step-0001.log', `line one\nauth ${token}\nline three\n`);
+    expect(first.status).toBe(201);
+    const meta = await first.json();
+    const expectedText = 'line one\nauth [REDACTED]\nline three\n';
+    expect(meta).toMatchObject({
+      name: 'logs/steps/step-0001.log',
+      contentType: 'text/plain',
+      size: expectedText.length,
+      sha256: sha(expectedText),
+    });
+
+    const listed = (await (await t.call(`/api/queue/jobs/${jobId}/artifacts`, { as: 'viewer' })).json())
+      .items;
+    expect(listed).toEqual([
+      { ...meta, downloadUrl: `/api/queue/jobs/${jobId}/artifacts/${meta.id}/download` },
+    ]);
+    const download = await t.call(listed[0].downloadUrl, { as: 'viewer' });
+    expect(download.headers.get('content-type')).toBe('text/plain');
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="step-0001.log"');
+    expect(await download.text()).toBe(expectedText);
+
+    const again = await (await put(jobId, 'logs/steps/step-0001.log', 'replaced\n')).json();
+    expect(again.id).toBe(meta.id);
+    expect(again.sha256).toBe(sha('replaced\n'));
+    expect(await (await t.call(listed[0].downloadUrl, { as: 'viewer' })).text()).toBe('replaced\n');
+    expect(
+      (await (await t.call(`/api/queue/jobs/${jobId}/artifacts`, { as: 'viewer' })).json()).items,
+    ).toHaveLength(1);
+  });
+
+  test('binary artifacts pass through unchanged; oversize and bad names are refused', async () => {
+    const jobId = await newJob();
+    const bytes = new Uint8Array(2048).map((_, i) => (i * 7) % 256);
+    const bin = await (await put(jobId, 'patches/changes.bin', bytes, 'application/octet-stream')).json();
+    expect(bin.sha256).toBe(sha(bytes));
+    const back = new Uint8Array(await (await t.call(bin.downloadUrl, { as: 'viewer' })).arrayBuffer());
+    expect(sha(back)).toBe(sha(bytes));
+
+    const big = await put(jobId, 'logs/big.log', 'x'.repeat(5000));
+    expect(big.status).toBe(413);
+    expect((await big.json()).error.code).toBe('payload_too_large');
+    const bad = await put(jobId, 'logs/a%20b.log', 'x');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.issues[0].path).toBe('name');
+    const unknown = await t.call(`/api/queue/jobs/${jobId}/artifacts/${crypto.randomUUID()}/download`, {
+      as: 'viewer',
+    });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+test('creation routes are rate limited per identity', async () => {
+  const statuses: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const res = await t.call('/api/queue/jobs', { method: 'POST', as: 'operator', json: envelope() });
+    statuses.push(res.status);
+    if (res.status === 429) {
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect((await res.json()).error.code).toBe('rate_limited');
+    } else await res.arrayBuffer();
+  }
+  expect(statuses.slice(0, 5)).toEqual([201, 201, 201, 201, 201]);
+  expect(statuses.slice(5)).toEqual([429, 429]);
+  // Another identity has its own bucket.
+  expect((await t.call('/api/queue/jobs', { method: 'POST', as: 'admin', json: envelope() })).status).toBe(
+    201,
+  );
+});
