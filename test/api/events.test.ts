@@ -175,7 +175,7 @@ describe('artifacts', () => {
       method: 'PUT',
       as: 'workerIn',
       headers: { 'content-type': contentType },
-      body,
+      body: body as BodyInit,
     });
   const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
