@@ -38,16 +38,16 @@ export function missingCapabilities(pool: PoolRow, required: string[]): string[]
   return lower(required).filter((c) => !have.has(c));
 }
 
-export interface Eligibility {
-  eligible: PoolRow[];
+export interface Eligibility<P extends PoolRow> {
+  eligible: P[];
   /** When none is eligible: why, naming the missing capabilities or the repository. */
   reason: string | null;
 }
 
-export function eligiblePools(
-  pools: PoolRow[],
+export function eligiblePools<P extends PoolRow>(
+  pools: P[],
   job: { jobType: string; repository: string; requiredCapabilities: string[] },
-): Eligibility {
+): Eligibility<P> {
   const needs = lower(job.requiredCapabilities).join('+') || 'no capabilities';
   const forRepo = pools.filter(
     (p) =>

@@ -15,8 +15,8 @@ interface QueueLiveness {
   backlog: number;
 }
 
-/** Live pollers (and backlog) of a pool's activity task queue, as Temporal sees them. */
-async function liveness(client: Client, taskQueue: string): Promise<QueueLiveness> {
+/** Live pollers (and backlog) of an activity task queue, as Temporal sees them. */
+async function describeQueue(client: Client, taskQueue: string): Promise<QueueLiveness> {
   const res = await client.workflowService.describeTaskQueue({
     namespace: client.options.namespace,
     taskQueue: { name: taskQueue, kind: KIND_NORMAL },
@@ -28,6 +28,22 @@ async function liveness(client: Client, taskQueue: string): Promise<QueueLivenes
   return { live, backlog: Number(res.stats?.approximateBacklogCount ?? 0) };
 }
 
+type PoolWithHosts = PoolRow & { hosts: Record<string, { hostQueue?: string }> | null };
+
+/**
+ * A pool is serving when its pool queue has pollers, or any of its hosts' queues has: a full host stops
+ * polling the pool queue (run slots) but keeps polling its own queue, and a full pool must still get
+ * `prepare` tasks queued so Temporal's priority order decides who gets the next free slot.
+ */
+async function poolLiveness(client: Client, pool: PoolWithHosts): Promise<QueueLiveness> {
+  const own = await describeQueue(client, pool.taskQueue);
+  if (own.live) return own;
+  for (const host of Object.values(pool.hosts ?? {})) {
+    if (host.hostQueue && (await describeQueue(client, host.hostQueue)).live) return { ...own, live: true };
+  }
+  return own;
+}
+
 /**
  * Route a job: eligible pools (policy + capabilities) that have live workers, other than pools that
  * failed this run when there is a choice; among them the pool that last ran the job's affinity key, else
@@ -35,14 +51,14 @@ async function liveness(client: Client, taskQueue: string): Promise<QueueLivenes
  * stays queued with the returned reason.
  */
 export async function findPool(sql: Sql, client: Client, input: FindPoolInput): Promise<FindPoolResult> {
-  const pools = await sql<PoolRow[]>`
-    SELECT task_queue AS "taskQueue", pool, capabilities, job_types AS "jobTypes", repositories
+  const pools = await sql<PoolWithHosts[]>`
+    SELECT task_queue AS "taskQueue", pool, capabilities, job_types AS "jobTypes", repositories, hosts
     FROM worker_pools ORDER BY task_queue`;
   const { eligible, reason } = eligiblePools(pools, input);
   if (reason) return { reason };
 
   const checked = await Promise.all(
-    eligible.map(async (p) => ({ ...p, ...(await liveness(client, p.taskQueue)) })),
+    eligible.map(async (p) => ({ ...p, ...(await poolLiveness(client, p)) })),
   );
   const live = checked.filter((p) => p.live);
   if (live.length === 0) {

@@ -93,6 +93,34 @@ describe('control-plane activities (real Temporal and PostgreSQL)', () => {
     expect(row.task_queue).toBe(`moonmind-pool-${first}`);
   });
 
+  it('counts a full pool (no pool-queue pollers) as serving while its hosts poll their own queues', async () => {
+    const owner = unique('owner');
+    const host = unique('host');
+    // The double serves the host queue; nothing polls the registered pool queue (all run slots taken).
+    doubles.push(
+      await startCapabilityDouble({ connection: native, namespace, pool: unique('other'), hosts: [host] }),
+    );
+    const full = unique('full');
+    const hosts = { [host]: { hostQueue: `moonmind-host-${host}` } };
+    await db.sql`
+      INSERT INTO worker_pools (task_queue, pool, capabilities, job_types, repositories, hosts)
+      VALUES (${`moonmind-pool-${full}`}, ${full}, ${['codex', 'git']}, ${['task']}, ${[`${owner}/*`]}, ${db.sql.json(hosts)})`;
+    const { findPool } = createControlPlaneActivities({ sql: db.sql, client });
+    const job: FindPoolInput = {
+      jobId: randomUUID(),
+      jobType: 'task',
+      repository: `${owner}/app`,
+      requiredCapabilities: ['git'],
+      affinityKey: null,
+    };
+    expect(await findPool(job)).toEqual({ taskQueue: `moonmind-pool-${full}`, pool: full });
+
+    await db.sql`UPDATE worker_pools SET hosts = '{}'::jsonb WHERE pool = ${full}`;
+    expect(await findPool(job)).toEqual({
+      reason: `worker pool ${full} is registered for ${owner}/app but no worker is polling`,
+    });
+  });
+
   it('records a batch once even when the activity is retried, and notifies listeners', async () => {
     const { recordEvents } = createControlPlaneActivities({ sql: db.sql, client });
     const jobId = randomUUID();
