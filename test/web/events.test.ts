@@ -3,7 +3,12 @@ import type { JobEvent } from '../../contracts/events.ts';
 import { deriveTimeline, lineText, matchesFilter, type OutputFilter } from '../../web/src/lib/events.ts';
 
 let id = 0;
-const ev = (type: string, message = type, payload: Record<string, unknown> = {}, level: JobEvent['level'] = 'info'): JobEvent => ({
+const ev = (
+  type: string,
+  message = type,
+  payload: Record<string, unknown> = {},
+  level: JobEvent['level'] = 'info',
+): JobEvent => ({
   id: ++id,
   jobId: 'j',
   createdAt: new Date().toISOString(),
@@ -25,12 +30,20 @@ describe('output filters', () => {
   const pick = (f: OutputFilter) => events.filter((e) => matchesFilter(e, f)).map((e) => e.type);
   it('splits stages, logs and warnings', () => {
     expect(pick('all')).toHaveLength(6);
-    expect(pick('stages')).toEqual(['moonmind.task.execute.started', 'task.step.started', 'run.attempt.failed']);
+    expect(pick('stages')).toEqual([
+      'moonmind.task.execute.started',
+      'task.step.started',
+      'run.attempt.failed',
+    ]);
     expect(pick('logs')).toEqual(['log', 'log']);
     expect(pick('warnings')).toEqual(['log', 'run.attempt.failed']);
   });
   it('shows log lines verbatim, marks stderr, prefixes other events with their type', () => {
-    expect(events.slice(2, 5).map(lineText)).toEqual(['hello', '[stderr] oops', '[control.operator_message] hi there']);
+    expect(events.slice(2, 5).map(lineText)).toEqual([
+      'hello',
+      '[stderr] oops',
+      '[control.operator_message] hi there',
+    ]);
   });
 });
 

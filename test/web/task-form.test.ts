@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeJob } from '../../contracts/task.ts';
-import { buildRequest, checkForm, emptyForm, fieldForIssue, move, newStep, type TaskForm } from '../../web/src/lib/task-form.ts';
+import {
+  buildRequest,
+  checkForm,
+  emptyForm,
+  fieldForIssue,
+  move,
+  newStep,
+  type TaskForm,
+} from '../../web/src/lib/task-form.ts';
 
 const ctx = { defaultRuntime: 'codex', defaultRepository: null };
 

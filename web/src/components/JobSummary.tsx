@@ -5,7 +5,7 @@ import { formatTime } from '../lib/format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
 /** Status, stage, step, attempt, worker, times, cancel marker, Temporal and forge links. */
-export function JobSummary(props: { job: JobView }) {
+export function JobSummary(props: { job: JobView; cancelRequestedAt: string | null }) {
   const j = () => props.job;
   const step = () => {
     const s =
@@ -23,9 +23,9 @@ export function JobSummary(props: { job: JobView }) {
             paused
           </span>
         </Show>
-        <Show when={j().cancelRequestedAt}>
+        <Show when={props.cancelRequestedAt}>
           <span class="marker marker-warn" data-testid="cancel-requested">
-            cancel requested {formatTime(j().cancelRequestedAt)}
+            cancel requested {formatTime(props.cancelRequestedAt)}
           </span>
         </Show>
       </div>

@@ -11,6 +11,7 @@ import { LiveOutput } from '../components/LiveOutput.tsx';
 import { fillFromJob, StageTimeline } from '../components/StageTimeline.tsx';
 import { createEventFeed } from '../lib/event-feed.ts';
 import { deriveTimeline } from '../lib/events.ts';
+import { createFilteredView } from '../lib/filtered-view.ts';
 import { errorMessage } from '../lib/format.ts';
 import { createPolledResource } from '../lib/poll.ts';
 
@@ -38,6 +39,13 @@ function JobDetailFor(props: { jobId: string }) {
     const j = job();
     return j ? fillFromJob(t, j) : t;
   });
+  // The run's live state forgets a cancel request once it has finished; the event keeps it.
+  const cancelEvents = createFilteredView(
+    feed,
+    () => (e) => e.type === 'control.cancel_requested',
+    (e) => e.createdAt,
+  );
+  const cancelRequestedAt = () => job()?.cancelRequestedAt ?? cancelEvents.items()[0] ?? null;
   const notFound = () => {
     const e = jobCtl.error();
     return e instanceof ApiError && e.status === 404;
@@ -67,7 +75,7 @@ function JobDetailFor(props: { jobId: string }) {
       <Show when={job()} fallback={<div class="card placeholder" aria-busy="true" />}>
         {(j) => (
           <div class="detail-grid">
-            <JobSummary job={j()} />
+            <JobSummary job={j()} cancelRequestedAt={cancelRequestedAt()} />
             <JobControls
               job={j()}
               onChanged={(view) => {
