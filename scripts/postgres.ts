@@ -4,6 +4,7 @@ import { chown, mkdir, open, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createSql } from '../db/client.ts';
+import { stopLeftover } from './leftovers.ts';
 import { waitFor } from './ports.ts';
 
 const run = promisify(execFile);
@@ -82,6 +83,8 @@ export async function startEmbeddedPostgres(opts: {
     ]);
     await run(cmd, args, { timeout: 120_000 });
   }
+  // postmaster.pid's first line is the server's pid.
+  await stopLeftover(path.join(pgdata, 'postmaster.pid'), pgdata, opts.log);
   const logPath = path.resolve(opts.dataDir, 'postgres.log');
   await writeFile(logPath, '', { flag: 'a' });
   await own(logPath);

@@ -3,6 +3,7 @@ import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeCliArgs, searchAttributes } from '../contracts/search-attributes.ts';
+import { recordPid, stopLeftover } from './leftovers.ts';
 import { waitFor } from './ports.ts';
 
 export interface DevServerOptions {
@@ -57,8 +58,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
         ]),
     ...(opts.headless ? ['--headless'] : ['--ui-disable-news-fetch']),
   ];
+  const pidFile = path.join(opts.dataDir, 'temporal.pid');
+  if (!opts.ephemeral) await stopLeftover(pidFile, path.join(opts.dataDir, 'temporal.db'));
   const log = await open(path.join(opts.dataDir, 'temporal.log'), 'a');
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.fd, log.fd] });
+  await recordPid(pidFile, child.pid);
   const address = `127.0.0.1:${opts.port}`;
   let exited = false;
   child.once('exit', () => {
