@@ -2,6 +2,7 @@ import { builtinModules } from 'node:module';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { buildWorkflowBundle } from '../../workers/control.ts';
+import { quietTemporalLogs } from './harness.ts';
 import { committedDir, readHistories } from './histories.ts';
 
 /**
@@ -23,6 +24,7 @@ describe('workflow bundle', () => {
   });
 
   it('replays the committed histories of earlier runs', async () => {
+    quietTemporalLogs();
     const histories = await readHistories(committedDir);
     expect(histories.map((h) => h.workflowId)).toEqual(['cancel-running', 'pause-resume']);
     const failures: string[] = [];

@@ -9,7 +9,7 @@ import type { FindPoolInput } from '../../contracts/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { testTemporal } from '../support/temporal.ts';
 import { type CapabilityDouble, startCapabilityDouble } from './capability-worker-double.ts';
-import { events, registerPool, unique } from './harness.ts';
+import { events, quietTemporalLogs, registerPool, unique } from './harness.ts';
 
 describe('eligibility', () => {
   it('matches repository patterns case-insensitively across URL forms', () => {
@@ -46,6 +46,7 @@ describe('control-plane activities (real Temporal and PostgreSQL)', () => {
   const doubles: CapabilityDouble[] = [];
 
   beforeAll(async () => {
+    quietTemporalLogs();
     db = await createTestDatabase();
     const t = await testTemporal();
     ({ client, namespace } = t);
@@ -121,7 +122,7 @@ describe('control-plane activities (real Temporal and PostgreSQL)', () => {
     });
   });
 
-  it('records a batch once even when the activity is retried, and notifies listeners', async () => {
+  it('records a batch once even when the activity is retried, redacted, and notifies listeners', async () => {
     const { recordEvents } = createControlPlaneActivities({ sql: db.sql, client });
     const jobId = randomUUID();
     const notified: string[] = [];
@@ -134,7 +135,11 @@ describe('control-plane activities (real Temporal and PostgreSQL)', () => {
       firstSeq: 0,
       events: [
         { type: 'run.queued', message: 'waiting', payload: { reason: 'no pool' } },
-        { type: 'control.paused', message: 'paused by bob', level: 'info' as const },
+        {
+          type: 'control.operator_message',
+          message: 'from bob',
+          payload: { message: 'key ghp_abcdefghijklmnopqrstuvwxyz0123' },
+        },
       ],
     };
     await env.run(recordEvents, batch);
@@ -143,10 +148,11 @@ describe('control-plane activities (real Temporal and PostgreSQL)', () => {
     const stored = await events(db.sql, jobId);
     expect(stored.map((e) => [e.type, e.payload])).toEqual([
       ['run.queued', { reason: 'no pool' }],
-      ['control.paused', {}],
+      ['control.operator_message', { message: 'key [REDACTED]' }],
       ['run.finished', {}],
     ]);
-    await expect.poll(() => notified.length).toBeGreaterThanOrEqual(3);
+    // One notification per batch that stored something (the repeated batch stored nothing).
+    await expect.poll(() => notified.length).toBe(2);
     expect(new Set(notified)).toEqual(new Set([jobId]));
     await listener.unlisten();
   });

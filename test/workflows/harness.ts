@@ -17,9 +17,24 @@ import { terminateOpenRuns, testTemporal } from '../support/temporal.ts';
 import { recordedDir, writeHistory } from './histories.ts';
 
 /** Real Temporal (this file's namespace) + a fresh database + the control worker under test. */
+/**
+ * Worker lifecycle chatter hides test output: keep warnings and errors, except the expected warning of
+ * activity-only workers. The SDK runtime is installed once per process.
+ */
+export function quietTemporalLogs(): void {
+  const logger = new DefaultLogger('WARN', (entry) => {
+    if (!entry.message.startsWith('No workflows registered'))
+      console.error(`[${entry.level}] ${entry.message}`);
+  });
+  try {
+    Runtime.install({ logger });
+  } catch {
+    // Already installed by this test process.
+  }
+}
+
 export async function startWorkflowEnv() {
-  // Worker lifecycle chatter hides test output; warnings and errors still show.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  quietTemporalLogs();
   const db: TestDatabase = await createTestDatabase();
   const { client, connection, namespace, address } = await testTemporal();
   await terminateOpenRuns(client);
