@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import type { ApiDeps, ApiState } from './context.ts';
 import { authorize, csrf } from './middleware/authorize.ts';
 import { jsonBody } from './middleware/json-body.ts';
+import { noCredentials } from './middleware/no-credentials.ts';
 import { createRateLimiter } from './middleware/rate-limit.ts';
 import { validate } from './middleware/validate.ts';
 import type { RouteDef } from './routes/table.ts';
@@ -11,8 +12,8 @@ const routerPath = (r: RouteDef) => r.routerPath ?? r.path.replace(/\{(\w+)\}/g,
 
 /**
  * The router, built from the route table. Each route runs, in order: who may call it (authorize), the CSRF
- * check for cookie writes, the rate limit (creation routes), the JSON body (routes that take one), input
- * validation, then the handler.
+ * check for cookie writes, the rate limit (creation routes), the JSON body (routes that take one), the
+ * raw-credential check of user bodies, input validation, then the handler.
  */
 export function buildRouter(routes: RouteDef[], deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>();
@@ -21,6 +22,7 @@ export function buildRouter(routes: RouteDef[], deps: ApiDeps): Router<ApiState>
     const chain: Middleware<ApiState>[] = [authorize(r.access), csrf()];
     if (r.rateLimited) chain.push(rateLimit());
     if (r.body) chain.push(jsonBody());
+    if (r.body && r.access !== 'worker' && !r.acceptsCredential) chain.push(noCredentials());
     chain.push(
       validate({ params: r.params, query: r.query, body: r.parseBody === false ? undefined : r.body }),
     );

@@ -41,6 +41,7 @@ export const authRoutes = defineRoutes([
     access: 'public',
     rateLimited: true,
     body: z.object({ token: z.string().min(1).max(500) }),
+    acceptsCredential: true,
     responses: { 200: { description: 'signed in', schema: meSchema } },
     async handler(ctx, deps) {
       const { token } = input<never, never, { token: string }>(ctx).body;

@@ -29,6 +29,8 @@ export interface RouteDef {
   /** A JSON body (read, at most 1 MB); parsed with the schema unless `parseBody` is false. */
   body?: z.ZodType;
   parseBody?: boolean;
+  /** The body legitimately holds a credential (sign-in); otherwise user bodies with one are refused. */
+  acceptsCredential?: boolean;
   /** A raw streamed body (artifact uploads). */
   rawBody?: { description: string };
   responses: Record<number, ResponseDef>;

@@ -254,6 +254,19 @@ describe('invalid submissions', () => {
     ]);
   });
 
+  test('a raw credential in any user field is refused naming the field', async () => {
+    const token = `sk-proj-${'Ab1'.repeat(10)}`;
+    const res = await t.call(`/api/queue/jobs/${jobId}/operator-messages`, {
+      method: 'POST',
+      as: 'operator',
+      json: { message: `use ${token} for the API` },
+    });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(JSON.parse(text).error.issues.map((i: { path: string }) => i.path)).toEqual(['message']);
+    expect(text).not.toContain(token);
+  });
+
   test('invalid JSON and non-JSON bodies', async () => {
     const bad = await t.call('/api/queue/jobs', {
       method: 'POST',

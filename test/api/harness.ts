@@ -32,7 +32,7 @@ export interface TestApi {
  */
 export async function startTestApi(
   env: Record<string, string> = {},
-  opts: { sseHeartbeatMs?: number } = {},
+  opts: { sseHeartbeatMs?: number; webDir?: string } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const temporal = await testTemporal();
@@ -48,7 +48,12 @@ export async function startTestApi(
     MOONMIND_SKILLS_DIR: skillsDir,
     ...env,
   });
-  const api = await startApi({ config, port: 0, webDir: null, sseHeartbeatMs: opts.sseHeartbeatMs });
+  const api = await startApi({
+    config,
+    port: 0,
+    webDir: opts.webDir ?? null,
+    sseHeartbeatMs: opts.sseHeartbeatMs,
+  });
   const adminToken = `mm_u_${randomBytes(24).toString('base64url')}`;
   await ensureAdmin(db.sql, { token: adminToken });
   const user = async (role: string) => {
