@@ -68,6 +68,8 @@ export const workerConfigSchema = z.object({
   MOONMIND_SKILLS_DIR: z.string().min(1).default('./skills'),
   MOONMIND_GIT_BASE_URL: z.string().min(1).default('https://github.com'),
   MOONMIND_GITHUB_API_URL: z.url().default('https://api.github.com'),
+  /** Forge token for push and pull requests (GITHUB_TOKEN / GH_TOKEN are read as fallbacks); never logged. */
+  MOONMIND_GIT_TOKEN: z.string().min(1).optional(),
   MOONMIND_CODEX_COMMAND: z.string().min(1).default('codex'),
   MOONMIND_GEMINI_COMMAND: z.string().min(1).default('gemini'),
   MOONMIND_CLAUDE_COMMAND: z.string().min(1).default('claude'),

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, open, readdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createSql } from '../db/client.ts';
@@ -29,20 +29,19 @@ export async function findPostgresBinaries(): Promise<string | null> {
   return null;
 }
 
-/** PostgreSQL refuses to run as root: run it as the `postgres` system user then. */
-async function asServerUser(): Promise<{
-  wrap: (cmd: string, args: string[]) => [string, string[]];
-  uid?: number;
-  gid?: number;
-}> {
-  if (process.getuid?.() !== 0) return { wrap: (c, a) => [c, a] };
-  const { stdout } = await run('id', ['-u', 'postgres']).catch(() => {
-    throw new Error(
-      'running as root needs a `postgres` system user for the embedded PostgreSQL (or set DATABASE_URL)',
+/** PostgreSQL refuses to run as root: run it as the `postgres` system user then (spawned with its uid/gid). */
+async function serverUser(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) =>
+    run('id', [flag, 'postgres']).then(
+      (r) => Number(r.stdout.trim()),
+      () => {
+        throw new Error(
+          'running as root needs a `postgres` system user for the embedded PostgreSQL (or set DATABASE_URL)',
+        );
+      },
     );
-  });
-  const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
-  return { wrap: (c, a) => ['runuser', ['-u', 'postgres', '--', c, ...a]], uid: Number(stdout.trim()), gid };
+  return { uid: await id('-u'), gid: await id('-g') };
 }
 
 /**
@@ -62,26 +61,26 @@ export async function startEmbeddedPostgres(opts: {
     );
   }
   const pgdata = path.resolve(opts.dataDir, 'postgres');
-  const user = await asServerUser();
+  const user = await serverUser();
   const own = async (p: string) => {
     if (user.uid !== undefined) await chown(p, user.uid, user.gid!);
   };
   await mkdir(path.resolve(opts.dataDir), { recursive: true });
+  if (user.uid !== undefined) {
+    // The server user must be able to pass through the data dir (not list it) to reach its cluster.
+    const { mode } = await stat(path.resolve(opts.dataDir));
+    await chmod(path.resolve(opts.dataDir), mode | 0o001);
+  }
   if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
     opts.log?.(`initialising PostgreSQL cluster in ${pgdata}`);
     await mkdir(pgdata, { recursive: true, mode: 0o700 });
     await own(pgdata);
-    const [cmd, args] = user.wrap(path.join(bin, 'initdb'), [
-      '-D',
-      pgdata,
-      '-U',
-      'postgres',
-      '--auth=trust',
-      '-E',
-      'UTF8',
-      '--locale=C',
-    ]);
-    await run(cmd, args, { timeout: 120_000 });
+    const initdb = ['-D', pgdata, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C'];
+    await run(path.join(bin, 'initdb'), initdb, { timeout: 120_000, ...user, cwd: pgdata }).catch(
+      (err: Error & { stderr?: string }) => {
+        throw new Error(`initdb failed: ${err.stderr?.trim() || err.message}`);
+      },
+    );
   }
   // postmaster.pid's first line is the server's pid.
   await stopLeftover(path.join(pgdata, 'postmaster.pid'), pgdata, opts.log);
@@ -89,7 +88,7 @@ export async function startEmbeddedPostgres(opts: {
   await writeFile(logPath, '', { flag: 'a' });
   await own(logPath);
   const log = await open(logPath, 'a');
-  const [cmd, args] = user.wrap(path.join(bin, 'postgres'), [
+  const args = [
     '-D',
     pgdata,
     '-p',
@@ -100,8 +99,12 @@ export async function startEmbeddedPostgres(opts: {
     `unix_socket_directories=${pgdata}`,
     '-c',
     'max_connections=200',
-  ]);
-  const child = spawn(cmd, args, { stdio: ['ignore', log.fd, log.fd] });
+  ];
+  const child = spawn(path.join(bin, 'postgres'), args, {
+    stdio: ['ignore', log.fd, log.fd],
+    cwd: pgdata,
+    ...user,
+  });
   let exited = false;
   child.once('exit', () => {
     exited = true;

@@ -16,6 +16,7 @@ import { buildDashboard } from './web-build.ts';
 const log = (line: string) => console.log(`[start] ${line}`);
 
 async function main() {
+  const t0 = performance.now();
   const config = loadConfig();
   const dataDir = path.resolve(config.MOONMIND_DATA_DIR);
   log(`data dir: ${dataDir}`);
@@ -84,7 +85,7 @@ async function main() {
     console.log(
       [
         '',
-        'MoonMind is ready.',
+        `MoonMind is ready (${((performance.now() - t0) / 1000).toFixed(1)} s).`,
         `  dashboard:        ${apiUrl}/tasks`,
         `  API:              ${apiUrl}/api (OpenAPI: ${apiUrl}/api/openapi.json)`,
         `  Temporal Web UI:  ${infra.temporalUiUrl ?? '(external Temporal: set TEMPORAL_UI_URL)'}`,

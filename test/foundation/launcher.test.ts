@@ -81,7 +81,7 @@ describe('npm start on embedded defaults', () => {
     const job = (await created.json()) as { id: string };
 
     await ctrlC(first);
-    for (const port of Object.values(ports)) expect(await isListening(port), `port ${port} after Ctrl-C`).toBe(false);
+    for (const [name, port] of Object.entries(ports)) expect(await isListening(port), `${name} port ${port} after Ctrl-C`).toBe(false);
     const leftovers = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(dataDir));
     expect(leftovers).toEqual([]);
 
