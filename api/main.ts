@@ -22,6 +22,7 @@ import { EventHub } from './events/hub.ts';
 import { jobMetaCache } from './jobs/meta.ts';
 import { describeJob } from './jobs/temporal.ts';
 import { jobStatus } from './jobs/views.ts';
+import { installSdkLogger } from './sdk-logs.ts';
 import { skillCatalog } from './skills.ts';
 
 export interface StartApiOptions {
@@ -44,6 +45,14 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+/** JSON logs; request logging never includes headers, and these paths are censored should any code log them. */
+const apiLogger = (config: Config) =>
+  pino({
+    level: config.MOONMIND_LOG_LEVEL,
+    base: { service: 'api' },
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'token'],
+  });
+
 const defaultWebDir = () => {
   const dir = fileURLToPath(new URL('../dist/web/', import.meta.url));
   return existsSync(path.join(dir, 'index.html')) ? dir : null;
@@ -55,13 +64,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_ADDRESS: is required by the API');
   if (!config.DATABASE_URL)
     throw new ConfigError('Invalid configuration:\n  DATABASE_URL: is required by the API');
-  const logger =
-    options.logger ??
-    pino({
-      level: config.MOONMIND_LOG_LEVEL,
-      base: { service: 'api' },
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    });
+  const logger = options.logger ?? apiLogger(config);
 
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
@@ -147,7 +150,10 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
 }
 
 async function main() {
-  const api = await startApi();
+  const config = loadConfig();
+  const logger = apiLogger(config);
+  installSdkLogger(logger);
+  const api = await startApi({ config, logger });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
