@@ -24,6 +24,11 @@ export interface TaskRunResult {
   branch: string | null;
   prUrl: string | null;
   error: string | null;
+  /** The last attempt and the host it ran on (null when it never left the queue), for finished job views. */
+  attempt: number;
+  host: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
 }
 
 /** What `GET /api/queue/jobs/{jobId}` returns (list items carry the same fields, `payload` included). */

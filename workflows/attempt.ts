@@ -13,8 +13,11 @@ import {
 import { waitForPool } from './routing.ts';
 import type { Run } from './run.ts';
 
-/** What an attempt ends with: the run's result, or an infrastructure failure worth another attempt. */
-export type AttemptOutcome = { final: TaskRunResult } | { retry: string };
+/** How a run ended; the workflow's result adds where and when from the run's state. */
+export type RunOutcome = Pick<TaskRunResult, 'status' | 'branch' | 'prUrl' | 'error'>;
+
+/** What an attempt ends with: the run's outcome, or an infrastructure failure worth another attempt. */
+export type AttemptOutcome = { final: RunOutcome } | { retry: string };
 
 const PREPARE = 'moonmind.task.prepare';
 const EXECUTE = 'moonmind.task.execute';

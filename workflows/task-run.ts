@@ -1,6 +1,6 @@
 import { CancellationScope, CancelledFailure, ContinueAsNew, setHandler } from '@temporalio/workflow';
 import type { TaskRunResult } from '../contracts/job.ts';
-import { releaseAfter, runAttempt } from './attempt.ts';
+import { type RunOutcome, releaseAfter, runAttempt } from './attempt.ts';
 import { isCancellation } from './failures.ts';
 import { controlSignal, poolsChangedSignal, stateQuery } from './messages.ts';
 import { Run, type TaskRunArgs } from './run.ts';
@@ -18,7 +18,7 @@ export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
   setHandler(stateQuery, () => ({ ...run.state }));
   CancellationScope.current().cancelRequested.catch(() => run.cancelledFromTemporal());
 
-  let result: TaskRunResult;
+  let result: RunOutcome;
   let cancellation: unknown = null;
   try {
     result = await run.work.run(() => runAttempts(run));
@@ -45,10 +45,11 @@ export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
   if (run.cancelledByTemporal && result.status === 'cancelled') {
     throw isCancellation(cancellation) ? cancellation : new CancelledFailure('cancelled from Temporal');
   }
-  return result;
+  const { attempt, host, startedAt, finishedAt } = run.state;
+  return { ...result, attempt, host, startedAt, finishedAt };
 }
 
-async function runAttempts(run: Run): Promise<TaskRunResult> {
+async function runAttempts(run: Run): Promise<RunOutcome> {
   const { maxAttempts } = run.input.job;
   for (let attempt = run.input.carried?.attempt ?? 1; attempt <= maxAttempts; attempt++) {
     run.tracker.set({ attempt });

@@ -119,6 +119,10 @@ describe('taskRun', () => {
       branch: `task/${jobId.slice(0, 8)}`,
       prUrl: 'https://forge.test/acme/repo/pull/1',
       error: null,
+      attempt: 1,
+      host,
+      startedAt: expect.any(String),
+      finishedAt: expect.any(String),
     });
     expect(double.callsOf(jobId).map((c) => c.activity)).toEqual([
       'prepare',
@@ -201,7 +205,16 @@ describe('taskRun', () => {
       action: 'cancel',
       reason: 'not needed',
     });
-    expect(await handle.result()).toEqual({ status: 'cancelled', branch: null, prUrl: null, error: null });
+    expect(await handle.result()).toEqual({
+      status: 'cancelled',
+      branch: null,
+      prUrl: null,
+      error: null,
+      attempt: 1,
+      host: null,
+      startedAt: null,
+      finishedAt: expect.any(String),
+    });
     expect(double.callsOf(jobId)).toEqual([]);
     expect(await indexedStatus(handle)).toBe('cancelled');
     const cancel = (await events(env.sql, jobId)).find((e) => e.type === 'control.cancel_requested');
@@ -294,11 +307,11 @@ describe('taskRun', () => {
       },
     });
     const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository) });
-    expect(await handle.result()).toEqual({
+    expect(await handle.result()).toMatchObject({
       status: 'failed',
-      branch: null,
       prUrl: null,
       error: 'tests failed: 3 of 10',
+      attempt: 1,
     });
     expect(double.callsOf(jobId).map((c) => c.activity)).toEqual([
       'prepare',
@@ -345,7 +358,7 @@ describe('taskRun', () => {
       maxAttempts: 2,
     });
     const result = await handle.result();
-    expect(result.status).toBe('succeeded');
+    expect(result).toMatchObject({ status: 'succeeded', attempt: 2, host: live });
     expect(double.callsOf(jobId, 'executeStep').map((c) => c.host)).toEqual([live, live]);
     expect(double.callsOf(jobId, 'publish')).toEqual([]);
     const failed = (await events(env.sql, jobId)).filter((e) => e.type === 'run.attempt.failed');
