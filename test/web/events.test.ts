@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../contracts/events.ts';
-import { deriveTimeline, lineText, matchesFilter, type OutputFilter } from '../../web/src/lib/events.ts';
+import {
+  deriveTimeline,
+  lineText,
+  matchesFilter,
+  type OutputFilter,
+  stepOf,
+} from '../../web/src/lib/events.ts';
 
 let id = 0;
 const ev = (
@@ -66,13 +72,25 @@ describe('stage and step timeline', () => {
       { index: 1, id: 'b', title: null, state: 'failed' },
     ]);
   });
-  it('starts over on a new attempt', () => {
+  it('starts over on a new attempt and reports its number, host and first start', () => {
+    const first = { ...ev('moonmind.task.prepare.started'), createdAt: '2026-01-01T00:00:00.000Z' };
     const t = deriveTimeline([
+      first,
+      ev('moonmind.task.prepare.finished'),
+      ev('run.attempt.started', '', { attempt: 1, host: 'h1' }),
+      ev('moonmind.task.execute.started'),
+      ev('run.attempt.failed', 'host lost', {}, 'warn'),
       ev('moonmind.task.prepare.started'),
-      ev('moonmind.task.prepare.failed'),
-      ev('run.attempt.started'),
-      ev('moonmind.task.prepare.started'),
+      ev('moonmind.task.prepare.finished'),
+      ev('run.attempt.started', '', { attempt: 2, host: 'h2' }),
     ]);
-    expect(t.stages.map((s) => s.state)).toEqual(['running', 'pending', 'pending']);
+    expect(t.stages.map((s) => s.state)).toEqual(['finished', 'pending', 'pending']);
+    expect([t.attempt, t.host]).toEqual([2, 'h2']);
+    expect(t.startedAt).toBe(first.createdAt);
+  });
+  it('tells which step ran last', () => {
+    const row = (state: 'pending' | 'finished' | 'running') => ({ index: 0, id: '', title: null, state });
+    expect(stepOf([row('finished'), row('running'), row('pending')])).toBe('2/3');
+    expect(stepOf([])).toBeNull();
   });
 });

@@ -1,19 +1,10 @@
 import { For, Show } from 'solid-js';
 import type { JobEvent } from '../../../contracts/events.ts';
 import type { EventFeed } from '../lib/event-feed.ts';
-import { isLog } from '../lib/events.ts';
-import { createFilteredView } from '../lib/filtered-view.ts';
 import { formatTime } from '../lib/format.ts';
 
-const notLog = (e: JobEvent) => !isLog(e);
-
 /** Every event except log lines (those are in the output panel), oldest first, with "load older". */
-export function EventTimeline(props: { feed: EventFeed }) {
-  const view = createFilteredView(
-    props.feed,
-    () => notLog,
-    (e) => e,
-  );
+export function EventTimeline(props: { feed: EventFeed; events: JobEvent[] }) {
   return (
     <section class="card" aria-label="Events" data-testid="event-timeline">
       <h2>Events</h2>
@@ -29,7 +20,7 @@ export function EventTimeline(props: { feed: EventFeed }) {
         </button>
       </Show>
       <ol class="events">
-        <For each={view.items().slice()}>
+        <For each={props.events}>
           {(e) => (
             <li class={`event level-${e.level}`} data-testid="event" data-type={e.type}>
               <time datetime={e.createdAt}>{formatTime(e.createdAt)}</time>

@@ -1,19 +1,18 @@
 import { Show } from 'solid-js';
 import type { JobView } from '../../../contracts/job.ts';
-import { stageLabel } from '../lib/events.ts';
+import { stageLabel, stepOf, type Timeline } from '../lib/events.ts';
 import { formatTime } from '../lib/format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
 /** Status, stage, step, attempt, worker, times, cancel marker, Temporal and forge links. */
-export function JobSummary(props: { job: JobView; cancelRequestedAt: string | null }) {
+export function JobSummary(props: { job: JobView; timeline: Timeline; cancelRequestedAt: string | null }) {
   const j = () => props.job;
+  // A finished run's view has no live state: attempt, worker, step and start come from its events then.
   const step = () => {
-    const s =
-      j().live?.stepIndex != null && j().live?.stepCount
-        ? { index: j().live!.stepIndex!, count: j().live!.stepCount! }
-        : j().step;
-    return s ? `${s.index + 1}/${s.count}` : '—';
+    const s = j().step;
+    return s ? `${s.index + 1}/${s.count}` : (stepOf(props.timeline.steps) ?? '—');
   };
+  const attempt = () => j().attempt || props.timeline.attempt || 0;
   return (
     <section class="card summary" aria-label="Summary" data-testid="job-summary">
       <div class="summary-head">
@@ -36,10 +35,10 @@ export function JobSummary(props: { job: JobView; cancelRequestedAt: string | nu
         <dd data-testid="job-step">{step()}</dd>
         <dt>Attempt</dt>
         <dd data-testid="job-attempt">
-          {j().attempt}/{j().maxAttempts}
+          {attempt()}/{j().maxAttempts}
         </dd>
         <dt>Worker</dt>
-        <dd>{j().worker ?? '—'}</dd>
+        <dd>{j().worker ?? props.timeline.host ?? '—'}</dd>
         <dt>Runtime</dt>
         <dd>{j().runtime}</dd>
         <dt>Repository</dt>
@@ -47,7 +46,7 @@ export function JobSummary(props: { job: JobView; cancelRequestedAt: string | nu
         <dt>Created</dt>
         <dd>{formatTime(j().createdAt)}</dd>
         <dt>Started</dt>
-        <dd>{formatTime(j().startedAt)}</dd>
+        <dd>{formatTime(j().startedAt ?? props.timeline.startedAt)}</dd>
         <dt>Finished</dt>
         <dd>{formatTime(j().finishedAt)}</dd>
         <Show when={j().waitingReason}>

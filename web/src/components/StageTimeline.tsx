@@ -1,18 +1,25 @@
 import { For, Show } from 'solid-js';
 import type { JobView } from '../../../contracts/job.ts';
 import { isTerminal } from '../../../contracts/status.ts';
-import type { PhaseState, StageRow, StepRow } from '../lib/events.ts';
+import type { PhaseState, StageRow, StepRow, Timeline } from '../lib/events.ts';
 import { stageLabel } from '../lib/events.ts';
 
 /**
  * Stages and steps from the loaded events, completed by the job view when the early events are not loaded
- * (a long run opens on its newest page): stages before the current one are done.
+ * (a long run opens on its newest page): stages before the current one are done. With every event loaded,
+ * a stage a finished run never entered was skipped.
  */
-export function fillFromJob(t: { stages: StageRow[]; steps: StepRow[] }, job: JobView) {
+export function fillFromJob(t: Timeline, job: JobView, allLoaded: boolean): Timeline {
   const current = t.stages.findIndex((s) => s.name === job.stage);
+  const done = isTerminal(job.status) && allLoaded;
   const stages = t.stages.map((s, i) => ({
     ...s,
-    state: s.state === 'pending' && current >= 0 && i < current ? ('finished' as PhaseState) : s.state,
+    state:
+      s.state === 'pending' && current >= 0 && i < current
+        ? ('finished' as PhaseState)
+        : s.state === 'pending' && done
+          ? ('skipped' as PhaseState)
+          : s.state,
   }));
   if (current >= 0 && stages[current].state === 'pending' && !isTerminal(job.status))
     stages[current].state = 'running';
@@ -29,7 +36,7 @@ export function fillFromJob(t: { stages: StageRow[]; steps: StepRow[] }, job: Jo
           : 'pending') as PhaseState,
     }));
   }
-  return { stages, steps };
+  return { ...t, stages, steps };
 }
 
 export function StageTimeline(props: { stages: StageRow[]; steps: StepRow[] }) {

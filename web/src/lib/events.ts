@@ -29,7 +29,7 @@ export function lineText(e: JobEvent): string {
   return `[${e.type}] ${e.message}`;
 }
 
-export type PhaseState = 'pending' | 'running' | 'finished' | 'failed';
+export type PhaseState = 'pending' | 'running' | 'finished' | 'failed' | 'skipped';
 export interface StageRow {
   name: string;
   state: PhaseState;
@@ -41,17 +41,34 @@ export interface StepRow {
   state: PhaseState;
 }
 
+export interface Timeline {
+  stages: StageRow[];
+  steps: StepRow[];
+  /** Facts of the latest attempt, for when the job view no longer has the live state (finished runs). */
+  attempt: number | null;
+  host: string | null;
+  startedAt: string | null;
+}
+
 /**
- * Stages and steps as the events tell them. Each new attempt (`run.attempt.started`) starts the picture
- * over, so a retried run shows the current attempt.
+ * Stages and steps as the events tell them. Each attempt starts with `prepare.started`, which starts the
+ * picture over, so a retried run shows its current attempt. Pass non-log events (logs change nothing).
  */
-export function deriveTimeline(events: readonly JobEvent[]): { stages: StageRow[]; steps: StepRow[] } {
+export function deriveTimeline(events: readonly JobEvent[]): Timeline {
   let stageState = new Map<string, PhaseState>();
   let steps: StepRow[] = [];
+  let attempt: number | null = null;
+  let host: string | null = null;
+  let startedAt: string | null = null;
   for (const e of events) {
-    if (e.type === 'run.attempt.started') {
+    if (e.type === 'moonmind.task.prepare.started') {
       stageState = new Map();
       steps = [];
+      startedAt ??= e.createdAt;
+    }
+    if (e.type === 'run.attempt.started') {
+      if (typeof e.payload.attempt === 'number') attempt = e.payload.attempt;
+      if (typeof e.payload.host === 'string') host = e.payload.host;
       continue;
     }
     const stage = stages.find((s) => e.type.startsWith(`${s}.`));
@@ -88,7 +105,16 @@ export function deriveTimeline(events: readonly JobEvent[]): { stages: StageRow[
   return {
     stages: stages.map((name) => ({ name, state: stageState.get(name) ?? 'pending' })),
     steps,
+    attempt,
+    host,
+    startedAt,
   };
+}
+
+/** "i/N" of the last step that started, from the timeline. */
+export function stepOf(steps: readonly StepRow[]): string | null {
+  const last = steps.findLastIndex((s) => s.state !== 'pending');
+  return steps.length ? `${last + 1}/${steps.length}` : null;
 }
 
 /** Short stage label: `moonmind.task.execute` → `execute`. */

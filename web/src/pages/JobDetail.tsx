@@ -10,7 +10,7 @@ import { JobSummary } from '../components/JobSummary.tsx';
 import { LiveOutput } from '../components/LiveOutput.tsx';
 import { fillFromJob, StageTimeline } from '../components/StageTimeline.tsx';
 import { createEventFeed } from '../lib/event-feed.ts';
-import { deriveTimeline } from '../lib/events.ts';
+import { deriveTimeline, isLog } from '../lib/events.ts';
 import { createFilteredView } from '../lib/filtered-view.ts';
 import { errorMessage } from '../lib/format.ts';
 import { createPolledResource } from '../lib/poll.ts';
@@ -34,18 +34,23 @@ function JobDetailFor(props: { jobId: string }) {
     5000,
   );
   const feed = createEventFeed(props.jobId, finished);
+  // Non-log events, kept incrementally: the timeline never walks 100k log lines.
+  const notLog = createFilteredView(
+    feed,
+    () => (e) => !isLog(e),
+    (e) => e,
+  );
+  const nonLogEvents = createMemo(() => notLog.items().slice());
   const timeline = createMemo(() => {
-    const t = deriveTimeline(feed.events());
+    const t = deriveTimeline(nonLogEvents());
     const j = job();
-    return j ? fillFromJob(t, j) : t;
+    return j ? fillFromJob(t, j, !feed.hasOlder()) : t;
   });
   // The run's live state forgets a cancel request once it has finished; the event keeps it.
-  const cancelEvents = createFilteredView(
-    feed,
-    () => (e) => e.type === 'control.cancel_requested',
-    (e) => e.createdAt,
-  );
-  const cancelRequestedAt = () => job()?.cancelRequestedAt ?? cancelEvents.items()[0] ?? null;
+  const cancelRequestedAt = () =>
+    job()?.cancelRequestedAt ??
+    nonLogEvents().find((e) => e.type === 'control.cancel_requested')?.createdAt ??
+    null;
   const notFound = () => {
     const e = jobCtl.error();
     return e instanceof ApiError && e.status === 404;
@@ -75,7 +80,7 @@ function JobDetailFor(props: { jobId: string }) {
       <Show when={job()} fallback={<div class="card placeholder" aria-busy="true" />}>
         {(j) => (
           <div class="detail-grid">
-            <JobSummary job={j()} cancelRequestedAt={cancelRequestedAt()} />
+            <JobSummary job={j()} timeline={timeline()} cancelRequestedAt={cancelRequestedAt()} />
             <JobControls
               job={j()}
               onChanged={(view) => {
@@ -90,7 +95,7 @@ function JobDetailFor(props: { jobId: string }) {
       <StageTimeline stages={timeline().stages} steps={timeline().steps} />
       <LiveOutput feed={feed} artifacts={artifacts() ?? []} />
       <div class="detail-grid">
-        <EventTimeline feed={feed} />
+        <EventTimeline feed={feed} events={nonLogEvents()} />
         <ArtifactsTable artifacts={artifacts() ?? []} />
       </div>
     </section>

@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createWorkerToken } from '../api/auth/bootstrap.ts';
+import { buildDashboard } from '../scripts/web-build.ts';
+import { startStack } from '../test/support/stack.ts';
+import { terminateOpenRuns } from '../test/support/temporal.ts';
+import { fmt, percentile, startBenchServices } from './services.ts';
+
+/**
+ * The job detail page with a 100,000-line log, in Chromium: time to first render, time to load every
+ * older page into the (virtualized) output list, and frame times (requestAnimationFrame deltas) while it
+ * follows a live stream. The run stays queued (no worker); its events are appended through the worker
+ * events route like a real worker's.
+ */
+const LINES = 100_000;
+const BATCH = 1000;
+const STREAM_BATCHES = 50;
+const STREAM_BATCH_SIZE = 100;
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+type Services = Awaited<ReturnType<typeof startBenchServices>>;
+
+export async function benchDetailPage(services: Services): Promise<Record<string, string>> {
+  if (!existsSync(chromiumPath)) return { 'detail page': `skipped: no Chromium at ${chromiumPath}` };
+  await buildDashboard(() => {});
+  const stack = await startStack({ services: services.servicesFor('default') });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const created = await stack.api('/api/queue/jobs', {
+      method: 'POST',
+      json: { type: 'task', payload: { repository: 'bench/page', task: { instructions: 'page bench' } } },
+    });
+    const job = (await created.json()) as { id: string };
+    const token = await createWorkerToken(stack.db.sql, {
+      name: 'bench-page',
+      jobTypes: ['task'],
+      repositories: ['*'],
+      capabilities: ['*'],
+      scopes: [],
+    });
+    let seq = 0;
+    const append = async (count: number, label: string) => {
+      const events = Array.from({ length: count }, () => {
+        const n = seq++;
+        return {
+          seq: n,
+          level: 'info',
+          type: 'log',
+          message: `${label} line ${n}: compiling module ${n % 977} of the workspace`,
+          payload: { kind: 'log', stream: 'stdout' },
+        };
+      });
+      const res = await fetch(`${stack.apiUrl}/api/worker/jobs/${job.id}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ producer: 'bench-page', events }),
+      });
+      if (!res.ok) throw new Error(`append ${res.status}: ${await res.text()}`);
+    };
+    for (let i = 0; i < LINES / BATCH; i++) await append(BATCH, 'seed');
+
+    const context = await browser.newContext({
+      baseURL: stack.apiUrl,
+      viewport: { width: 1280, height: 900 },
+    });
+    const signIn = await context.request.post('/api/auth/session', { data: { token: stack.adminToken } });
+    if (!signIn.ok()) throw new Error(`sign-in ${signIn.status()}`);
+    const page = await context.newPage();
+
+    await page.goto(`/tasks/queue/${job.id}`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="log-line"]').length > 0);
+    const firstRender = await page.evaluate(() => performance.now());
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="transport"]')?.textContent === 'live (SSE)',
+    );
+
+    const t0 = performance.now();
+    while (await page.getByTestId('load-older').count()) {
+      await page.getByTestId('load-older').click();
+      await page.waitForFunction(
+        () => !document.querySelector('[data-testid="load-older"]')?.hasAttribute('disabled'),
+      );
+    }
+    const loadAll = performance.now() - t0;
+    const loaded = Number(await page.getByTestId('log-viewport').getAttribute('data-line-count'));
+
+    // A string, not a function: tsx would wrap a named inner function in a helper the page does not have.
+    await page.evaluate(`(() => {
+      window.__frames = [];
+      window.__stop = false;
+      let last = performance.now();
+      const tick = (now) => {
+        window.__frames.push(now - last);
+        last = now;
+        if (!window.__stop) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    })()`);
+    for (let i = 0; i < STREAM_BATCHES; i++) {
+      await append(STREAM_BATCH_SIZE, 'live');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const expected = LINES + STREAM_BATCHES * STREAM_BATCH_SIZE;
+    await page.waitForFunction(
+      (n) =>
+        Number(document.querySelector('[data-testid="log-viewport"]')?.getAttribute('data-line-count')) >= n,
+      expected,
+      { timeout: 30_000 },
+    );
+    const frames = await page.evaluate(() => {
+      const w = window as unknown as { __frames: number[]; __stop: boolean };
+      w.__stop = true;
+      return w.__frames.slice(1);
+    });
+    const rows = await page.locator('[data-testid="log-line"]').count();
+    const atBottom = await page.evaluate(() => {
+      const v = document.querySelector('[data-testid="log-viewport"]')!;
+      return v.scrollTop + v.clientHeight >= v.scrollHeight - 40;
+    });
+    return {
+      'detail page: first render, 100k-line run (newest 1,000 shown)': fmt(firstRender),
+      'detail page: load all older pages into the list (100 pages)': `${fmt(loadAll)} (${loaded} lines)`,
+      'detail page: frame time following a live stream (p50 / p95)': `${fmt(percentile(frames, 50))} / ${fmt(percentile(frames, 95))}`,
+      'detail page: longest frame while streaming': fmt(Math.max(...frames)),
+      'detail page: DOM rows for the whole list / still following': `${rows} / ${atBottom}`,
+    };
+  } finally {
+    await browser.close();
+    await terminateOpenRuns(stack.client).catch(() => {});
+    await stack.stop();
+  }
+}
+
+// `npx tsx bench/detail-page.ts` runs this benchmark alone.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const services = await startBenchServices();
+  try {
+    for (const [k, v] of Object.entries(await benchDetailPage(services)))
+      console.log(`  ${k.padEnd(62)} ${v}`);
+  } finally {
+    await services.stop();
+  }
+}
