@@ -79,7 +79,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     if (applied.length) logger.info({ applied }, 'migrations applied');
     if (config.MOONMIND_ADMIN_TOKEN) await ensureAdmin(sql, { token: config.MOONMIND_ADMIN_TOKEN });
 
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
+      throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${err.message}`);
+    });
     closers.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 

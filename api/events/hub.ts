@@ -2,6 +2,8 @@ import type { JobEvent } from '../../contracts/events.ts';
 import type { Sql } from '../../db/client.ts';
 import { eventsAfter, lastEventId } from './store.ts';
 
+const PAGE = 500;
+
 /** One SSE connection as the hub sees it. */
 export interface Subscriber {
   deliver(events: JobEvent[]): void;
@@ -65,7 +67,8 @@ export class EventHub {
     };
   }
 
-  /** Number of jobs with live subscribers (for tests and readiness output). */
+  /** Jobs with live subscribers, and queries run for notifications (one per notification, however many viewers). */
+  readonly stats = { fetches: 0 };
   get watchedJobs(): number {
     return this.streams.size;
   }
@@ -88,10 +91,12 @@ export class EventHub {
 
   private async fetch(jobId: string, stream: JobStream): Promise<void> {
     for (;;) {
-      const events = await eventsAfter(this.sql, jobId, stream.lastId).catch(() => []);
+      this.stats.fetches++;
+      const events = await eventsAfter(this.sql, jobId, stream.lastId, PAGE).catch(() => []);
       if (events.length === 0) return;
       stream.lastId = events[events.length - 1].id;
       for (const s of stream.subscribers) s.deliver(events);
+      if (events.length < PAGE) return;
     }
   }
 

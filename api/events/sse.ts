@@ -74,7 +74,7 @@ export async function streamEvents(
     closed = true;
     unsubscribe();
   };
-  ctx.req.on('close', cleanup);
+  ctx.res.on('close', cleanup);
   out.on('close', cleanup);
   out.write(': connected\n\n');
 

@@ -67,9 +67,9 @@ export function jobView(
       live && live.stepIndex !== null && live.stepCount !== null
         ? { index: live.stepIndex, count: live.stepCount, id: live.stepId, title: live.stepTitle }
         : null,
-    attempt: live?.attempt ?? 0,
+    attempt: live?.attempt ?? result?.attempt ?? 0,
     maxAttempts: job.maxAttempts,
-    worker: live?.host ?? null,
+    worker: live?.host ?? result?.host ?? null,
     priority: job.priority,
     affinityKey: job.affinityKey,
     repository: job.payload.repository,
@@ -77,7 +77,7 @@ export function jobView(
     skill: job.payload.task.skill.id,
     publishMode: job.payload.task.publish.mode,
     createdAt: memo.submittedAt,
-    startedAt: live?.startedAt ?? null,
+    startedAt: live?.startedAt ?? result?.startedAt ?? null,
     finishedAt: live?.finishedAt ?? e.closeTime?.toISOString() ?? null,
     cancelRequestedAt: live?.cancelRequestedAt ?? null,
     waitingReason: live?.waitingReason ?? null,

@@ -25,6 +25,10 @@ export function createRateLimiter(perMinute: number) {
         });
       }
       b.tokens -= 1;
+      // Full buckets carry no state: drop them now and then so the map stays small.
+      if (buckets.size > 10_000)
+        for (const [k, v] of buckets)
+          if (v.tokens + (now - v.at) * refillPerMs >= perMinute) buckets.delete(k);
       buckets.set(key, b);
       await next();
     };
