@@ -9,7 +9,7 @@ import type { TaskRunResult } from '../../contracts/job.ts';
 import { verifyCapabilities } from '../../workers/capabilities.ts';
 import { type CapabilityWorker, startCapabilityWorker } from '../../workers/main.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fakes/fake-github.ts';
-import { registerPool, startRun, startWorkflowEnv, unique } from '../workflows/harness.ts';
+import { registerPool, startRun, startWorkflowEnv, unique, waitForState } from '../workflows/harness.ts';
 import { FAKE_AGENT, makeBareRepo, sh } from './task-fixture.ts';
 import { startWorkerApiReceiver, type WorkerApiReceiver } from './worker-api-receiver.ts';
 
@@ -105,12 +105,21 @@ describe('capability worker process', () => {
       repository: 'acme/gadgets',
       task: { instructions, publish: { mode: 'none' } },
     });
-    const a = await startRun(env.client, { payload: task('Hold the slot. FAKE_SLEEP=3') });
+    const a = await startRun(env.client, { payload: task('Hold the slot. FAKE_SLEEP=6') });
     await expect
       .poll(() => api.events(a.jobId).some((e) => e.type === 'task.step.started'), { timeout: 30_000 })
       .toBe(true);
     const low = await startRun(env.client, { payload: task('Low priority'), priority: -5 });
     const high = await startRun(env.client, { payload: task('High priority'), priority: 5 });
+    // Both wait on the pool queue (prepare scheduled) while A still holds the slot.
+    for (const r of [low, high]) {
+      await waitForState(
+        r.handle,
+        'waiting for a slot',
+        (s) => s.status === 'queued' && s.stage === 'moonmind.task.prepare',
+      );
+    }
+    expect(api.events(a.jobId).some((e) => e.type === 'moonmind.task.execute.finished')).toBe(false);
     const results = await Promise.all([a, low, high].map((r) => r.handle.result() as Promise<TaskRunResult>));
     expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     const aDone = firstEventAt(a.jobId, 'moonmind.task.execute.finished');
