@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startApi } from '../../api/main.ts';
 import { envelope, startTestApi, type TestApi, until } from './harness.ts';
 
 let t: TestApi;
@@ -45,6 +46,27 @@ describe('idempotent submission', () => {
     const otherUser = await submit(envelope('acme/idem'), { 'Idempotency-Key': key }, 'admin');
     expect(otherUser.status).toBe(201);
     expect(otherUser.body.id).not.toBe(id);
+  });
+
+  test('another API process (a restart) maps the same key to the same job', async () => {
+    const key = `restart-${crypto.randomUUID()}`;
+    const first = await submit(envelope('acme/idem'), { 'Idempotency-Key': key });
+    const other = await startApi({ config: t.api.deps.config, port: 0, controlWorker: false, webDir: null });
+    try {
+      const res = await fetch(`${other.url}/api/queue/jobs`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${t.tokens.operator}`,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
+        body: JSON.stringify(envelope('acme/idem')),
+      });
+      expect(res.status).toBe(200);
+      expect((await res.json()).id).toBe(first.body.id);
+    } finally {
+      await other.close();
+    }
   });
 
   test('clientRequestId in the envelope works like the header', async () => {
