@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { RunState } from '../../contracts/controls.ts';
 import type { JobEvent } from '../../contracts/events.ts';
@@ -138,4 +139,15 @@ export async function indexedStatus(handle: WorkflowHandle): Promise<string | un
 /** Keep the run's history for the replay test (and as a CI artifact). */
 export async function saveHistory(handle: WorkflowHandle, name: string): Promise<void> {
   await writeHistory(recordedDir, name, await handle.fetchHistory());
+}
+
+/** The `summary` of every scheduled activity, in order (what the Web UI's timeline shows). */
+export async function activitySummaries(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const summary = e.userMetadata?.summary;
+    return e.activityTaskScheduledEventAttributes && summary
+      ? [defaultPayloadConverter.fromPayload<string>(summary)]
+      : [];
+  });
 }

@@ -7,6 +7,7 @@ import { waitFor } from '../../scripts/ports.ts';
 import { controlSignal, poolsChangedSignal } from '../../workflows/messages.ts';
 import { type CapabilityDouble, gatedStep, startCapabilityDouble } from './capability-worker-double.ts';
 import {
+  activitySummaries,
   events,
   indexedStatus,
   registerPool,
@@ -146,6 +147,15 @@ describe('taskRun', () => {
     ]);
     expect(evs.map((e) => e.type)).toContain('run.attempt.started');
     expect(evs.at(-1)?.type).toBe('run.finished');
+    // The Temporal Web UI shows each activity's summary on the timeline.
+    expect(await activitySummaries(handle)).toEqual([
+      `prepare ${repository}`,
+      'step 1/2: Write code',
+      'step 2/2: Write tests',
+      'finish execute',
+      'publish pr',
+      'release host',
+    ]);
     await saveHistory(handle, 'queued-then-succeeded');
   });
 
@@ -257,6 +267,8 @@ describe('taskRun', () => {
     let s = await waitForState(handle, 'paused', (x) => x.paused && x.pendingMessages === 1);
     expect(s).toMatchObject({ status: 'awaiting_action', pauseMode: 'soft', stepIndex: 0, stepCount: 2 });
     expect(await indexedStatus(handle)).toBe('awaiting_action');
+    const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain('paused (soft)');
 
     first.release();
     await waitForEvent(env.sql, jobId, 'run.paused');
