@@ -71,14 +71,14 @@ export class WorkerApiClient {
 
   /** One upload try: the file streamed through the redactor (every artifact this worker makes is text). */
   async putArtifact(jobId: string, name: string, filePath: string, contentType: string): Promise<void> {
-    const size = (await stat(filePath)).size;
+    await stat(filePath); // a missing file fails here, not as a half-sent request
     const body = Readable.toWeb(createReadStream(filePath).pipe(redactingLines())) as ReadableStream;
     const path = `/api/worker/jobs/${encodeURIComponent(jobId)}/artifacts/${name
       .split('/')
       .map(encodeURIComponent)
       .join('/')}`;
     const res = await this.send('PUT', path, {
-      headers: this.headers({ 'content-type': contentType, 'x-original-size': String(size) }),
+      headers: this.headers({ 'content-type': contentType }),
       body,
       duplex: 'half',
       signal: AbortSignal.timeout(120_000),

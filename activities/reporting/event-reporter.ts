@@ -41,10 +41,6 @@ export class EventReporter {
     this.maxBatch = opts.maxBatch ?? 200;
   }
 
-  get producer() {
-    return this.opts.producer;
-  }
-
   emit(event: ReportedEvent): void {
     this.seq += 1;
     this.queue.push({

@@ -166,7 +166,7 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
         runtime,
       };
     } catch (err) {
-      const message = err instanceof GitError ? err.message : (err as Error).message;
+      const message = (err as Error).message;
       log?.line(`prepare failed: ${message}`);
       await log?.close().catch(() => {});
       if (log) await ctx.upload(artifactNames.prepareLog);
