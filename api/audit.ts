@@ -9,7 +9,7 @@ export async function audit(
   target: string | null,
   detail: Record<string, unknown> = {},
 ): Promise<void> {
-  const [kind, id] = actor.kind === 'user' ? ['user', actor.id] : ['worker', actor.tokenId];
+  const [kind, id] = actor.kind === 'user' ? ['user', actor.id] : ['worker', actor.tokenId ?? actor.name];
   await sql`
     INSERT INTO audit_log (actor_kind, actor_id, action, target, detail)
     VALUES (${kind}, ${id}, ${action}, ${target}, ${sql.json(detail as Parameters<Sql['json']>[0])})`;

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../contracts/config.ts';
 import type { Sql } from '../db/client.ts';
 import type { ArtifactStore } from './artifacts/store.ts';
-import type { Identity, UserIdentity } from './auth/identity.ts';
+import type { Identity } from './auth/identity.ts';
 import type { EventHub } from './events/hub.ts';
 import type { JobMetaCache } from './jobs/meta.ts';
 import type { SkillCatalog } from './skills.ts';
@@ -20,7 +20,7 @@ export interface ApiDeps {
   skills: SkillCatalog;
   jobMeta: JobMetaCache;
   /** Verifies OIDC bearer JWTs when MOONMIND_OIDC_ISSUER is set. */
-  oidc: ((token: string) => Promise<UserIdentity | null>) | null;
+  oidc: ((token: string) => Promise<Identity | null>) | null;
   /** Built dashboard to serve at `/` (null: none). */
   webDir: string | null;
   /** SSE heartbeat period (tests shorten it). */

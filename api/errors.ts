@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'csrf_failed'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -20,6 +21,7 @@ const statusOf: Record<ErrorCode, number> = {
   forbidden: 403,
   csrf_failed: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -22,7 +22,7 @@ const sorted = (xs: string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase(
  * Upsert a pool's registration (keyed by its task queue) and its host. Returns whether routing may see
  * something new: a new pool, a changed policy or capability set, or a host it did not know.
  */
-export async function registerPool(sql: Sql, tokenId: string, reg: Registration): Promise<boolean> {
+export async function registerPool(sql: Sql, tokenId: string | null, reg: Registration): Promise<boolean> {
   const capabilities = sorted(reg.capabilities);
   const jobTypes = sorted(reg.jobTypes);
   const repositories = [...new Set(reg.repositories.map((r) => r.trim()))].sort();

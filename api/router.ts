@@ -19,7 +19,9 @@ export function buildRouter(routes: RouteDef[], deps: ApiDeps): Router<ApiState>
   const router = new Router<ApiState>();
   const rateLimit = createRateLimiter(deps.config.MOONMIND_RATE_LIMIT_PER_MINUTE);
   for (const r of routes) {
-    const chain: Middleware<ApiState>[] = [authorize(r.access), csrf()];
+    // Public routes (health, sign-in, sign-out) act on no one's behalf, so they need no CSRF token.
+    const chain: Middleware<ApiState>[] = [authorize(r.access)];
+    if (r.access !== 'public') chain.push(csrf());
     if (r.rateLimited) chain.push(rateLimit());
     if (r.body) chain.push(jsonBody());
     if (r.body && r.access !== 'worker' && !r.acceptsCredential) chain.push(noCredentials());

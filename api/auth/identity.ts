@@ -26,11 +26,13 @@ export interface UserIdentity {
 }
 export interface WorkerIdentity {
   kind: 'worker';
-  tokenId: string;
+  /** The worker token's id; null for an OIDC worker (whose `name` is its subject). */
+  tokenId: string | null;
   name: string;
   scope: WorkerScope;
 }
 export type Identity = UserIdentity | WorkerIdentity;
 
 /** The key rate limits and logs use for an identity (never the token itself). */
-export const identityKey = (i: Identity) => (i.kind === 'user' ? `user:${i.id}` : `worker:${i.tokenId}`);
+export const identityKey = (i: Identity) =>
+  i.kind === 'user' ? `user:${i.id}` : `worker:${i.tokenId ?? i.name}`;

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { v5Uuid } from '../ids.ts';
-import { type Role, roles, type UserIdentity } from './identity.ts';
+import { type Identity, type Role, roles, workerScopeSchema } from './identity.ts';
 
 export interface OidcOptions {
   issuer: string;
@@ -8,9 +8,15 @@ export interface OidcOptions {
   rolesClaim: string;
 }
 
+/** Role value that makes a token a worker identity; its policy scope comes from this claim. */
+export const OIDC_WORKER_ROLE = 'worker';
+export const OIDC_SCOPE_CLAIM = 'moonmind_scope';
+
 /**
- * OIDC bearer JWTs: verified against the issuer's JWKS (found through its discovery document, fetched once),
- * mapped to a user whose role is the highest MoonMind role named in the roles claim. No role → no access.
+ * OIDC bearer JWTs: verified against the issuer's JWKS (found through its discovery document, fetched once).
+ * A token whose roles claim names `worker` is a worker identity scoped by its `moonmind_scope` claim
+ * (`{ jobTypes, repositories, capabilities, scopes }`); otherwise it is a user with the highest MoonMind role
+ * the claim names. No role (or a worker without a valid scope) → no identity.
  */
 export function createOidcVerifier(opts: OidcOptions) {
   let jwks: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
@@ -27,18 +33,26 @@ export function createOidcVerifier(opts: OidcOptions) {
     });
     return jwks;
   };
-  return async function verify(token: string): Promise<UserIdentity | null> {
+  return async function verify(token: string): Promise<Identity | null> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, await keys(), { issuer: opts.issuer, audience: opts.audience }));
     } catch {
       return null;
     }
-    const role = highestRole(payload[opts.rolesClaim]);
-    if (!role || !payload.sub) return null;
+    if (!payload.sub) return null;
+    const claimed = roleValues(payload[opts.rolesClaim]);
     const name = [payload.preferred_username, payload.email, payload.sub].find(
       (v) => typeof v === 'string',
     ) as string;
+    if (claimed.includes(OIDC_WORKER_ROLE)) {
+      const scope = workerScopeSchema.safeParse(payload[OIDC_SCOPE_CLAIM]);
+      return scope.success
+        ? { kind: 'worker', tokenId: null, name: `oidc:${payload.sub}`, scope: scope.data }
+        : null;
+    }
+    const role = [...roles].reverse().find((r) => claimed.includes(r)) as Role | undefined;
+    if (!role) return null;
     return {
       kind: 'user',
       id: v5Uuid(`oidc:${opts.issuer}`, payload.sub),
@@ -53,9 +67,7 @@ export function createOidcVerifier(opts: OidcOptions) {
 
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 
-function highestRole(claim: unknown): Role | null {
-  const values = (Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : []).map(
-    (v) => String(v).toLowerCase(),
+const roleValues = (claim: unknown): string[] =>
+  (Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : []).map((v) =>
+    String(v).toLowerCase(),
   );
-  return [...roles].reverse().find((r) => values.includes(r)) ?? null;
-}

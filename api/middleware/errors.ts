@@ -11,8 +11,14 @@ export function errorShape(logger: Logger): Middleware<ApiState> {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api')) {
+      if (ctx.path.startsWith('/api') && ctx.status === 404 && ctx.body === undefined) {
         throw new HttpError('not_found', `no route ${ctx.method} ${ctx.path}`);
+      }
+      if (ctx.path.startsWith('/api') && ctx.status === 405) {
+        throw new HttpError(
+          'method_not_allowed',
+          `${ctx.method} is not allowed here (allowed: ${ctx.response.get('Allow')})`,
+        );
       }
     } catch (err) {
       const known = toHttpError(err);

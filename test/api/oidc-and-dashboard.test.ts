@@ -101,6 +101,46 @@ describe('OIDC bearer tokens', () => {
   });
 });
 
+describe('OIDC workers', () => {
+  test('a worker JWT carries its policy scope; it may write only inside it and call no user route', async () => {
+    const scope = { jobTypes: ['task'], repositories: ['acme/*'], capabilities: ['*'], scopes: [] };
+    const worker = await idp.sign({ sub: 'pool-ci', groups: ['worker'], moonmind_scope: scope });
+    const as = (token: string, body: unknown) => ({
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const job = await t.call('/api/queue/jobs', {
+      method: 'POST',
+      as: 'operator',
+      json: { type: 'task', payload: { repository: 'acme/oidc', task: { instructions: 'x' } } },
+    });
+    const { id } = await job.json();
+    const batch = { producer: 'ci:1', events: [{ seq: 1, type: 'log', message: 'hello' }] };
+    expect((await fetch(`${t.url}/api/worker/jobs/${id}/events`, as(worker, batch))).status).toBe(202);
+    const registration = {
+      taskQueue: 'moonmind-pool-ci',
+      pool: 'ci',
+      hostId: 'ci-1',
+      hostQueue: 'moonmind-host-ci-1',
+      capabilities: ['codex', 'git'],
+      jobTypes: ['task'],
+      repositories: ['acme/*'],
+    };
+    expect((await fetch(`${t.url}/api/worker/register`, as(worker, registration))).status).toBe(200);
+    expect((await me(worker)).status).toBe(403);
+
+    const narrow = await idp.sign({
+      sub: 'pool-other',
+      groups: ['worker'],
+      moonmind_scope: { ...scope, repositories: ['other/*'] },
+    });
+    expect((await fetch(`${t.url}/api/worker/jobs/${id}/events`, as(narrow, batch))).status).toBe(403);
+    const unscoped = await idp.sign({ sub: 'pool-x', groups: ['worker'] });
+    expect((await fetch(`${t.url}/api/worker/jobs/${id}/events`, as(unscoped, batch))).status).toBe(401);
+  });
+});
+
 describe('the dashboard', () => {
   test('files, SPA fallback for deep links, and JSON 404s under /api', async () => {
     const index = await fetch(`${t.url}/`);
@@ -115,6 +155,9 @@ describe('the dashboard', () => {
     const api404 = await fetch(`${t.url}/api/nothing-here`);
     expect(api404.status).toBe(404);
     expect((await api404.json()).error.code).toBe('not_found');
+    const wrongMethod = await fetch(`${t.url}/api/tasks/skills`, { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect((await wrongMethod.json()).error.code).toBe('method_not_allowed');
     expect((await fetch(`${t.url}/../../etc/passwd`)).status).toBe(200);
     expect(await (await fetch(`${t.url}/%2e%2e/%2e%2e/etc/passwd`)).text()).toContain(
       '<title>MoonMind</title>',
