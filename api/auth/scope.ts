@@ -1,4 +1,4 @@
-import { repositoryMatches } from '../../activities/control-plane/eligibility.ts';
+import { repositoryKey, repositoryMatches } from '../../activities/control-plane/eligibility.ts';
 import type { JobMeta } from '../jobs/meta.ts';
 import type { WorkerScope } from './identity.ts';
 
@@ -23,19 +23,20 @@ export function registrationOutsideScope(
 ): string | null {
   const badType = reg.jobTypes.find((t) => !allows(scope.jobTypes, t));
   if (badType) return `job type ${badType} is outside this worker's scope`;
-  const covered = (pattern: string) =>
-    scope.repositories.some(
-      (s) =>
-        s === '*' ||
-        s.toLowerCase() === pattern.toLowerCase() ||
-        (pattern !== '*' && !pattern.endsWith('/*') && repositoryMatches(s, pattern)) ||
-        (pattern.endsWith('/*') &&
-          s.endsWith('/*') &&
-          pattern.toLowerCase().startsWith(s.slice(0, -1).toLowerCase())),
-    );
-  const badRepo = reg.repositories.find((p) => !covered(p));
+  const badRepo = reg.repositories.find((p) => !patternCovered(scope.repositories, p));
   if (badRepo) return `repository pattern ${badRepo} is outside this worker's scope`;
   const badCap = reg.capabilities.find((c) => !allows(scope.capabilities, c));
   if (badCap) return `capability ${badCap} is outside this worker's scope`;
   return null;
+}
+
+/** Whether a token's repository patterns cover a pattern a worker registers (`*`, `owner/*` or a repository). */
+function patternCovered(allowed: string[], pattern: string): boolean {
+  return allowed.some((a) => {
+    if (a.trim() === '*') return true;
+    if (pattern.trim() === '*') return false;
+    if (pattern.endsWith('/*'))
+      return a.endsWith('/*') && repositoryKey(a.slice(0, -2)) === repositoryKey(pattern.slice(0, -2));
+    return repositoryMatches(a, pattern);
+  });
 }

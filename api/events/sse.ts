@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { JobEvent } from '../../contracts/events.ts';
+import type { Sql } from '../../db/client.ts';
 import type { ApiContext } from '../context.ts';
 import type { EventHub, Subscriber } from './hub.ts';
 import { eventsAfter } from './store.ts';
@@ -15,7 +16,7 @@ const frame = (e: JobEvent) => `id: ${e.id}\nevent: job_event\ndata: ${JSON.stri
 export async function streamEvents(
   ctx: ApiContext,
   opts: {
-    sql: import('../../db/client.ts').Sql;
+    sql: Sql;
     hub: EventHub;
     jobId: string;
     cursor: number;

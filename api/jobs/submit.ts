@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { JobView } from '../../contracts/job.ts';
+import type { JobMemo, JobView } from '../../contracts/job.ts';
 import { taskRunStartOptions } from '../../contracts/start-options.ts';
 import { normalizeJob } from '../../contracts/task.ts';
 import type { UserIdentity } from '../auth/identity.ts';
@@ -62,7 +62,7 @@ export async function submitJob(
       executionStatus: 'RUNNING',
       startTime: new Date(submittedAt),
       closeTime: null,
-      memo: options.memo as never,
+      memo: options.memo as unknown as JobMemo,
       indexedStatus: 'queued',
     },
     { uiBase: uiBaseOf(deps.config), namespace: deps.client.options.namespace, jobId },
