@@ -66,6 +66,8 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
       if (result.exitCode !== 0) throw taskFailure(`step ${step.id} exited with code ${result.exitCode}`);
     }
 
+    // A run paused during its last step stops here, before its work is collected (and published).
+    await safePoint(run, 'finishing execute');
     await host('finish execute').finishExecute({
       jobId,
       attempt,

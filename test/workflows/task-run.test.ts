@@ -89,7 +89,11 @@ describe('taskRun', () => {
       repositories: [`${owner.toUpperCase()}/*`],
     });
     await handle.signal(poolsChangedSignal);
-    s = await waitForState(handle, 'reason names gh', (x) => x.waitingReason?.includes('gh') ?? false);
+    s = await waitForState(
+      handle,
+      'missing gh',
+      (x) => x.waitingReason?.startsWith('no worker serves') ?? false,
+    );
     expect(s.waitingReason).toBe(`no worker serves gh for ${repository}`);
 
     await registerPool(env.sql, {
@@ -291,6 +295,33 @@ describe('taskRun', () => {
     expect(types.filter((t) => t === 'control.resumed')).toHaveLength(1);
     expect(types.filter((t) => t === 'control.operator_message')).toHaveLength(1);
     await saveHistory(handle, 'pause-resume');
+  });
+
+  it('takeover pauses the run and is cleared by resume; controls that make no sense are recorded as ignored', async () => {
+    const step = gatedStep();
+    const { repository } = await servedPool({ behaviour: { executeStep: () => step.run() } });
+    const { jobId, handle } = await startRun(env.client, {
+      payload: { repository, task: { instructions: 'x', publish: { mode: 'none' } } },
+    });
+    await handle.signal(controlSignal, { requestId: 'early', actor: 'eve', action: 'takeover' });
+    await step.started;
+    await handle.signal(controlSignal, { requestId: 'r0', actor: 'eve', action: 'resume' });
+    await handle.signal(controlSignal, { requestId: 't1', actor: 'eve', action: 'takeover' });
+    const s = await waitForState(handle, 'takeover', (x) => x.takeoverRequested);
+    expect(s).toMatchObject({ paused: true, pauseMode: 'soft', status: 'awaiting_action' });
+    step.release();
+    await waitForEvent(env.sql, jobId, 'run.paused');
+    await handle.signal(controlSignal, { requestId: 'r1', actor: 'eve', action: 'resume' });
+    expect((await handle.result()).status).toBe('succeeded');
+    expect(await state(handle)).toMatchObject({ takeoverRequested: false, paused: false });
+
+    const controls = (await events(env.sql, jobId)).filter((e) => e.type.startsWith('control.'));
+    expect(controls.map((e) => [e.type, e.payload.requestId, e.payload.ignored ?? null])).toEqual([
+      ['control.takeover', 'early', expect.stringMatching(/not started/)],
+      ['control.resumed', 'r0', 'the run is not paused'],
+      ['control.takeover', 't1', null],
+      ['control.resumed', 'r1', null],
+    ]);
   });
 
   it('cancels a running step: the activity is cancelled, the host cleaned up, nothing published', async () => {
