@@ -5,6 +5,7 @@ import type { ApiContext } from '../context.ts';
 import type { EventHub, Subscriber } from './hub.ts';
 import { eventsAfter } from './store.ts';
 
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const frame = (e: JobEvent) => `id: ${e.id}\nevent: job_event\ndata: ${JSON.stringify(e)}\n\n`;
 
 /**
@@ -36,6 +37,11 @@ export async function streamEvents(
       out.write(frame(e));
       cursor = e.id;
       if (e.type === 'run.finished') endStatus ??= String(e.payload.status ?? 'finished');
+    }
+    // A client that stopped reading is cut off rather than buffered without bound; it resumes by Last-Event-ID.
+    if (out.writableLength > MAX_BUFFERED_BYTES) {
+      closed = true;
+      out.end();
     }
   };
   const close = (status: string) => {
