@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../../scripts/web-build.ts';
 import { createGitRemote, type GitRemote } from '../support/git.ts';
 import { submitJob, waitForJob } from '../support/jobs.ts';
@@ -49,6 +49,8 @@ describe.skipIf(!existsSync(chromiumPath))('dashboard in a browser', () => {
       if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/queue/jobs') posts.push(r.url());
     });
   });
+  // A failed test must not leave its request rewriting behind for the next one.
+  afterEach(() => page?.unrouteAll());
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
@@ -163,9 +165,16 @@ describe.skipIf(!existsSync(chromiumPath))('dashboard in a browser', () => {
       await page.getByTestId('job-row').first().getByTestId('status-badge').getAttribute('data-status'),
     ).toBe('succeeded');
     await page.screenshot({ path: `${shots}/queue-list.png`, fullPage: true });
+    // Filters live in the URL.
+    await page.getByTestId('filter-status').selectOption('failed');
+    await page.waitForURL(/status=failed/);
+    await expect.poll(() => page.getByText('No jobs match these filters.').isVisible()).toBe(true);
+    await page.goto('/tasks/queue?status=succeeded');
+    expect(await page.getByTestId('filter-status').inputValue()).toBe('succeeded');
+    await page.getByTestId('job-row').first().waitFor();
   });
 
-  it('cancels a long-running task after confirmation', async () => {
+  it('lists a running task as active, falls back to polling without SSE, cancels after confirmation', async () => {
     const job = await submitJob(stack, {
       repository: 'octo/web',
       task: {
@@ -174,13 +183,27 @@ describe.skipIf(!existsSync(chromiumPath))('dashboard in a browser', () => {
         steps: [{ instructions: 'FAKE_SLEEP=300' }],
       },
     });
+    await page.goto('/tasks');
+    await page.locator(`[data-testid="job-row"][data-job-id="${job.id}"]`).waitFor({ timeout: 20_000 });
+
+    // The stream route fails: the page says so and keeps the output coming by polling.
+    await page.route('**/events/stream*', (route) => route.abort());
     await page.goto(`/tasks/queue/${job.id}`);
+    await expect.poll(() => page.getByTestId('transport').textContent(), { timeout: 20_000 }).toBe('polling');
     await expect
       .poll(() => page.getByTestId('log-viewport').textContent(), { timeout: 60_000 })
-      .toContain('working 1');
+      .toContain('working 2');
+    await page.unrouteAll();
+
     await page.getByTestId('control-cancel').click();
     const dialog = page.getByTestId('confirm-dialog');
     await dialog.waitFor();
+    // Focus moves into the dialog; Escape closes it without cancelling.
+    expect(await page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await badge().getAttribute('data-status')).toBe('running');
+    await page.getByTestId('control-cancel').click();
     await page.getByTestId('confirm-yes').click();
     await expect.poll(() => badge().getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
     await expect.poll(() => page.getByTestId('cancel-requested').isVisible(), { timeout: 10_000 }).toBe(true);
@@ -227,6 +250,8 @@ describe.skipIf(!existsSync(chromiumPath))('dashboard in a browser', () => {
     await page.getByTestId('job-row').first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    await page.getByTestId('theme-toggle').click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await stack.stopApi();
     await expect.poll(() => page.getByTestId('api-banner').isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await page.getByTestId('job-table').isVisible()).toBe(true);

@@ -20,13 +20,13 @@ const newKey = () =>
 export function NewTask() {
   const navigate = useNavigate();
   const [form, setForm] = createStore(emptyForm());
+  const initial = emptyForm();
+  // Server defaults fill only the fields the user has not changed while they were loading.
   const [defaults] = createResource(async () => {
     const d = await getDefaults();
-    setForm({
-      runtime: d.defaultRuntime,
-      repository: d.defaultRepository ?? '',
-      publishMode: d.defaultPublishMode,
-    });
+    const fresh = emptyForm(d);
+    for (const key of ['runtime', 'repository', 'publishMode'] as const)
+      if (form[key] === initial[key]) setForm(key, fresh[key]);
     return d;
   });
   const [skills] = createResource(() =>
