@@ -53,7 +53,7 @@ const once = {
 } satisfies ActivityOptions;
 
 /** How long `prepare` may wait for a free slot in its pool before routing is checked again. */
-export const PREPARE_QUEUE_WAIT = '10 minutes';
+const PREPARE_QUEUE_WAIT = '10 minutes';
 
 /** `prepare` on the pool queue: may wait long for a busy pool; priority orders the waiting runs. */
 export function poolActivities(taskQueue: string, priorityKey: number, summary: string) {

@@ -17,7 +17,7 @@ import type { Run } from './run.ts';
 export type RunOutcome = Pick<TaskRunResult, 'status' | 'branch' | 'prUrl' | 'error'>;
 
 /** What an attempt ends with: the run's outcome, or an infrastructure failure worth another attempt. */
-export type AttemptOutcome = { final: RunOutcome } | { retry: string };
+type AttemptOutcome = { final: RunOutcome } | { retry: string };
 
 const PREPARE = 'moonmind.task.prepare';
 const EXECUTE = 'moonmind.task.execute';

@@ -2,7 +2,7 @@ import { TimeoutType } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, isCancellation, TimeoutFailure } from '@temporalio/workflow';
 
 /** The application failure type activities throw for a failure that retrying cannot fix. */
-export const TASK_FAILURE = 'TaskFailure';
+const TASK_FAILURE = 'TaskFailure';
 
 export const taskFailure = (message: string) => ApplicationFailure.nonRetryable(message, TASK_FAILURE);
 

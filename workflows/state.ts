@@ -4,7 +4,7 @@ import { searchAttributes } from '../contracts/search-attributes.ts';
 import type { JobStatus } from '../contracts/status.ts';
 
 /** Where the run is, apart from a pause (which overlays `awaiting_action` on a non-final phase). */
-export type Phase = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'dead_letter';
+type Phase = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'dead_letter';
 const finalPhases: Phase[] = ['succeeded', 'failed', 'cancelled', 'dead_letter'];
 
 /**

@@ -33,7 +33,7 @@ export function repositoryMatches(pattern: string, repository: string): boolean 
 
 const lower = (xs: string[]) => xs.map((x) => x.trim().toLowerCase());
 
-export function missingCapabilities(pool: PoolRow, required: string[]): string[] {
+function missingCapabilities(pool: PoolRow, required: string[]): string[] {
   const have = new Set(lower(pool.capabilities));
   return lower(required).filter((c) => !have.has(c));
 }

@@ -5,7 +5,7 @@ import type { Sql } from '../../db/client.ts';
 import { eligiblePools, type PoolRow } from './eligibility.ts';
 
 /** A pool counts as serving when one of its workers polled its queue this recently. */
-export const LIVE_POLLER_WINDOW_MS = 90_000;
+const LIVE_POLLER_WINDOW_MS = 90_000;
 // temporal.api.enums.v1 TASK_QUEUE_KIND_NORMAL and TASK_QUEUE_TYPE_ACTIVITY.
 const KIND_NORMAL = 1;
 const TYPE_ACTIVITY = 2;
