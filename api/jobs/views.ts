@@ -78,7 +78,7 @@ export function jobView(
     publishMode: job.payload.task.publish.mode,
     createdAt: memo.submittedAt,
     startedAt: live?.startedAt ?? result?.startedAt ?? null,
-    finishedAt: live?.finishedAt ?? e.closeTime?.toISOString() ?? null,
+    finishedAt: live?.finishedAt ?? result?.finishedAt ?? e.closeTime?.toISOString() ?? null,
     cancelRequestedAt: live?.cancelRequestedAt ?? null,
     waitingReason: live?.waitingReason ?? null,
     paused: live?.paused ?? false,
