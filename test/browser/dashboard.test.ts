@@ -252,10 +252,26 @@ describe.skipIf(!existsSync(chromiumPath))('dashboard in a browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.getByTestId('theme-toggle').click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.getByTestId('job-row').first().getByRole('link').click();
+    await page.waitForURL(uuidPath);
+    await page.getByTestId('job-summary').waitFor();
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${shots}/detail-360-dark.png`, fullPage: true });
+    await page.goto('/tasks/queue');
+    await page.getByTestId('job-row').first().waitFor();
     await stack.stopApi();
     await expect.poll(() => page.getByTestId('api-banner').isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await page.getByTestId('job-table').isVisible()).toBe(true);
     await stack.startApi();
     await expect.poll(() => page.getByTestId('api-banner').count(), { timeout: 30_000 }).toBe(0);
+  });
+
+  it('signs out', async () => {
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(/\/sign-in/);
+    await page.goto('/tasks');
+    await page.waitForURL(/\/sign-in\?next=%2Ftasks/);
   });
 });
