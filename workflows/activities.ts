@@ -71,7 +71,12 @@ export function poolActivities(taskQueue: string, priorityKey: number, summary: 
 /** Time limits per kind of host activity: steps heartbeat (a hung or dead host shows within seconds). */
 const hostTimings = {
   step: { startToCloseTimeout: '8 hours', heartbeatTimeout: '20 seconds' },
-  publish: { startToCloseTimeout: '15 minutes' },
+  // Publish is idempotent (same commit, existing PR reused), so a transient forge or push error is retried
+  // here on the same workspace instead of re-running the agent in a new attempt.
+  publish: {
+    startToCloseTimeout: '15 minutes',
+    retry: { maximumAttempts: 3, initialInterval: '2 seconds', backoffCoefficient: 2 },
+  },
   quick: { startToCloseTimeout: '5 minutes' },
 } satisfies Record<string, ActivityOptions>;
 

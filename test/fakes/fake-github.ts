@@ -29,6 +29,8 @@ export interface FakeGitHub {
   pulls: FakePull[];
   /** The next `count` requests answer `status` (default 502). */
   failNext(count: number, status?: number): void;
+  /** The next pull request is created but its response is lost (answers 502): the client must not create another. */
+  loseNextCreateResponse(): void;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   const requests: RecordedRequest[] = [];
   const pulls: FakePull[] = [];
   let failures: { count: number; status: number } = { count: 0, status: 502 };
+  let loseCreateResponse = false;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const body = await readJson(req);
@@ -99,6 +102,10 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         html_url: `https://github.example/${owner}/${repo}/pull/${number}`,
       };
       pulls.push(pr);
+      if (loseCreateResponse) {
+        loseCreateResponse = false;
+        return send(502, { message: 'injected failure after the pull request was created' });
+      }
       return send(201, { number, html_url: pr.html_url, state: 'open' });
     }
     return send(405, { message: 'Method Not Allowed' });
@@ -111,6 +118,9 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     pulls,
     failNext(count, status = 502) {
       failures = { count, status };
+    },
+    loseNextCreateResponse() {
+      loseCreateResponse = true;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
