@@ -24,7 +24,7 @@ export function JobControls(props: { job: JobView; onChanged: (job?: JobView) =>
     setResult(null);
     try {
       const view = await call();
-      setResult({ ok: true, text: `${label}: requested` });
+      setResult({ ok: true, text: label === 'Message' ? 'Message sent' : `${label} requested` });
       props.onChanged(view && typeof view === 'object' && 'status' in view ? (view as JobView) : undefined);
     } catch (e) {
       setResult({ ok: false, text: `${label} failed: ${errorMessage(e)}` });

@@ -49,32 +49,25 @@ export function JobSummary(props: { job: JobView; timeline: Timeline; cancelRequ
         <dd>{formatTime(j().startedAt ?? props.timeline.startedAt)}</dd>
         <dt>Finished</dt>
         <dd>{formatTime(j().finishedAt)}</dd>
-        <Show when={j().waitingReason}>
-          <dt>Waiting</dt>
-          <dd>{j().waitingReason}</dd>
-        </Show>
-        <Show when={j().branch}>
-          <dt>Branch</dt>
-          <dd class="wrap" data-testid="job-branch">
-            {j().branch}
-          </dd>
-        </Show>
-        <Show when={j().prUrl}>
-          {(url) => (
-            <>
-              <dt>Pull request</dt>
-              <dd class="wrap">
-                <a href={safeHref(url())} target="_blank" rel="noopener noreferrer" data-testid="pr-link">
-                  {url()}
-                </a>
-              </dd>
-            </>
-          )}
-        </Show>
-        <Show when={j().error}>
-          <dt>Error</dt>
-          <dd class="wrap error-text">{j().error}</dd>
-        </Show>
+        {/* Every row is always there (— when empty) so the page below never jumps while a run streams. */}
+        <dt>Waiting</dt>
+        <dd class="wrap">{j().waitingReason ?? '—'}</dd>
+        <dt>Branch</dt>
+        <dd class="wrap" data-testid="job-branch">
+          {j().branch ?? '—'}
+        </dd>
+        <dt>Pull request</dt>
+        <dd class="wrap">
+          <Show when={j().prUrl} fallback="—">
+            {(url) => (
+              <a href={safeHref(url())} target="_blank" rel="noopener noreferrer" data-testid="pr-link">
+                {url()}
+              </a>
+            )}
+          </Show>
+        </dd>
+        <dt>Error</dt>
+        <dd class="wrap error-text">{j().error ?? '—'}</dd>
       </dl>
       <p>
         <a

@@ -80,13 +80,16 @@ export function LiveOutput(props: { feed: EventFeed; artifacts: Artifact[] }) {
         <span class="hint copy-result" role="status">
           {copied()}
         </span>
-        <Show when={fullLog()}>
-          {(a) => (
-            <a href={a().downloadUrl} download="" data-testid="full-log-download">
-              Download full log
-            </a>
-          )}
-        </Show>
+        {/* The slot is always there, so the link appearing moves nothing. */}
+        <span class="full-log-slot">
+          <Show when={fullLog()}>
+            {(a) => (
+              <a href={a().downloadUrl} download="" data-testid="full-log-download">
+                Download full log
+              </a>
+            )}
+          </Show>
+        </span>
       </div>
       <VirtualLog lines={view.items} follow={follow()} setFollow={setFollow} />
       <p class="hint">

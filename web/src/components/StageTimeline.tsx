@@ -1,4 +1,4 @@
-import { For, Show } from 'solid-js';
+import { For } from 'solid-js';
 import type { JobView } from '../../../contracts/job.ts';
 import { isTerminal } from '../../../contracts/status.ts';
 import type { PhaseState, StageRow, StepRow, Timeline } from '../lib/events.ts';
@@ -57,19 +57,17 @@ export function StageTimeline(props: { stages: StageRow[]; steps: StepRow[] }) {
           )}
         </For>
       </ol>
-      <Show when={props.steps.length > 0}>
-        <h3>Steps</h3>
-        <ol class="phases">
-          <For each={props.steps}>
-            {(s) => (
-              <li class={`phase phase-${s.state}`} data-testid={`step-row-${s.index}`} data-state={s.state}>
-                <span class="dot" aria-hidden="true" />
-                {s.index + 1}. {s.title ?? s.id ?? ''} <span class="muted">({s.state})</span>
-              </li>
-            )}
-          </For>
-        </ol>
-      </Show>
+      <h3>Steps</h3>
+      <ol class="phases">
+        <For each={props.steps} fallback={<li class="muted">not planned yet</li>}>
+          {(s) => (
+            <li class={`phase phase-${s.state}`} data-testid={`step-row-${s.index}`} data-state={s.state}>
+              <span class="dot" aria-hidden="true" />
+              {s.index + 1}. {s.title ?? s.id ?? ''} <span class="muted">({s.state})</span>
+            </li>
+          )}
+        </For>
+      </ol>
     </section>
   );
 }

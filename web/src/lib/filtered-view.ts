@@ -17,8 +17,9 @@ export function createFilteredView<T>(
   const firstId = createMemo(() => feed.events()[0]?.id);
   feed.onAppend((batch) => {
     const k = keep();
+    const before = items.length;
     for (const e of batch) if (k(e)) items.push(map(e));
-    setVersion((v) => v + 1);
+    if (items.length !== before) setVersion((v) => v + 1);
   });
   createEffect(
     on([keep, firstId], ([k]) => {
