@@ -5,12 +5,22 @@ import { configSchema, workerConfigSchema } from '../../contracts/config.ts';
 
 /** No Docker engine here: check the deployment file against what the app really reads. */
 const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as {
-  services: Record<string, { build?: string; command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: string[] | Record<string, unknown> }>;
+  services: Record<
+    string,
+    {
+      build?: string;
+      command?: string[];
+      environment?: Record<string, string>;
+      ports?: string[];
+      depends_on?: string[] | Record<string, unknown>;
+    }
+  >;
 };
 const services = compose.services;
 const appServices = Object.entries(services).filter(([, s]) => s.build === '.');
 const readSettings = new Set([...Object.keys(configSchema.shape), ...Object.keys(workerConfigSchema.shape)]);
-const dependsOn = (s: (typeof services)[string]) => (Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {}));
+const dependsOn = (s: (typeof services)[string]) =>
+  Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
 const hostPort = (value: string) => {
   const url = new URL(value.includes('://') ? value : `tcp://${value}`);
   return { host: url.hostname, port: url.port };
@@ -18,7 +28,9 @@ const hostPort = (value: string) => {
 
 describe('docker-compose.yml', () => {
   it('has the API, Temporal, its Web UI, PostgreSQL and at least two worker pools', () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(['api', 'temporal', 'temporal-ui', 'postgresql']));
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining(['api', 'temporal', 'temporal-ui', 'postgresql']),
+    );
     expect(appServices.filter(([, s]) => s.command?.includes('worker')).length).toBeGreaterThanOrEqual(2);
   });
 
@@ -56,7 +68,8 @@ describe('docker-compose.yml', () => {
     expect(services.api.ports).toContain(`${apiPort}:${apiPort}`);
     expect(services['temporal-ui'].environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
     for (const [name, service] of Object.entries(services)) {
-      for (const dep of dependsOn(service)) expect(Object.keys(services), `${name} depends on ${dep}`).toContain(dep);
+      for (const dep of dependsOn(service))
+        expect(Object.keys(services), `${name} depends on ${dep}`).toContain(dep);
     }
   });
 });

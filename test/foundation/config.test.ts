@@ -1,5 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadWorkerConfig } from '../../contracts/config.ts';
+import {
+  ConfigError,
+  configSchema,
+  loadConfig,
+  loadWorkerConfig,
+  workerConfigSchema,
+} from '../../contracts/config.ts';
 
 describe('configuration', () => {
   it('fills the documented defaults from an empty environment', () => {
@@ -33,5 +40,19 @@ describe('configuration', () => {
     expect(() => loadWorkerConfig({ MOONMIND_WORKER_CONCURRENCY: '0' })).toThrow(
       /MOONMIND_WORKER_CONCURRENCY/,
     );
+  });
+
+  it('documents every setting in the README table', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const rows = readme.split('\n').filter((l) => l.startsWith('| `'));
+    const documented = rows.join('\n');
+    const missing = [...Object.keys(configSchema.shape), ...Object.keys(workerConfigSchema.shape)].filter(
+      (name) => {
+        // Per-runtime rows list one name and the others as `_GEMINI_` / `_CLAUDE_` variants.
+        const variant = name.replace(/_(CODEX|GEMINI|CLAUDE)_/, '_CODEX_');
+        return !documented.includes(`\`${name}\``) && !documented.includes(`\`${variant}\``);
+      },
+    );
+    expect(missing).toEqual([]);
   });
 });

@@ -18,8 +18,12 @@ interface Started {
 
 function npmStart(env: NodeJS.ProcessEnv): Started {
   const clean = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'MOONMIND_ADMIN_TOKEN', 'TEMPORAL_UI_URL']) delete clean[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'MOONMIND_ADMIN_TOKEN', 'TEMPORAL_UI_URL'])
+    delete clean[k];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -28,7 +32,9 @@ function npmStart(env: NodeJS.ProcessEnv): Started {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output.join('').slice(-3000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`npm start exited (${code}):\n${output.join('').slice(-3000)}`)),
+    );
   });
   return { child, output, ready };
 }
@@ -75,14 +81,21 @@ describe('npm start on embedded defaults', () => {
     const created = await fetch(`${api}/api/queue/jobs`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'launcher-test' },
-      body: JSON.stringify({ type: 'task', payload: { repository: 'octo/missing', task: { instructions: 'noop', publish: { mode: 'none' } } } }),
+      body: JSON.stringify({
+        type: 'task',
+        payload: { repository: 'octo/missing', task: { instructions: 'noop', publish: { mode: 'none' } } },
+      }),
     });
     expect(created.status).toBe(201);
     const job = (await created.json()) as { id: string };
 
     await ctrlC(first);
-    for (const [name, port] of Object.entries(ports)) expect(await isListening(port), `${name} port ${port} after Ctrl-C`).toBe(false);
-    const leftovers = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(dataDir));
+    for (const [name, port] of Object.entries(ports))
+      expect(await isListening(port), `${name} port ${port} after Ctrl-C`).toBe(false);
+    const leftovers = execFileSync('ps', ['-eo', 'args'])
+      .toString()
+      .split('\n')
+      .filter((l) => l.includes(dataDir));
     expect(leftovers).toEqual([]);
 
     const second = npmStart(env);
