@@ -48,7 +48,7 @@ const authRef = z
   .nullable()
   .default(null)
   .refine((v) => v === null || isSecretReference(v), {
-    error: 'must be a secret reference (vault://mount/path#field, env://NAME, ${NAME} or profile://name)',
+    error: `must be a secret reference (vault://mount/path#field, env://NAME, $\{NAME} or profile://name)`,
   });
 
 /** Task-level fields that a step may not carry. */

@@ -111,7 +111,7 @@ export async function ensureSearchAttributes(address: string, namespace: string)
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     // temporal.api.enums.v1.IndexedValueType numbers
     const indexedValueType: Record<string, number> = { TEXT: 1, KEYWORD: 2, INT: 3 };
-    const missing = Object.values(searchAttributes).filter((k) => !(customAttributes ?? {})[k.name]);
+    const missing = Object.values(searchAttributes).filter((k) => !customAttributes?.[k.name]);
     if (missing.length === 0) return;
     await connection.operatorService.addSearchAttributes({
       namespace,

@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const git = (cwd: string, ...args: string[]) =>
-  run('git', ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.com', ...args], { cwd }).then((r) => r.stdout.trim());
+  run('git', ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.com', ...args], { cwd }).then(
+    (r) => r.stdout.trim(),
+  );
 
 export interface GitRemote {
   /** MOONMIND_GIT_BASE_URL for workers: `owner/repo` resolves to `<baseUrl>/owner/repo.git`. */
@@ -20,7 +22,10 @@ export interface GitRemote {
 }
 
 /** Real bare repositories served over file:// as `owner/repo`, seeded with one commit on `main`. */
-export async function createGitRemote(repositories: string[], files: Record<string, string> = { 'README.md': '# demo\n' }): Promise<GitRemote> {
+export async function createGitRemote(
+  repositories: string[],
+  files: Record<string, string> = { 'README.md': '# demo\n' },
+): Promise<GitRemote> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'mm-git-'));
   const bareRepo = (repository: string) => path.join(root, `${repository}.git`);
   for (const repository of repositories) {

@@ -3,8 +3,15 @@ import type { JobView } from '../../contracts/job.ts';
 import type { Stack } from './stack.ts';
 
 /** What a user does through the API, for tests: submit, watch, read events and artifacts. */
-export async function submitJob(stack: Stack, payload: Record<string, unknown>, envelope: Record<string, unknown> = {}): Promise<JobView> {
-  const res = await stack.api('/api/queue/jobs', { method: 'POST', json: { type: 'task', payload, ...envelope } });
+export async function submitJob(
+  stack: Stack,
+  payload: Record<string, unknown>,
+  envelope: Record<string, unknown> = {},
+): Promise<JobView> {
+  const res = await stack.api('/api/queue/jobs', {
+    method: 'POST',
+    json: { type: 'task', payload, ...envelope },
+  });
   if (res.status !== 201) throw new Error(`submit answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as JobView;
 }
@@ -16,7 +23,12 @@ export async function getJob(stack: Stack, jobId: string): Promise<JobView> {
 }
 
 /** Poll the job until `accept` holds (or fail with the last view and recent events). */
-export async function waitForJob(stack: Stack, jobId: string, accept: (job: JobView) => boolean, timeoutMs = 90_000): Promise<JobView> {
+export async function waitForJob(
+  stack: Stack,
+  jobId: string,
+  accept: (job: JobView) => boolean,
+  timeoutMs = 90_000,
+): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   let last: JobView | undefined;
   while (Date.now() < deadline) {
@@ -24,7 +36,9 @@ export async function waitForJob(stack: Stack, jobId: string, accept: (job: JobV
     if (last && accept(last)) return last;
     await new Promise((r) => setTimeout(r, 300));
   }
-  const recent = (await listEvents(stack, jobId).catch(() => [])).slice(-15).map((e) => `${e.type}: ${e.message}`);
+  const recent = (await listEvents(stack, jobId).catch(() => []))
+    .slice(-15)
+    .map((e) => `${e.type}: ${e.message}`);
   throw new Error(
     `job ${jobId} did not get there in ${timeoutMs / 1000} s; last status ${last?.status} stage ${last?.stage}\n${recent.join('\n')}\n--- logs ---\n${stack.logs.slice(-40).join('\n')}`,
   );
