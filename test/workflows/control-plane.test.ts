@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eligiblePools, repositoryMatches } from '../../activities/control-plane/eligibility.ts';
 import { createControlPlaneActivities } from '../../activities/control-plane/index.ts';
 import type { FindPoolInput } from '../../contracts/activities.ts';
+import { waitFor } from '../../scripts/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { testTemporal } from '../support/temporal.ts';
 import { type CapabilityDouble, startCapabilityDouble } from './capability-worker-double.ts';
@@ -64,6 +65,19 @@ describe('control-plane activities (real Temporal and PostgreSQL)', () => {
     const pool = unique('pool');
     await registerPool(db.sql, { pool, capabilities: ['codex', 'git'], repositories });
     doubles.push(await startCapabilityDouble({ connection: native, namespace, pool, hosts: [] }));
+    // Routing reads pollers from Temporal; a worker's first poll shows up there a moment after it starts.
+    await waitFor(
+      `pollers on ${pool}`,
+      async () => {
+        const { pollers } = await client.workflowService.describeTaskQueue({
+          namespace,
+          taskQueue: { name: `moonmind-pool-${pool}`, kind: 1 },
+          taskQueueType: 2,
+        });
+        return (pollers ?? []).length > 0;
+      },
+      20_000,
+    );
     return pool;
   };
 
