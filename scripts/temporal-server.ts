@@ -46,6 +46,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     'warn',
     ...namespaces.flatMap((n) => ['--namespace', n]),
     ...searchAttributeCliArgs(),
+    // Priority is ordered within a task-queue partition; one partition makes it exact for the pool queues.
+    '--dynamic-config-value',
+    'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value',
+    'matching.numTaskqueueWritePartitions=1',
     ...(opts.ephemeral
       ? []
       : [
