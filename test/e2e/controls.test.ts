@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { findTemporalCli } from '../../scripts/temporal-cli.ts';
 import { createGitRemote, type GitRemote } from '../support/git.ts';
 import { getJob, listEvents, submitJob, waitForJob, waitForStatus } from '../support/jobs.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -66,5 +69,58 @@ describe('pause, resume and operator messages', () => {
       expect.arrayContaining(['control.paused', 'control.resumed', 'control.operator_message']),
     );
     expect((await control('resume')).status).toBe(409);
+  });
+
+  it('reacts the same to the control signal sent with the Temporal CLI', async () => {
+    const cli = (await findTemporalCli(() => {})).path;
+    const temporal = (...args: string[]) =>
+      promisify(execFile)(cli, [
+        ...args,
+        '--address',
+        inject('temporalAddress'),
+        '--namespace',
+        stack.namespace,
+      ]);
+    const job = await submitJob(stack, {
+      repository: 'octo/controls',
+      task: {
+        instructions: 'Two steps',
+        publish: { mode: 'none' },
+        steps: [{ instructions: 'FAKE_SLEEP=3' }, { instructions: 'Second' }],
+      },
+    });
+    await waitForJob(stack, job.id, (j) => j.stage === 'moonmind.task.execute');
+    const signal = (requestId: string, action: string) =>
+      temporal(
+        'workflow',
+        'signal',
+        '--workflow-id',
+        `job-${job.id}`,
+        '--name',
+        'control',
+        '--input',
+        JSON.stringify({ requestId, actor: 'engineer@cli', action }),
+      );
+    await signal('cli-pause-1', 'pause');
+    await signal('cli-pause-1', 'pause'); // a duplicate request id is ignored
+    await waitForJob(stack, job.id, (j) => j.status === 'awaiting_action');
+    const { stdout } = await temporal(
+      'workflow',
+      'query',
+      '--workflow-id',
+      `job-${job.id}`,
+      '--name',
+      'state',
+      '--output',
+      'json',
+    );
+    expect(stdout).toMatch(/"paused":\s*true/);
+    await signal('cli-resume-1', 'resume');
+    await waitForStatus(stack, job.id, 'succeeded');
+    const controls = (await listEvents(stack, job.id)).filter((e) => e.type.startsWith('control.'));
+    expect(controls.map((e) => [e.type, e.payload.actor])).toEqual([
+      ['control.paused', 'engineer@cli'],
+      ['control.resumed', 'engineer@cli'],
+    ]);
   });
 });
