@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { controlActions } from '../contracts/controls.ts';
-import { eventLevels } from '../contracts/events.ts';
+import { jobEventSchema as contractJobEventSchema } from '../contracts/events.ts';
 import { jobStatuses } from '../contracts/status.ts';
 import { jobTypes } from '../contracts/task.ts';
 import { roles } from './auth/identity.ts';
@@ -66,17 +66,7 @@ export const jobViewSchema = z
   })
   .meta({ id: 'JobView' });
 
-export const jobEventSchema = z
-  .object({
-    id: z.number().int(),
-    jobId: z.string(),
-    createdAt: z.string(),
-    level: z.enum(eventLevels),
-    type: z.string(),
-    message: z.string(),
-    payload: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'JobEvent' });
+export const jobEventSchema = contractJobEventSchema.meta({ id: 'JobEvent' });
 
 export const artifactSchema = z
   .object({

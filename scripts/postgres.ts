@@ -4,6 +4,7 @@ import { chmod, chown, mkdir, open, readdir, stat, writeFile } from 'node:fs/pro
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createSql } from '../db/client.ts';
+import { watchChild } from './child.ts';
 import { stopLeftover } from './leftovers.ts';
 import { waitFor } from './ports.ts';
 
@@ -105,25 +106,15 @@ export async function startEmbeddedPostgres(opts: {
     cwd: pgdata,
     ...user,
   });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-    void log.close();
-  });
-  const stop = async () => {
-    if (exited) return;
-    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGINT'); // PostgreSQL's "fast" shutdown
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await done;
-    clearTimeout(timer);
-  };
+  const watched = watchChild(child, () => void log.close());
+  // SIGINT is PostgreSQL's "fast" shutdown.
+  const stop = () => watched.stop('SIGINT', 20_000);
   const adminUrl = `postgres://postgres@127.0.0.1:${opts.port}/postgres`;
   try {
     await waitFor(
       `PostgreSQL on port ${opts.port} (log: ${logPath})`,
       async () => {
-        if (exited) throw new Error(`postgres exited early; see ${logPath}`);
+        if (watched.exited) throw new Error(`postgres exited early; see ${logPath}`);
         const sql = createSql(adminUrl, { max: 1 });
         try {
           await sql`SELECT 1`;

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Config } from '../contracts/config.ts';
+import { watchChild } from './child.ts';
 import { startEmbeddedPostgres } from './postgres.ts';
 import { findTemporalCli } from './temporal-cli.ts';
 import { ensureSearchAttributes, startDevServer } from './temporal-server.ts';
@@ -101,16 +102,11 @@ export function spawnService(
     createInterface({ input: stream }).on('line', (line) => output(`[${name}] ${line}`));
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const watched = watchChild(child);
   return {
     name,
     process: child,
     exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => watched.stop(signal, 15_000),
   };
 }

@@ -3,6 +3,7 @@ import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeCliArgs, searchAttributes } from '../contracts/search-attributes.ts';
+import { watchChild } from './child.ts';
 import { recordPid, stopLeftover } from './leftovers.ts';
 import { waitFor } from './ports.ts';
 
@@ -69,24 +70,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.fd, log.fd] });
   await recordPid(pidFile, child.pid);
   const address = `127.0.0.1:${opts.port}`;
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-    void log.close();
-  });
-  const stop = async () => {
-    if (exited) return;
-    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await done;
-    clearTimeout(timer);
-  };
+  const watched = watchChild(child, () => void log.close());
+  const stop = () => watched.stop('SIGTERM', 15_000);
   try {
     await waitFor(
       `Temporal dev server on ${address} (log: ${path.join(opts.dataDir, 'temporal.log')})`,
       async () => {
-        if (exited) throw new Error(`temporal exited early; see ${path.join(opts.dataDir, 'temporal.log')}`);
+        if (watched.exited)
+          throw new Error(`temporal exited early; see ${path.join(opts.dataDir, 'temporal.log')}`);
         const connection = await Connection.connect({ address, connectTimeout: 2000 });
         try {
           await connection.workflowService.describeNamespace({ namespace: namespaces[0] });
