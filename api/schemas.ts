@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { artifactViewSchema } from '../contracts/artifacts.ts';
 import { controlActions } from '../contracts/controls.ts';
 import { jobEventSchema as contractJobEventSchema } from '../contracts/events.ts';
 import { jobStatuses } from '../contracts/status.ts';
@@ -68,17 +69,7 @@ export const jobViewSchema = z
 
 export const jobEventSchema = contractJobEventSchema.meta({ id: 'JobEvent' });
 
-export const artifactSchema = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    size: z.number(),
-    contentType: z.string(),
-    sha256: z.string(),
-    createdAt: z.string(),
-    downloadUrl: z.string(),
-  })
-  .meta({ id: 'Artifact' });
+export const artifactSchema = artifactViewSchema.meta({ id: 'Artifact' });
 
 export const skillSchema = z
   .object({

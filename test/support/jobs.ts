@@ -1,3 +1,4 @@
+import type { ArtifactView } from '../../contracts/artifacts.ts';
 import type { JobEvent } from '../../contracts/events.ts';
 import type { JobView } from '../../contracts/job.ts';
 import type { Stack } from './stack.ts';
@@ -57,15 +58,6 @@ export async function listEvents(stack: Stack, jobId: string): Promise<JobEvent[
     if (items.length < 1000) return all;
     after = items[items.length - 1].id;
   }
-}
-
-export interface ArtifactView {
-  id: string;
-  name: string;
-  size: number;
-  contentType: string;
-  sha256: string;
-  downloadUrl: string;
 }
 
 export async function listArtifacts(stack: Stack, jobId: string): Promise<ArtifactView[]> {

@@ -1,8 +1,9 @@
+import type { ArtifactView } from '../../../contracts/artifacts.ts';
 import type { JobEvent } from '../../../contracts/events.ts';
 import type { JobView } from '../../../contracts/job.ts';
 import { query, request } from './client.ts';
 
-/** Typed calls of the queue routes (/tmp/api-shapes.md). */
+/** Typed calls of the queue routes (docs/architecture.md, /api/openapi.json). */
 export interface JobFilters {
   status?: string;
   runtime?: string;
@@ -14,15 +15,7 @@ export interface JobPage {
   items: JobView[];
   nextCursor: string | null;
 }
-export interface Artifact {
-  id: string;
-  name: string;
-  size: number;
-  contentType: string;
-  sha256: string;
-  createdAt: string;
-  downloadUrl: string;
-}
+export type Artifact = ArtifactView;
 export interface TaskDefaults {
   defaultRuntime: string;
   runtimes: Record<string, { model: string | null; effort: string | null }>;
