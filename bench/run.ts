@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark in one run against one Temporal dev server and one PostgreSQL, printed
  * as a table per section. `npm run bench -- tasks api page` picks sections.
  */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchApi } from './api.ts';
 import { startBenchServices } from './services.ts';
 import { benchTaskOverhead } from './task-overhead.ts';
@@ -14,6 +15,9 @@ const sections: Record<
   api: benchApi,
   page: async (s) => (await import('./detail-page.ts')).benchDetailPage(s),
 };
+
+// Only warnings from the SDK: the figures are the output.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const chosen = process.argv.slice(2).filter((a) => a in sections);
 const services = await startBenchServices();
