@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -30,6 +30,22 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile())
+      newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
+}
+
+async function dashboardIsStale(): Promise<boolean> {
+  if (!existsSync('dist/web/index.html')) return true;
+  const built = (await stat('dist/web/index.html')).mtimeMs;
+  const sources = Math.max(await newestMtime('web'), await newestMtime('contracts'));
+  return sources > built;
+}
+
 export default async function setup(project: TestProject) {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'mm-test-'));
   const candidate = process.env.MOONMIND_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -47,8 +63,9 @@ export default async function setup(project: TestProject) {
     ephemeralTemporal: true,
   });
   try {
-    // Browser tests need the built dashboard; CI builds it before `npm test`, a fresh checkout here.
-    if (!existsSync('dist/web/index.html')) await buildDashboard(log);
+    // Browser tests need the built dashboard: build it once here when the sources are newer than the build,
+    // never inside test files (a rebuild empties dist/web under the feet of other files' servers).
+    if (await dashboardIsStale()) await buildDashboard(log);
   } catch (err) {
     await infra.stop();
     throw err;
