@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Invocation } from './adapters.ts';
+import type { AgentLine } from './agent-line.ts';
 
 export type Stream = 'stdout' | 'stderr';
 
 export interface RunOptions {
   cwd: string;
-  onLine: (stream: Stream, line: string) => void;
+  /**
+   * Reads each whole line before it is cut into chunks (a JSON event is only readable whole); what it
+   * returns is passed along with the line's first chunk.
+   */
+  read?: (stream: Stream, line: string) => AgentLine | null;
+  onLine: (stream: Stream, line: string, shown: AgentLine | null) => void;
   /** Aborting stops the whole process group: SIGINT, then SIGKILL after `graceMs`. */
   signal?: AbortSignal;
   graceMs?: number;
@@ -58,8 +64,9 @@ export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProce
   const readers = (['stdout', 'stderr'] as const).map((stream) => {
     const rl = createInterface({ input: child[stream], crlfDelay: Number.POSITIVE_INFINITY });
     rl.on('line', (line) => {
+      const shown = opts.read?.(stream, line) ?? null;
       for (let i = 0; i < line.length || i === 0; i += MAX_LINE)
-        opts.onLine(stream, line.slice(i, i + MAX_LINE));
+        opts.onLine(stream, line.slice(i, i + MAX_LINE), i === 0 ? shown : null);
     });
     return new Promise<void>((resolve) => rl.once('close', resolve));
   });

@@ -1,23 +1,33 @@
+import type { Runtime } from '../../contracts/task.ts';
+import { readAgentLine } from './agent-events.ts';
+import type { AgentLine } from './agent-line.ts';
+
 /**
- * The human-readable text of one output line, for a step's summary: the agent's message inside the CLIs'
- * JSON event lines (codex `--json`, claude/gemini `stream-json`), plain lines as they are; null for JSON
- * events that carry no agent text (tool calls, usage, session metadata).
+ * A step's stdout, read line by line: each JSON event of the runtime CLI rendered for the output panel
+ * (null for a line shown as it came), and the agent's last message kept for the step's summary. Plain
+ * lines count as the agent's words; gemini's streamed chunks are joined back into one message.
  */
-export function agentText(line: string): string | null {
-  const trimmed = line.trim();
-  if (!trimmed) return null;
-  if (!trimmed.startsWith('{')) return trimmed;
-  let event: Record<string, unknown>;
-  try {
-    event = JSON.parse(trimmed) as Record<string, unknown>;
-  } catch {
-    return trimmed;
-  }
-  const item = event.item as { type?: string; text?: unknown } | undefined;
-  if (item?.type === 'agent_message' && typeof item.text === 'string') return item.text; // codex
-  if (event.type === 'result' && typeof event.result === 'string') return event.result; // claude
-  if (event.type === 'message' && event.role === 'assistant' && typeof event.content === 'string') {
-    return event.content; // gemini
-  }
-  return null;
+export function createStepOutput(runtime: Runtime) {
+  let last = '';
+  let streaming = false;
+  return {
+    read(line: string): AgentLine | null {
+      const shown = readAgentLine(runtime, line);
+      if (shown?.said) {
+        last = shown.said.delta && streaming ? last + shown.said.text : shown.said.text;
+        streaming = shown.said.delta === true;
+        return shown;
+      }
+      streaming = false;
+      // A JSON line of an unknown shape is no prose; any other line is (plain-text CLIs, fakes).
+      const plain = line.trim();
+      if (!shown && plain && !plain.startsWith('{')) last = plain;
+      return shown;
+    },
+    /** The agent's last message, trimmed to 500 characters; null when it said nothing. */
+    summary(): string | null {
+      const text = last.trim();
+      return text ? text.slice(0, 500) : null;
+    },
+  };
 }

@@ -8,7 +8,7 @@ import type { EventReporter } from '../reporting/event-reporter.ts';
 import { buildInvocation } from '../runtimes/adapters.ts';
 import { runProcessGroup } from '../runtimes/process-group.ts';
 import { runtimeCommand } from '../runtimes/resolve.ts';
-import { agentText } from '../runtimes/summary.ts';
+import { createStepOutput } from '../runtimes/summary.ts';
 import type { Attempts } from './attempts.ts';
 import type { TaskActivityDeps } from './deps.ts';
 import { LogFile } from './log-file.ts';
@@ -93,18 +93,26 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
         `# step ${stepIndex + 1}/${stepCount} ${step.id}: ${prepared.runtime.mode} ${prepared.runtime.model}`,
       );
 
-      let lastText = '';
+      const output = createStepOutput(prepared.runtime.mode);
       const proc = runProcessGroup(invocation, {
         cwd: paths.repo,
         signal: ac.cancellationSignal,
         graceMs: deps.killGraceMs ?? 3_000,
-        onLine: (stream, line) => {
+        read: (stream, line) => (stream === 'stdout' ? output.read(line) : null),
+        onLine: (stream, line, shown) => {
           log.line(stream === 'stderr' ? `[stderr] ${line}` : line);
-          if (stream === 'stdout') lastText = agentText(line) ?? lastText;
+          // The raw line stays the message (and the log file's line); the display is for the panel.
           events.emit({
+            level: shown?.kind === 'error' ? 'warn' : 'info',
             type: 'log',
             message: line,
-            payload: { kind: 'log', stream, stepIndex, stepId: step.id },
+            payload: {
+              kind: 'log',
+              stream,
+              stepIndex,
+              stepId: step.id,
+              ...(shown ? { display: shown.text, displayKind: shown.kind } : {}),
+            },
           });
         },
       });
@@ -137,7 +145,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
           'TaskFailure',
         );
       }
-      const summary = lastText ? lastText.slice(0, 500) : null;
+      const summary = output.summary();
       events.emit({
         type: 'task.step.finished',
         message: `Step ${stepIndex + 1}/${stepCount} ${step.title ?? step.id} finished`,

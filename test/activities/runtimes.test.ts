@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { buildInvocation, type InvocationInput } from '../../activities/runtimes/adapters.ts';
 import { splitCommand } from '../../activities/runtimes/command.ts';
 import { resolveRuntime } from '../../activities/runtimes/resolve.ts';
-import { agentText } from '../../activities/runtimes/summary.ts';
 import { loadWorkerConfig } from '../../contracts/config.ts';
 import { normalizeJob } from '../../contracts/task.ts';
 
@@ -103,18 +102,5 @@ describe('resolveRuntime', () => {
   it('keeps what the payload asks for', () => {
     const p = payload({ instructions: 'x', runtime: { mode: 'claude', model: 'opus', effort: 'high' } });
     expect(resolveRuntime(p, config)).toEqual({ mode: 'claude', model: 'opus', effort: 'high' });
-  });
-});
-
-describe('agentText (step summaries)', () => {
-  it('reads the agent message out of each CLI event shape and keeps plain lines', () => {
-    expect(agentText('{"type":"item.completed","item":{"type":"agent_message","text":"All done"}}')).toBe(
-      'All done',
-    );
-    expect(agentText('{"type":"result","subtype":"success","result":"Fixed the bug"}')).toBe('Fixed the bug');
-    expect(agentText('{"type":"message","role":"assistant","content":"Added tests"}')).toBe('Added tests');
-    expect(agentText('{"type":"turn.completed","usage":{}}')).toBeNull();
-    expect(agentText('plain words')).toBe('plain words');
-    expect(agentText('   ')).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
 /**
  * A stand-in for the codex, claude and gemini CLIs in tests. It accepts each CLI's argument shape (the
  * prompt is the value of -p/--prompt when that has one, else the last positional argument), prints
- * agent-like output (JSON lines for codex --json), appends a line derived from the STEP header to
+ * agent-like output (each CLI's own JSON event lines for codex --json and claude/gemini stream-json), appends a line derived from the STEP header to
  * AGENT_NOTES.md in its cwd, and obeys directives written in the prompt:
  *   FAKE_SLEEP=<seconds>  keep printing a line every ~0.5 s for that long
  *   FAKE_FAIL             exit 3
@@ -43,18 +43,70 @@ for (let i = 0; i < argv.length; i++) {
   else if (!a.startsWith('-')) positional.push(a);
 }
 prompt ??= positional.filter((p) => p !== 'exec').at(-1) ?? '';
-const json = argv.includes('--json') || argv.includes('stream-json');
+// Which CLI's JSON events to print: codex `--json`, claude `--output-format stream-json`, gemini `-o stream-json`.
+const cli = argv.includes('--json')
+  ? 'codex'
+  : argv.includes('--output-format')
+    ? 'claude'
+    : argv.includes('-o')
+      ? 'gemini'
+      : null;
 
 if (process.env.FAKE_AGENT_PROMPT_LOG) {
   appendFileSync(process.env.FAKE_AGENT_PROMPT_LOG, `${prompt}\n----- end of prompt -----\n`);
 }
-const say = (text) =>
-  console.log(
-    json ? JSON.stringify({ type: 'item.completed', item: { type: 'agent_message', text } }) : text,
-  );
+const emit = (event) => console.log(JSON.stringify(event));
+const timestamp = () => new Date().toISOString();
+let items = 0;
+/** One agent message, in the shape each CLI prints it (gemini streams replies as delta chunks). */
+const say = (text) => {
+  if (cli === 'codex')
+    emit({ type: 'item.completed', item: { id: `item_${items++}`, type: 'agent_message', text } });
+  else if (cli === 'claude')
+    emit({
+      type: 'assistant',
+      message: {
+        id: `msg_${items++}`,
+        type: 'message',
+        role: 'assistant',
+        content: [{ type: 'text', text }],
+      },
+      parent_tool_use_id: null,
+      session_id: 'fake-session',
+    });
+  else if (cli === 'gemini')
+    emit({ type: 'message', timestamp: timestamp(), role: 'assistant', content: `${text}\n`, delta: true });
+  else console.log(text);
+};
+/** The CLI's session start and its closing event (claude's result carries the final message). */
+const begin = () => {
+  if (cli === 'codex') {
+    emit({ type: 'thread.started', thread_id: 'fake-thread' });
+    emit({ type: 'turn.started' });
+  } else if (cli === 'claude')
+    emit({ type: 'system', subtype: 'init', session_id: 'fake-session', model: 'fake', tools: [] });
+  else if (cli === 'gemini')
+    emit({ type: 'init', timestamp: timestamp(), session_id: 'fake-session', model: 'fake' });
+};
+const finish = (last) => {
+  if (cli === 'codex')
+    emit({ type: 'turn.completed', usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 5 } });
+  else if (cli === 'claude')
+    emit({
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      num_turns: 1,
+      result: last,
+      session_id: 'fake-session',
+    });
+  else if (cli === 'gemini')
+    emit({ type: 'result', timestamp: timestamp(), status: 'success', stats: { tool_calls: 0 } });
+};
 const directive = (name) => new RegExp(`\\b${name}(?:=(\\S+))?`).exec(prompt);
 
 if (directive('FAKE_NOOP')) process.exit(0);
+begin();
 say('fake agent: reading the task');
 const echo = directive('FAKE_ECHO');
 if (echo?.[1]) say(echo[1]);
@@ -83,8 +135,10 @@ if (sleep) {
     if (Date.now() >= until) {
       clearInterval(timer);
       say('fake agent: done');
+      finish('fake agent: done');
     }
   }, 500);
 } else {
   say('fake agent: done');
+  finish('fake agent: done');
 }
