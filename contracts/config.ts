@@ -39,6 +39,13 @@ export const configSchema = z.object({
   MOONMIND_OIDC_ISSUER: z.url().optional(),
   MOONMIND_OIDC_AUDIENCE: z.string().optional(),
   MOONMIND_OIDC_ROLES_CLAIM: z.string().default('roles'),
+  /** Browser sign-in (authorization code + PKCE) is offered when the issuer and this client id are set. */
+  MOONMIND_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** Confidential clients only (sent with HTTP Basic to the token endpoint); never logged. */
+  MOONMIND_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Shown as "Sign in with <name>"; defaults to the issuer's host. */
+  MOONMIND_OIDC_NAME: z.string().min(1).max(60).optional(),
+  MOONMIND_OIDC_SCOPES: z.string().min(1).default('openid profile email'),
   /** Largest artifact upload accepted (bytes). */
   MOONMIND_MAX_ARTIFACT_BYTES: z.coerce
     .number()
