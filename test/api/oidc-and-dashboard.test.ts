@@ -75,7 +75,10 @@ describe('OIDC bearer tokens', () => {
     expect(res.status).toBe(200);
     expect((await res.json()).user).toMatchObject({ name: 'alice', role: 'operator' });
     const providers = await (await fetch(`${t.url}/api/auth/providers`)).json();
-    expect(providers).toEqual({ token: true, oidc: { enabled: true, issuer: idp.issuer } });
+    expect(providers).toEqual({
+      token: true,
+      oidc: { enabled: true, issuer: idp.issuer, login: false, name: null },
+    });
     const submit = await fetch(`${t.url}/api/queue/jobs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
