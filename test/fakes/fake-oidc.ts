@@ -99,7 +99,7 @@ export async function startFakeOidc(opts: {
     if (createHash('sha256').update(verifier).digest('base64url') !== issued.challenge)
       return refuse(res, 'invalid_grant', 'pkce');
     const { user } = issued;
-    const claims = {
+    const claims: Record<string, unknown> = {
       preferred_username: user.username,
       email: user.email,
       [opts.rolesClaim ?? 'roles']: user.roles,
