@@ -175,7 +175,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('dashboard in a br
     await page.getByTestId('job-row').first().waitFor();
   });
 
-  it('lists a running task as active, falls back to polling without SSE, cancels after confirmation', async () => {
+  it('lists a running task as active, falls back to polling without SSE and back to SSE, cancels after confirmation', async () => {
     const job = await submitJob(stack, {
       repository: 'octo/web',
       task: {
@@ -194,7 +194,32 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('dashboard in a br
     await expect
       .poll(() => page.getByTestId('log-viewport').textContent(), { timeout: 60_000 })
       .toContain('working 2');
+    // The agent's JSON event lines read as text with a kind marker; the raw lines are one toggle away.
+    const viewport = page.getByTestId('log-viewport');
+    expect(await viewport.locator('[data-kind="message"]').first().textContent()).toMatch(/^agent/);
+    expect(await viewport.textContent()).not.toContain('"type"');
+    await page.getByTestId('raw-toggle').check();
+    await expect.poll(() => viewport.textContent()).toContain('"type":"item.completed"');
+    await page.getByTestId('raw-toggle').uncheck();
+
+    // The stream is back: the page retries it while polling and switches to it, resuming after the last
+    // event it holds, so every line arrives once, none is skipped.
+    const working = async () =>
+      (await page.getByTestId('log-line').allTextContents()).flatMap((t) => {
+        const n = /working (\d+)$/.exec(t)?.[1];
+        return n ? [Number(n)] : [];
+      });
     await page.unrouteAll();
+    await expect
+      .poll(() => page.getByTestId('transport').textContent(), { timeout: 45_000 })
+      .toBe('live (SSE)');
+    const atSwitch = Math.max(...(await working()));
+    await expect
+      .poll(async () => Math.max(...(await working())), { timeout: 20_000 })
+      .toBeGreaterThan(atSwitch + 3);
+    const lines = await working();
+    expect(lines).toContain(atSwitch);
+    expect(lines).toEqual(Array.from({ length: lines.length }, (_, i) => lines[0] + i));
 
     await page.getByTestId('control-cancel').click();
     const dialog = page.getByTestId('confirm-dialog');

@@ -5,6 +5,7 @@ import {
   lineText,
   matchesFilter,
   type OutputFilter,
+  outputLine,
   stepOf,
 } from '../../web/src/lib/events.ts';
 
@@ -33,7 +34,13 @@ describe('output filters', () => {
     ev('control.operator_message', 'hi there'),
     ev('run.attempt.failed', 'worker lost', {}, 'error'),
   ];
-  const pick = (f: OutputFilter) => events.filter((e) => matchesFilter(e, f)).map((e) => e.type);
+  const agentError = ev('log', '{"type":"turn.failed","error":{"message":"model overloaded"}}', {
+    kind: 'log',
+    stream: 'stdout',
+    display: 'turn failed: model overloaded',
+    displayKind: 'error',
+  });
+  const pick = (f: OutputFilter, list = events) => list.filter((e) => matchesFilter(e, f)).map((e) => e.type);
   it('splits stages, logs and warnings', () => {
     expect(pick('all')).toHaveLength(6);
     expect(pick('stages')).toEqual([
@@ -44,12 +51,22 @@ describe('output filters', () => {
     expect(pick('logs')).toEqual(['log', 'log']);
     expect(pick('warnings')).toEqual(['log', 'run.attempt.failed']);
   });
+  it("counts the agent's error events as warnings, whatever their level", () => {
+    expect(pick('warnings', [events[2], agentError])).toEqual(['log']);
+  });
   it('shows log lines verbatim, marks stderr, prefixes other events with their type', () => {
-    expect(events.slice(2, 5).map(lineText)).toEqual([
-      'hello',
-      '[stderr] oops',
-      '[control.operator_message] hi there',
-    ]);
+    expect(
+      events
+        .slice(2, 5)
+        .map(outputLine)
+        .map((l) => lineText(l)),
+    ).toEqual(['hello', '[stderr] oops', '[control.operator_message] hi there']);
+  });
+  it("shows an agent event's rendering with its kind, the raw JSON line on request", () => {
+    const line = outputLine(agentError);
+    expect(line).toEqual({ text: 'turn failed: model overloaded', raw: agentError.message, kind: 'error' });
+    expect(lineText(line)).toBe('[error] turn failed: model overloaded');
+    expect(lineText(line, true)).toBe(agentError.message);
   });
 });
 

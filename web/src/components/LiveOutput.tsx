@@ -1,7 +1,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import type { Artifact } from '../api/jobs.ts';
 import type { EventFeed, Transport } from '../lib/event-feed.ts';
-import { lineText, matchesFilter, type OutputFilter, outputFilters } from '../lib/events.ts';
+import { lineText, matchesFilter, type OutputFilter, outputFilters, outputLine } from '../lib/events.ts';
 import { createFilteredView } from '../lib/filtered-view.ts';
 import { VirtualLog } from './VirtualLog.tsx';
 
@@ -12,10 +12,15 @@ const transportText: Record<Transport, string> = {
   ended: 'stream ended',
 };
 
-/** Live output: transport indicator, filters, follow, copy, full-log download, virtualized lines. */
+/**
+ * Live output: transport indicator, filters, readable or raw lines, follow, copy, full-log download,
+ * virtualized lines.
+ */
 export function LiveOutput(props: { feed: EventFeed; artifacts: Artifact[] }) {
   const [filter, setFilter] = createSignal<OutputFilter>('all');
   const [follow, setFollow] = createSignal(true);
+  // Agent events read as text with a kind marker; "raw" shows the CLI's JSON lines as printed.
+  const [raw, setRaw] = createSignal(false);
   const [copied, setCopied] = createSignal('');
   const view = createFilteredView(
     props.feed,
@@ -23,13 +28,18 @@ export function LiveOutput(props: { feed: EventFeed; artifacts: Artifact[] }) {
       const f = filter();
       return (e) => matchesFilter(e, f);
     },
-    lineText,
+    outputLine,
   );
   const fullLog = () => props.artifacts.find((a) => a.name === 'logs/execute.log');
 
   const copy = async () => {
     try {
-      await navigator.clipboard.writeText(view.items().join('\n'));
+      await navigator.clipboard.writeText(
+        view
+          .items()
+          .map((l) => lineText(l, raw()))
+          .join('\n'),
+      );
       setCopied(`copied ${view.items().length} lines`);
     } catch {
       setCopied('copy failed: clipboard not available');
@@ -74,6 +84,15 @@ export function LiveOutput(props: { feed: EventFeed; artifacts: Artifact[] }) {
           />
           Follow
         </label>
+        <label class="inline">
+          <input
+            type="checkbox"
+            checked={raw()}
+            onChange={(e) => setRaw(e.currentTarget.checked)}
+            data-testid="raw-toggle"
+          />
+          Raw
+        </label>
         <button type="button" class="secondary small" onClick={copy} data-testid="copy-output">
           Copy
         </button>
@@ -91,7 +110,7 @@ export function LiveOutput(props: { feed: EventFeed; artifacts: Artifact[] }) {
           </Show>
         </span>
       </div>
-      <VirtualLog lines={view.items} follow={follow()} setFollow={setFollow} />
+      <VirtualLog lines={view.items} raw={raw()} follow={follow()} setFollow={setFollow} />
       <p class="hint">
         {view.items().length} lines
         <Show when={props.feed.hasOlder()}> (newest shown; load older events below)</Show>

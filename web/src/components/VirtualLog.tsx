@@ -1,4 +1,5 @@
-import { createEffect, createMemo, createSignal, Index, onCleanup, onMount } from 'solid-js';
+import { createEffect, createMemo, createSignal, Index, onCleanup, onMount, Show } from 'solid-js';
+import { kindMarker, type OutputLine } from '../lib/events.ts';
 
 export const ROW_HEIGHT = 18;
 const OVERSCAN = 20;
@@ -6,10 +7,12 @@ const OVERSCAN = 20;
 /**
  * A windowed list of fixed-height lines: only the rows in view (plus a margin) are in the DOM, so 100,000
  * lines cost the same as 50. Follow keeps the view at the bottom; scrolling up turns it off, scrolling
- * back to the bottom turns it on again.
+ * back to the bottom turns it on again. A row shows its readable text after a kind marker, or with `raw` the
+ * line as printed.
  */
 export function VirtualLog(props: {
-  lines: () => string[];
+  lines: () => OutputLine[];
+  raw: boolean;
   follow: boolean;
   setFollow: (v: boolean) => void;
 }) {
@@ -66,8 +69,15 @@ export function VirtualLog(props: {
         <div class="log-window" style={{ transform: `translateY(${start() * ROW_HEIGHT}px)` }}>
           <Index each={visible()}>
             {(line) => (
-              <div class="log-line" data-testid="log-line">
-                {line()}
+              <div class="log-line" data-testid="log-line" data-kind={line().kind ?? undefined}>
+                <Show when={!props.raw && line().kind} fallback={props.raw ? line().raw : line().text}>
+                  {(kind) => (
+                    <>
+                      <span class={`log-kind log-kind-${kind()}`}>{kindMarker(kind())}</span>
+                      {line().text}
+                    </>
+                  )}
+                </Show>
               </div>
             )}
           </Index>

@@ -9,8 +9,10 @@ const PAGE = 1000;
 
 /**
  * A job's events for the detail page: the newest page first (so a run with 100k log lines opens fast),
- * then live events over SSE, falling back to polling `afterEventId` every second when SSE fails; older
- * pages on request. `events()` is one array mutated in place; `version()` changes whenever it does.
+ * then live events over SSE, falling back to polling `afterEventId` every second when SSE fails, and
+ * trying SSE again (backing off) while polling; older pages on request. Both sources resume after the
+ * last event held and only newer ids are appended, so a switch loses and repeats nothing. `events()` is
+ * one array mutated in place; `version()` changes whenever it does.
  */
 export function createEventFeed(jobId: string, isFinished: () => boolean) {
   const events: JobEvent[] = [];
@@ -23,6 +25,8 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   let source: EventSource | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let streamFailures = 0;
   /** Listeners told about each appended batch (the output panel filters incrementally). */
   const appendListeners = new Set<(batch: JobEvent[]) => void>();
 
@@ -59,7 +63,12 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
     if (typeof EventSource !== 'function') return startPolling();
     const es = new EventSource(`${eventStreamUrl(jobId)}?lastEventId=${lastId}`);
     source = es;
-    es.onopen = () => setTransport('sse');
+    es.onopen = () => {
+      if (source !== es) return;
+      streamFailures = 0;
+      clearTimeout(timer); // the polling loop, if the stream is back after a fallback
+      setTransport('sse');
+    };
     es.addEventListener('job_event', (m) => batcher.push(JSON.parse((m as MessageEvent).data) as JobEvent));
     es.addEventListener('end', () => {
       batcher.flush();
@@ -72,18 +81,36 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
       es.close();
       source = null;
       batcher.flush();
-      startPolling();
+      streamFailures++;
+      if (transport() !== 'polling') startPolling();
+      retryStream();
     };
+  }
+
+  /** While polling, open the stream again after a backoff; it takes over from polling once it opens. */
+  function retryStream() {
+    clearTimeout(retryTimer);
+    if (disposed) return;
+    retryTimer = setTimeout(
+      () => {
+        if (transport() !== 'polling') return;
+        if (document.hidden) return retryStream();
+        openStream();
+      },
+      backoffDelay(1000, streamFailures),
+    );
   }
 
   function startPolling() {
     setTransport('polling');
     const poll = async () => {
+      if (transport() !== 'polling') return;
       if (document.hidden) return later(poll, 1000);
       try {
         const { items } = await listEvents(jobId, { after: lastId, limit: PAGE });
         failures = 0;
         append(items);
+        if (transport() !== 'polling') return; // the stream took over while this request ran
         if (items.length === PAGE) return later(poll, 0);
         if (items.length === 0 && isFinished()) return setTransport('ended');
       } catch {
@@ -111,6 +138,7 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   onCleanup(() => {
     disposed = true;
     clearTimeout(timer);
+    clearTimeout(retryTimer);
     source?.close();
     batcher.dispose();
   });

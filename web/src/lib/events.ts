@@ -1,14 +1,18 @@
 import type { JobEvent } from '../../../contracts/events.ts';
 import { stages } from '../../../contracts/events.ts';
 
-/** Pure helpers over job events: output filters, line text, and the stage/step timeline. */
+/** Pure helpers over job events: output filters, output rows, and the stage/step timeline. */
 export const outputFilters = ['all', 'stages', 'logs', 'warnings'] as const;
 export type OutputFilter = (typeof outputFilters)[number];
 
 export const isLog = (e: JobEvent) => e.type === 'log' || e.payload?.kind === 'log';
 export const isStageEvent = (e: JobEvent) =>
   e.type.startsWith('moonmind.task.') || e.type.startsWith('task.step') || e.type.startsWith('run.');
-export const isWarning = (e: JobEvent) => e.level === 'warn' || e.level === 'error';
+/** The kind of agent event a log line is (`payload.displayKind`, set by the worker), if any. */
+export const displayKind = (e: JobEvent) =>
+  isLog(e) && typeof e.payload?.displayKind === 'string' ? e.payload.displayKind : null;
+export const isWarning = (e: JobEvent) =>
+  e.level === 'warn' || e.level === 'error' || displayKind(e) === 'error';
 
 export function matchesFilter(e: JobEvent, filter: OutputFilter): boolean {
   switch (filter) {
@@ -23,10 +27,46 @@ export function matchesFilter(e: JobEvent, filter: OutputFilter): boolean {
   }
 }
 
-/** One line of the output panel: log lines verbatim (stderr marked), other events as `[type] message`. */
-export function lineText(e: JobEvent): string {
-  if (isLog(e)) return e.payload?.stream === 'stderr' ? `[stderr] ${e.message}` : e.message;
-  return `[${e.type}] ${e.message}`;
+/**
+ * One row of the output panel: `text` is what people read (an agent event's rendering, `payload.display`,
+ * else the line verbatim), `raw` the line as the CLI printed it; stderr is marked, other events read
+ * `[type] message`. `kind` is the agent event's kind, for the row's marker.
+ */
+export interface OutputLine {
+  text: string;
+  raw: string;
+  kind: string | null;
+}
+
+export function outputLine(e: JobEvent): OutputLine {
+  if (!isLog(e)) {
+    const text = `[${e.type}] ${e.message}`;
+    return { text, raw: text, kind: null };
+  }
+  const raw = e.payload?.stream === 'stderr' ? `[stderr] ${e.message}` : e.message;
+  const display = e.payload?.display;
+  return typeof display === 'string'
+    ? { text: display, raw, kind: displayKind(e) }
+    : { text: raw, raw, kind: null };
+}
+
+/** Short markers of the agent event kinds (an unknown kind shows as itself). */
+const kindMarkers: Record<string, string> = {
+  message: 'agent',
+  reasoning: 'think',
+  command: 'cmd',
+  file_change: 'file',
+  tool: 'tool',
+  tool_result: 'out',
+  error: 'error',
+  status: 'info',
+};
+export const kindMarker = (kind: string) => kindMarkers[kind] ?? kind;
+
+/** A row as plain text (copying): the marker in brackets, then the text, or the raw line. */
+export function lineText(line: OutputLine, raw = false): string {
+  if (raw) return line.raw;
+  return line.kind ? `[${kindMarker(line.kind)}] ${line.text}` : line.text;
 }
 
 export type PhaseState = 'pending' | 'running' | 'finished' | 'failed' | 'skipped';
