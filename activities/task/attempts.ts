@@ -13,11 +13,16 @@ export interface AttemptContext {
   paths: WorkspacePaths;
   events: EventReporter;
   /**
-   * Upload `artifacts/<name>`, retried through API outages for about half a minute. It never throws: a
-   * lost upload must not fail (and so re-run) a step; it is reported as a warning event instead.
+   * The end of an activity: upload these `artifacts/<name>` files and deliver every event emitted so far,
+   * side by side (neither waits for the other), then deliver what the uploads added. Uploads are retried
+   * through API outages for about half a minute; it never throws: a lost upload must not fail (and so
+   * re-run) a step, it is reported as a warning event instead.
    */
-  upload(name: string): Promise<void>;
+  wrapUp(names: string[]): Promise<void>;
 }
+
+/** How long the end of an activity waits for the API to take its events (an outage keeps them queued). */
+const DELIVERY_WAIT_MS = 10_000;
 
 export class Attempts {
   private readonly byWorkspace = new Map<string, AttemptContext>();
@@ -42,23 +47,28 @@ export class Attempts {
       producer: `${this.hostId}:${jobId}:${attempt}${generation > 1 ? `:${generation}` : ''}`,
       onDrop: (err, n) => this.warn(`dropped ${n} events of job ${jobId}: ${err.message}`),
     });
+    const upload = (name: string) =>
+      withRetry(() => this.api.putArtifact(jobId, name, join(paths.artifacts, name), contentTypeOf(name)), {
+        attempts: 10,
+      }).catch((err: Error) => {
+        this.warn(`artifact ${name} of job ${jobId} not uploaded: ${err.message}`);
+        events.emit({
+          level: 'warn',
+          type: 'artifact.upload_failed',
+          message: `Artifact ${name} could not be uploaded`,
+          payload: { name, error: err.message },
+        });
+      });
     const ctx: AttemptContext = {
       jobId,
       attempt,
       paths,
       events,
-      upload: (name) =>
-        withRetry(() => this.api.putArtifact(jobId, name, join(paths.artifacts, name), contentTypeOf(name)), {
-          attempts: 10,
-        }).catch((err: Error) => {
-          this.warn(`artifact ${name} of job ${jobId} not uploaded: ${err.message}`);
-          events.emit({
-            level: 'warn',
-            type: 'artifact.upload_failed',
-            message: `Artifact ${name} could not be uploaded`,
-            payload: { name, error: err.message },
-          });
-        }),
+      async wrapUp(names) {
+        const [delivered] = await Promise.all([events.flush(DELIVERY_WAIT_MS), ...names.map(upload)]);
+        // After a timed-out flush (API down) the events stay queued; waiting again would only add delay.
+        if (delivered) await events.flush(DELIVERY_WAIT_MS);
+      },
     };
     this.byWorkspace.set(workspace, ctx);
     return ctx;

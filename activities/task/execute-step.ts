@@ -168,8 +168,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
       clearInterval(pauseWatch);
       try {
         await log.close();
-        await ctx.upload(logName);
-        await events.flush(10_000);
+        await ctx.wrapUp([logName]);
       } finally {
         clearInterval(beat);
         leave();

@@ -35,10 +35,8 @@ export function makeFinishExecute(deps: TaskActivityDeps, attempts: Attempts) {
         const patchPath = join(paths.artifacts, artifactNames.changesPatch);
         await mkdir(dirname(patchPath), { recursive: true });
         await writeFile(patchPath, patch);
-        await ctx.upload(artifactNames.changesPatch);
       }
       await concatStepLogs(paths.artifacts, context.steps.length);
-      await ctx.upload(artifactNames.executeLog);
       const ok = input.outcome === 'succeeded';
       events.emit({
         level: ok ? 'info' : input.outcome === 'cancelled' ? 'warn' : 'error',
@@ -48,7 +46,7 @@ export function makeFinishExecute(deps: TaskActivityDeps, attempts: Attempts) {
           : `Execution ${input.outcome === 'cancelled' ? 'cancelled' : 'failed'}`,
         payload: { outcome: input.outcome, changed },
       });
-      await events.flush(10_000);
+      await ctx.wrapUp([...(changed ? [artifactNames.changesPatch] : []), artifactNames.executeLog]);
       return { changed };
     } finally {
       leave();

@@ -4,7 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PrepareInput, PrepareResult } from '../../contracts/activities.ts';
 import { generatedBranch, planSteps } from '../../contracts/task.ts';
 import { forgeToken } from '../forge/github.ts';
-import { cloneUrl, GitError, git, headCommit, remoteBranchExists, remoteDefaultBranch } from '../git/git.ts';
+import { cloneUrl, GitError, type GitOptions, git, remoteDefaultBranch } from '../git/git.ts';
 import { seedRuntimeHome } from '../runtimes/home.ts';
 import { resolveRuntime } from '../runtimes/resolve.ts';
 import type { Attempts } from './attempts.ts';
@@ -77,13 +77,14 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
         token: httpToken,
       });
       const inRepo = { ...gitOpts, cwd: paths.repo, token: httpToken };
-      const defaultBranch = await remoteDefaultBranch(inRepo);
+      const origin = await clonedBranches(inRepo);
+      const defaultBranch = origin.head ?? (await remoteDefaultBranch(inRepo));
       const startingBranch = payload.task.git.startingBranch ?? defaultBranch;
       const newBranch =
         payload.task.git.newBranch ??
         (startingBranch === defaultBranch ? generatedBranch(jobId, input.submittedAt) : null);
       const workingBranch = newBranch ?? startingBranch;
-      if (!(await remoteBranchExists(startingBranch, inRepo))) {
+      if (!origin.branches.has(startingBranch)) {
         throw ApplicationFailure.nonRetryable(
           `starting branch ${startingBranch} does not exist in ${payload.repository}`,
           'TaskFailure',
@@ -91,9 +92,9 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
       }
       // A retried attempt continues the working branch an earlier attempt pushed, so publishing stays a
       // fast-forward and never rewrites history.
-      const from = (await remoteBranchExists(workingBranch, inRepo)) ? workingBranch : startingBranch;
+      const from = origin.branches.has(workingBranch) ? workingBranch : startingBranch;
       await git(['checkout', '-B', workingBranch, `origin/${from}`], inRepo);
-      const baseCommit = await headCommit(inRepo);
+      const baseCommit = origin.branches.get(from)!;
 
       // Skills: linked into the repo, kept out of git status.
       for (const link of ['.agents/skills', '.gemini/skills']) {
@@ -152,10 +153,8 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
       l.line(`prepared ${workingBranch} at ${baseCommit}`);
       await log.close();
       log = undefined;
-      await ctx.upload(artifactNames.prepareLog);
-      await ctx.upload(artifactNames.taskContext);
       events.emit({ type: `${STAGE}.finished`, message: 'Workspace ready', payload: { workingBranch } });
-      await events.flush(10_000);
+      await ctx.wrapUp([artifactNames.prepareLog, artifactNames.taskContext]);
       return {
         hostId: deps.hostId,
         hostQueue: deps.hostQueue,
@@ -169,20 +168,41 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
       const message = (err as Error).message;
       log?.line(`prepare failed: ${message}`);
       await log?.close().catch(() => {});
-      if (log) await ctx.upload(artifactNames.prepareLog);
       events.emit({
         level: 'error',
         type: `${STAGE}.failed`,
         message: `Prepare failed: ${message}`,
         payload: { error: message },
       });
-      await events.flush(10_000);
+      await ctx.wrapUp(log ? [artifactNames.prepareLog] : []);
       deps.slots.release(workspace);
       throw classify(err);
     } finally {
       clearInterval(beat);
     }
   };
+}
+
+/**
+ * The remote's branches (name → commit) and default branch as the clone just fetched them: read from the
+ * clone's own refs instead of asking the remote again (each `ls-remote` is a network round trip). `head` is
+ * null when the clone has no `origin/HEAD` (an empty repository, a remote HEAD naming no branch).
+ */
+async function clonedBranches(
+  opts: GitOptions,
+): Promise<{ head: string | null; branches: Map<string, string> }> {
+  const prefix = 'refs/remotes/origin/';
+  const out = await git(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(symref)', prefix], opts);
+  let head: string | null = null;
+  const branches = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [ref, sha, symref] = line.split('\0');
+    if (!ref?.startsWith(prefix)) continue;
+    const name = ref.slice(prefix.length);
+    if (name === 'HEAD') head = symref?.startsWith(prefix) ? symref.slice(prefix.length) : null;
+    else branches.set(name, sha);
+  }
+  return { head, branches };
 }
 
 /** Repository and branch problems repeat on every attempt: fail the run instead of retrying it. */

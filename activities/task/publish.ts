@@ -89,8 +89,6 @@ export function makePublish(deps: TaskActivityDeps, attempts: Attempts) {
       );
       log.line(`publish result: ${JSON.stringify(result)}`);
       await log.close();
-      await ctx.upload(artifactNames.publishLog);
-      await ctx.upload(artifactNames.publishResult);
       events.emit({
         type: `${STAGE}.finished`,
         message: result.prUrl
@@ -100,20 +98,19 @@ export function makePublish(deps: TaskActivityDeps, attempts: Attempts) {
             : `Published ${result.branch}`,
         payload: { ...result },
       });
-      await events.flush(10_000);
+      await ctx.wrapUp([artifactNames.publishLog, artifactNames.publishResult]);
       return result;
     } catch (err) {
       const message = (err as Error).message;
       log.line(`publish failed: ${message}`);
       await log.close().catch(() => {});
-      await ctx.upload(artifactNames.publishLog);
       events.emit({
         level: 'error',
         type: `${STAGE}.failed`,
         message: `Publish failed: ${message}`,
         payload: { error: message },
       });
-      await events.flush(10_000);
+      await ctx.wrapUp([artifactNames.publishLog]);
       throw classify(err);
     } finally {
       leave();
