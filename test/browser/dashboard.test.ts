@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard } from '../../scripts/web-build.ts';
 import { createGitRemote, type GitRemote } from '../support/git.ts';
 import { submitJob, waitForJob } from '../support/jobs.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -26,7 +25,6 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('dashboard in a br
   const badge = () => page.getByTestId('job-summary').getByTestId('status-badge');
 
   beforeAll(async () => {
-    await buildDashboard(() => {});
     remote = await createGitRemote(['octo/web']);
     stack = await startStack();
     await stack.startWorker({
