@@ -18,7 +18,9 @@ export function accessLog(logger: Logger): Middleware<ApiState> {
         ms: Math.round(performance.now() - start),
         identity: ctx.state.identity ? identityKey(ctx.state.identity) : null,
       };
-      if (ctx.status >= 500) logger.error(entry, 'request');
+      // 503 means a dependency is not there (yet): readiness probes get it while the stack starts.
+      if (ctx.status === 503) logger.warn(entry, 'request');
+      else if (ctx.status >= 500) logger.error(entry, 'request');
       else logger.debug(entry, 'request');
     }
   };
