@@ -1,10 +1,16 @@
 import { join, resolve } from 'node:path';
 
-/** The layout of one attempt's workspace: `<root>/<jobId>/attempt-<n>/{repo,home,skills_active,artifacts}`. */
+/**
+ * The layout of one attempt's workspace: `<root>/<jobId>/attempt-<n>/{repo,git,home,tmp,skills_active,artifacts}`.
+ * `repo` is the agent's checkout (with a `.git` of its own); `git` is the worker's git directory for the same
+ * work tree, the only one publish reads, so nothing the agent writes under `repo/.git` is ever run or trusted.
+ */
 export interface WorkspacePaths {
   root: string;
   repo: string;
+  gitDir: string;
   home: string;
+  tmp: string;
   skillsActive: string;
   artifacts: string;
   operatorInbox: string;
@@ -20,7 +26,9 @@ export function workspacePaths(root: string): WorkspacePaths {
   return {
     root,
     repo: join(root, 'repo'),
+    gitDir: join(root, 'git'),
     home: join(root, 'home'),
+    tmp: join(root, 'tmp'),
     skillsActive: join(root, 'skills_active'),
     artifacts: join(root, 'artifacts'),
     operatorInbox: join(root, 'operator_inbox.jsonl'),
