@@ -29,7 +29,13 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   MOONMIND_PG_PORT: port.default(55432),
-  MOONMIND_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Any value of this shape signs in as admin (operators paste tokens from their own secret stores). */
+  MOONMIND_ADMIN_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .max(512, 'must be at most 512 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an Authorization header)')
+    .optional(),
   MOONMIND_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MOONMIND_SKILLS_DIR: z.string().min(1).default('./skills'),
   MOONMIND_DEFAULT_RUNTIME: z.enum(['codex', 'gemini', 'claude']).default('codex'),

@@ -5,8 +5,9 @@ import type { ApiDeps, ApiState } from '../context.ts';
 import { HttpError } from '../errors.ts';
 
 /**
- * Who is calling: a bearer token (`mm_u_…` user, `mm_w_…` worker, anything else tried as an OIDC JWT when an
- * issuer is configured) or the session cookie. A bearer credential that does not check out is a 401 at once;
+ * Who is calling: a bearer token (an API token of ours, looked up by hash whatever its shape, so an admin token
+ * the operator chose signs in like a generated `mm_u_…` one; otherwise an OIDC JWT when an issuer is
+ * configured) or the session cookie. A bearer credential that does not check out is a 401 at once;
  * whether the identity may use the route is decided per route (`authorize`).
  */
 export function authenticate(deps: Pick<ApiDeps, 'sql' | 'oidc'>): Middleware<ApiState> {
@@ -16,11 +17,9 @@ export function authenticate(deps: Pick<ApiDeps, 'sql' | 'oidc'>): Middleware<Ap
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw new HttpError('unauthenticated', 'Authorization must be "Bearer <token>"');
       const token = match[1];
-      const identity = token.startsWith('mm_')
-        ? await identityForToken(deps.sql, token)
-        : deps.oidc
-          ? await deps.oidc(token)
-          : null;
+      const identity =
+        (await identityForToken(deps.sql, token)) ??
+        (deps.oidc && !token.startsWith('mm_') ? await deps.oidc(token) : null);
       if (!identity) throw new HttpError('unauthenticated', 'invalid or revoked token');
       ctx.state.identity = identity;
     } else {

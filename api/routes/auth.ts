@@ -177,7 +177,7 @@ export const authRoutes = defineRoutes([
     responses: { 200: { description: 'signed in', schema: meSchema } },
     async handler(ctx, deps) {
       const { token } = input<never, never, { token: string }>(ctx).body;
-      const identity = token.startsWith('mm_') ? await identityForToken(deps.sql, token) : null;
+      const identity = await identityForToken(deps.sql, token);
       if (identity?.kind !== 'user') throw new HttpError('unauthenticated', 'invalid or revoked user token');
       const csrfToken = await startSession(ctx, deps, identity.id);
       ctx.body = { user: publicUser(identity), csrfToken };

@@ -69,7 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mm-stack-'));
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
-  const adminToken = `mm_u_test_${randomBytes(16).toString('hex')}`;
+  const adminToken = `operator-chosen-${randomBytes(16).toString('hex')}`;
   const logs: string[] = [];
   const output = (line: string) => {
     logs.push(line);
