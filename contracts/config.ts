@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseGitHosts } from './repository.ts';
 
 /**
  * Every setting the product reads, one place. `loadConfig` validates process.env with this schema at
@@ -11,6 +12,24 @@ const csv = z.string().transform((s) =>
     .map((x) => x.trim())
     .filter(Boolean),
 );
+/** The forge settings the API (submission checks, policy) and the workers (clone, push, PRs) both read. */
+const forgeSettings = {
+  MOONMIND_GIT_BASE_URL: z
+    .string()
+    .regex(/^(https?|file):\/\/\S+$/, 'must be an https:// (or http://, file://) base URL')
+    .default('https://github.com'),
+  MOONMIND_GIT_HOSTS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const parsed = parseGitHosts(value);
+      if ('error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.hosts;
+    }),
+};
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const configSchema = z.object({
@@ -61,6 +80,7 @@ export const configSchema = z.object({
   /** Creation requests (submit, control, tokens) per identity per minute; also the burst size. */
   MOONMIND_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   MOONMIND_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  ...forgeSettings,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -79,8 +99,13 @@ export const workerConfigSchema = z.object({
   MOONMIND_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   MOONMIND_WORKSPACE_DIR: z.string().min(1).default('./.data/workspaces'),
   MOONMIND_SKILLS_DIR: z.string().min(1).default('./skills'),
-  MOONMIND_GIT_BASE_URL: z.string().min(1).default('https://github.com'),
+  ...forgeSettings,
   MOONMIND_GITHUB_API_URL: z.url().default('https://api.github.com'),
+  /** Vault (KV v2) for `vault://mount/path#field` references, resolved on the worker at the last moment. */
+  MOONMIND_VAULT_ADDR: z.url().optional(),
+  MOONMIND_VAULT_TOKEN: z.string().min(1).optional(),
+  MOONMIND_VAULT_TOKEN_FILE: z.string().min(1).optional(),
+  MOONMIND_VAULT_NAMESPACE: z.string().min(1).optional(),
   /** Forge token for push and pull requests (GITHUB_TOKEN / GH_TOKEN are read as fallbacks); never logged. */
   MOONMIND_GIT_TOKEN: z.string().min(1).optional(),
   MOONMIND_CODEX_COMMAND: z.string().min(1).default('codex'),

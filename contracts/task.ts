@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Forges, isSecretReference, locateRepository, repositoryShapeError } from './repository.ts';
 import { containsSecret, findSecretPaths } from './secrets.ts';
 
 /**
@@ -13,29 +14,7 @@ export const efforts = ['low', 'medium', 'high'] as const;
 export type Runtime = (typeof runtimes)[number];
 export type PublishMode = (typeof publishModes)[number];
 
-const ownerRepo = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-const sshRepo = /^git@[A-Za-z0-9.-]+:[A-Za-z0-9_./-]+$/;
-
-/** `owner/repo`, `https://host/path` without credentials, or `git@host:path`. */
-export function repositoryError(value: string): string | null {
-  if (ownerRepo.test(value) || sshRepo.test(value)) return null;
-  if (value.startsWith('https://')) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return 'must be owner/repo, https://host/path or git@host:path';
-    }
-    if (url.username || url.password) return 'must not contain credentials';
-    if (url.pathname.length <= 1) return 'must name a repository path';
-    return null;
-  }
-  return 'must be owner/repo, https://host/path or git@host:path';
-}
-
-const secretRef =
-  /^(vault:\/\/[^\s#]+#[^\s]+|env:\/\/[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}|profile:\/\/[A-Za-z0-9_.-]+)$/;
-export const isSecretReference = (v: string) => secretRef.test(v);
+export { isSecretReference };
 
 const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
 const skillSchema = z.object({
@@ -181,6 +160,8 @@ export type NormalizeResult = { ok: true; job: NormalizedJob } | { ok: false; is
 export interface NormalizeContext {
   defaultRuntime: Runtime;
   defaultRepository?: string | null;
+  /** The forges this deployment trusts; without them (the dashboard) only the repository's shape is checked. */
+  forges?: Forges;
   /** Capabilities a named skill declares (from the skills directory); unknown skills declare none. */
   skillCapabilities?: (skillId: string) => string[];
 }
@@ -214,11 +195,15 @@ export function normalizeJob(input: unknown, ctx: NormalizeContext): NormalizeRe
   const p = parsed.data;
   const issues: FieldIssue[] = [];
 
-  const repository = p.repository || ctx.defaultRepository || '';
+  let repository = p.repository || ctx.defaultRepository || '';
   if (!repository)
     issues.push({ path: 'payload.repository', message: 'is required (no default repository is configured)' });
-  else {
-    const err = repositoryError(repository);
+  else if (ctx.forges) {
+    const located = locateRepository(repository, ctx.forges);
+    if ('error' in located) issues.push({ path: 'payload.repository', message: located.error });
+    else repository = located.canonical;
+  } else {
+    const err = repositoryShapeError(repository);
     if (err) issues.push({ path: 'payload.repository', message: err });
   }
   const mode = p.task.runtime.mode ?? p.targetRuntime ?? ctx.defaultRuntime;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
-import { forgeToken } from '../activities/forge/github.ts';
+import { defaultForgeToken } from '../activities/forge/target.ts';
 import { splitCommand } from '../activities/runtimes/command.ts';
 import { runtimeCommand } from '../activities/runtimes/resolve.ts';
 import type { WorkerConfig } from '../contracts/config.ts';
@@ -72,7 +72,7 @@ async function check(
     return failed ? `git --version failed: ${failed}` : null;
   }
   if (capability === 'gh') {
-    if (forgeToken(env)) return null;
+    if (defaultForgeToken(env)) return null;
     const host = new URL(config.MOONMIND_GITHUB_API_URL).hostname;
     if (host !== 'api.github.com') return null;
     return 'no forge token (MOONMIND_GIT_TOKEN, GITHUB_TOKEN or GH_TOKEN) for api.github.com';

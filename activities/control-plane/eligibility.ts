@@ -2,33 +2,14 @@
  * The claim rule (shared/spec/01-task-contract.md, "Eligibility"): a pool may run a job when its policy
  * allows the job type and the repository and its capabilities cover the required ones. Pure functions.
  */
+import { repositoryMatches } from '../../contracts/repository.ts';
+
 export interface PoolRow {
   taskQueue: string;
   pool: string;
   capabilities: string[];
   jobTypes: string[];
   repositories: string[];
-}
-
-/** `owner/repo` for `owner/repo`, `https://host/owner/repo(.git)` and `git@host:owner/repo(.git)`; lower case. */
-export function repositoryKey(repository: string): string {
-  let path = repository.trim();
-  const ssh = /^git@[^:]+:(.+)$/.exec(path);
-  if (ssh) path = ssh[1];
-  else if (/^https?:\/\//i.test(path)) path = path.replace(/^https?:\/\/[^/]+\//i, '');
-  return path
-    .replace(/\.git$/i, '')
-    .replace(/^\/+|\/+$/g, '')
-    .toLowerCase();
-}
-
-/** Pattern `*` (any), `owner/*` (any repository of owner) or an exact repository; case-insensitive. */
-export function repositoryMatches(pattern: string, repository: string): boolean {
-  const p = pattern.trim();
-  if (p === '*') return true;
-  const repo = repositoryKey(repository);
-  if (p.endsWith('/*')) return repo.startsWith(`${repositoryKey(p.slice(0, -2))}/`);
-  return repositoryKey(p) === repo;
 }
 
 const lower = (xs: string[]) => xs.map((x) => x.trim().toLowerCase());

@@ -14,24 +14,16 @@ export class ForgeError extends Error {
   ) {
     super(message);
   }
-  /** Answers the forge will give again (bad credentials, invalid request); outages are worth retrying. */
+  /** Answers the forge will give again (redirects, bad credentials, invalid request); outages are worth retrying. */
   get permanent() {
-    return this.status !== null && this.status >= 400 && this.status < 500 && this.status !== 429;
+    return this.status !== null && this.status >= 300 && this.status < 500 && this.status !== 429;
   }
 }
 
-/** `owner/repo` of a repository as the payload names it (`owner/repo`, an https URL or `git@host:path`). */
-export function ownerRepoOf(repository: string): { owner: string; repo: string } {
-  const path = repository.startsWith('git@')
-    ? repository.slice(repository.indexOf(':') + 1)
-    : /^[a-z][a-z0-9+.-]*:\/\//i.test(repository)
-      ? new URL(repository).pathname
-      : repository;
-  const parts = path
-    .replace(/\.git$/, '')
-    .split('/')
-    .filter(Boolean);
-  if (parts.length < 2) throw new ForgeError(`cannot tell owner/repo from repository ${repository}`, null);
+/** `owner/repo` for the pulls API: the last two segments of the repository's path. */
+export function ownerRepoOf(path: string): { owner: string; repo: string } {
+  const parts = path.split('/').filter(Boolean);
+  if (parts.length < 2) throw new ForgeError(`cannot tell owner/repo from repository path ${path}`, null);
   return { owner: parts[parts.length - 2], repo: parts[parts.length - 1] };
 }
 
@@ -55,12 +47,19 @@ export class GitHubClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        // A redirect could lead the token to another host: it is an error, never followed.
+        redirect: 'manual',
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {
       throw new ForgeError(`${method} ${path}: ${(err as Error).message}`, null);
     }
     const text = await res.text();
+    if (res.status >= 300 && res.status < 400)
+      throw new ForgeError(
+        `${method} ${path}: redirected (HTTP ${res.status}) to ${res.headers.get('location') ?? 'elsewhere'}; not followed with credentials`,
+        res.status,
+      );
     if (!res.ok)
       throw new ForgeError(`${method} ${path}: HTTP ${res.status} ${redact(text.slice(0, 500))}`, res.status);
     return text ? JSON.parse(text) : null;
@@ -91,7 +90,3 @@ export class GitHubClient {
     return { number: created.number, url: created.html_url, reused: false };
   }
 }
-
-/** The forge token this worker may use: its own environment only, never the payload. */
-export const forgeToken = (env: NodeJS.ProcessEnv): string | null =>
-  env.MOONMIND_GIT_TOKEN || env.GITHUB_TOKEN || env.GH_TOKEN || null;

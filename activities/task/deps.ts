@@ -1,6 +1,7 @@
 import type { WorkerConfig } from '../../contracts/config.ts';
 import type { RunState } from '../../contracts/controls.ts';
 import type { WorkerApiClient } from '../reporting/api-client.ts';
+import { type SecretResolver, secretResolver } from '../secrets/references.ts';
 import type { RunSlots } from './run-slots.ts';
 
 /** What the task activities need from the worker process that registers them. */
@@ -24,4 +25,17 @@ export interface TaskActivityDeps {
   /** Grace between SIGINT and SIGKILL when a step is cancelled (default 3000 ms). */
   killGraceMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Resolves `auth.*Ref` and forge token references; default: this worker's environment and Vault settings. */
+  secrets?: SecretResolver;
+}
+
+/** The worker's secret resolver: its environment for `env://`, its Vault settings for `vault://`. */
+export function secretsOf(deps: TaskActivityDeps): SecretResolver {
+  deps.secrets ??= secretResolver(deps.env ?? process.env, {
+    addr: deps.config.MOONMIND_VAULT_ADDR,
+    token: deps.config.MOONMIND_VAULT_TOKEN,
+    tokenFile: deps.config.MOONMIND_VAULT_TOKEN_FILE,
+    namespace: deps.config.MOONMIND_VAULT_NAMESPACE,
+  });
+  return deps.secrets;
 }

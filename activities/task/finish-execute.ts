@@ -26,10 +26,13 @@ export function makeFinishExecute(deps: TaskActivityDeps, attempts: Attempts) {
     const { paths, events } = ctx;
     try {
       const context = await readTaskContext(paths.artifacts);
-      const inRepo = { cwd: paths.repo };
+      const inRepo = { cwd: paths.root, gitDir: paths.gitDir, workTree: paths.repo };
       // Intent-to-add makes new files show in the diff without staging content that publish commits.
       await git(['add', '--intent-to-add', '--all'], inRepo);
-      const patch = await git(['diff', '--binary', context.baseCommit], inRepo);
+      const patch = await git(
+        ['diff', '--binary', '--no-ext-diff', '--no-textconv', context.baseCommit],
+        inRepo,
+      );
       const changed = patch.length > 0;
       if (changed) {
         const patchPath = join(paths.artifacts, artifactNames.changesPatch);

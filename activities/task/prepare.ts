@@ -1,17 +1,17 @@
-import { appendFile, cp, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PrepareInput, PrepareResult } from '../../contracts/activities.ts';
 import { generatedBranch, planSteps } from '../../contracts/task.ts';
-import { forgeToken } from '../forge/github.ts';
-import { cloneUrl, GitError, type GitOptions, git, remoteDefaultBranch } from '../git/git.ts';
+import { forgeTarget, forgeToken, gitAuth } from '../forge/target.ts';
+import { GitError, type GitOptions, git } from '../git/git.ts';
 import { seedRuntimeHome } from '../runtimes/home.ts';
 import { resolveRuntime } from '../runtimes/resolve.ts';
 import type { Attempts } from './attempts.ts';
-import type { TaskActivityDeps } from './deps.ts';
+import { secretsOf, type TaskActivityDeps } from './deps.ts';
 import { LogFile } from './log-file.ts';
 import { effectiveSkill } from './prompt.ts';
-import { artifactNames, workspaceFor } from './workspace.ts';
+import { artifactNames, type WorkspacePaths, workspaceFor } from './workspace.ts';
 
 const STAGE = 'moonmind.task.prepare';
 const skillId = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -62,23 +62,29 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
     try {
       // A retried prepare of the same attempt starts from an empty workspace.
       await rm(workspace, { recursive: true, force: true });
-      for (const dir of [paths.repo, paths.home, paths.skillsActive, paths.artifacts])
+      for (const dir of [paths.repo, paths.home, paths.tmp, paths.skillsActive, paths.artifacts])
         await mkdir(dir, { recursive: true });
       log = await LogFile.open(join(paths.artifacts, artifactNames.prepareLog));
       const l = log;
-      const gitOpts = { log: (s: string) => l.line(s), signal: ac.cancellationSignal };
-      const token = forgeToken(deps.env ?? process.env);
+      const base = { log: (s: string) => l.line(s), signal: ac.cancellationSignal };
 
-      const url = cloneUrl(payload.repository, deps.config.MOONMIND_GIT_BASE_URL);
-      const httpToken = url.startsWith('https://') ? token : null;
-      await git(['clone', '--no-checkout', url, paths.repo], {
-        ...gitOpts,
+      const target = await forgeTarget(payload.repository, deps.config);
+      const token = await forgeToken('repo', payload.auth, target, deps.env ?? process.env, secretsOf(deps));
+      // The worker's own git directory: only the clone (the one network command) carries the credential.
+      await git(['clone', '--bare', '--', target.cloneUrl, paths.gitDir], {
+        ...base,
         cwd: paths.root,
-        token: httpToken,
+        auth: gitAuth(target, token),
       });
-      const inRepo = { ...gitOpts, cwd: paths.repo, token: httpToken };
-      const origin = await clonedBranches(inRepo);
-      const defaultBranch = origin.head ?? (await remoteDefaultBranch(inRepo));
+      const worker = { ...base, cwd: paths.root, gitDir: paths.gitDir, workTree: paths.repo };
+      const origin = await clonedBranches(worker);
+      if (!origin.head || !origin.branches.has(origin.head)) {
+        throw ApplicationFailure.nonRetryable(
+          `${payload.repository} has no default branch (an empty repository?)`,
+          'TaskFailure',
+        );
+      }
+      const defaultBranch = origin.head;
       const startingBranch = payload.task.git.startingBranch ?? defaultBranch;
       const newBranch =
         payload.task.git.newBranch ??
@@ -93,10 +99,11 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
       // A retried attempt continues the working branch an earlier attempt pushed, so publishing stays a
       // fast-forward and never rewrites history.
       const from = origin.branches.has(workingBranch) ? workingBranch : startingBranch;
-      await git(['checkout', '-B', workingBranch, `origin/${from}`], inRepo);
       const baseCommit = origin.branches.get(from)!;
+      await git(['checkout', '--force', '-B', workingBranch, baseCommit], worker);
+      await agentCheckout(paths, target.cloneUrl, base);
 
-      // Skills: linked into the repo, kept out of git status.
+      // Skills: linked into the repo, kept out of git status (the worker's and the agent's).
       for (const link of ['.agents/skills', '.gemini/skills']) {
         const at = join(paths.repo, link);
         if (await stat(at).catch(() => null)) {
@@ -105,7 +112,10 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
         }
         await mkdir(join(at, '..'), { recursive: true });
         await symlink(paths.skillsActive, at, 'dir');
-        await appendFile(join(paths.repo, '.git', 'info', 'exclude'), `/${link}\n`);
+        for (const gitDir of [paths.gitDir, join(paths.repo, '.git')]) {
+          await mkdir(join(gitDir, 'info'), { recursive: true });
+          await appendFile(join(gitDir, 'info', 'exclude'), `/${link}\n`);
+        }
       }
       const steps = planSteps(payload);
       const skills = [...new Set(steps.map((s) => effectiveSkill(payload, s).id))].filter(
@@ -184,25 +194,40 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
 }
 
 /**
- * The remote's branches (name → commit) and default branch as the clone just fetched them: read from the
+ * The remote's branches (name → commit) and default branch as the bare clone just fetched them: read from the
  * clone's own refs instead of asking the remote again (each `ls-remote` is a network round trip). `head` is
- * null when the clone has no `origin/HEAD` (an empty repository, a remote HEAD naming no branch).
+ * the branch the remote's HEAD names.
  */
 async function clonedBranches(
   opts: GitOptions,
 ): Promise<{ head: string | null; branches: Map<string, string> }> {
-  const prefix = 'refs/remotes/origin/';
-  const out = await git(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(symref)', prefix], opts);
-  let head: string | null = null;
+  const prefix = 'refs/heads/';
+  const out = await git(['for-each-ref', '--format=%(refname)%00%(objectname)', prefix], opts);
   const branches = new Map<string, string>();
   for (const line of out.split('\n')) {
-    const [ref, sha, symref] = line.split('\0');
-    if (!ref?.startsWith(prefix)) continue;
-    const name = ref.slice(prefix.length);
-    if (name === 'HEAD') head = symref?.startsWith(prefix) ? symref.slice(prefix.length) : null;
-    else branches.set(name, sha);
+    const [ref, sha] = line.split('\0');
+    if (ref?.startsWith(prefix)) branches.set(ref.slice(prefix.length), sha);
   }
-  return { head, branches };
+  const symref = (await git(['symbolic-ref', '-q', 'HEAD'], opts).catch(() => '')).trim();
+  return { head: symref.startsWith(prefix) ? symref.slice(prefix.length) : null, branches };
+}
+
+/**
+ * The agent's own `.git` in its checkout: a clone sharing the worker's objects (nothing copied), on the
+ * working branch, its origin the repository's URL (which carries no credential). The agent may do anything
+ * there; the worker never reads it.
+ */
+async function agentCheckout(paths: WorkspacePaths, cloneUrl: string, base: Omit<GitOptions, 'cwd'>) {
+  const staging = join(paths.root, 'agent-git');
+  await git(['clone', '--quiet', '--shared', '--no-checkout', '--', paths.gitDir, staging], {
+    ...base,
+    cwd: paths.root,
+  });
+  await rename(join(staging, '.git'), join(paths.repo, '.git'));
+  await rm(staging, { recursive: true, force: true });
+  const agent = { ...base, cwd: paths.repo };
+  await git(['remote', 'set-url', 'origin', cloneUrl], agent);
+  await git(['reset', '--quiet'], agent);
 }
 
 /** Repository and branch problems repeat on every attempt: fail the run instead of retrying it. */

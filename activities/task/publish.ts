@@ -2,11 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PublishInput, PublishResult } from '../../contracts/activities.ts';
-import { ForgeError, forgeToken, GitHubClient, ownerRepoOf } from '../forge/github.ts';
-import { cloneUrl, GitError, git, headCommit } from '../git/git.ts';
+import { ForgeError, GitHubClient, ownerRepoOf } from '../forge/github.ts';
+import { type ForgeTarget, forgeTarget, forgeToken, gitAuth } from '../forge/target.ts';
+import { GitError, git, headCommit } from '../git/git.ts';
 import type { EventReporter } from '../reporting/event-reporter.ts';
 import type { Attempts } from './attempts.ts';
-import type { TaskActivityDeps } from './deps.ts';
+import { secretsOf, type TaskActivityDeps } from './deps.ts';
 import { readTaskContext } from './finish-execute.ts';
 import { LogFile } from './log-file.ts';
 import { commitMessage, prBody, prTitle } from './pr-text.ts';
@@ -41,13 +42,12 @@ export function makePublish(deps: TaskActivityDeps, attempts: Attempts) {
         result.skipped = 'publish mode is none';
       } else {
         const context = await readTaskContext(paths.artifacts);
-        const env = deps.env ?? process.env;
-        const url = cloneUrl(payload.repository, deps.config.MOONMIND_GIT_BASE_URL);
-        const token = forgeToken(env);
+        // The worker's git directory and config only: nothing the agent wrote under repo/.git is read.
         const inRepo = {
-          cwd: paths.repo,
+          cwd: paths.root,
+          gitDir: paths.gitDir,
+          workTree: paths.repo,
           log: (s: string) => log.line(s),
-          token: url.startsWith('https://') ? token : null,
           signal: Context.current().cancellationSignal,
         };
         await git(['add', '--all'], inRepo);
@@ -63,7 +63,18 @@ export function makePublish(deps: TaskActivityDeps, attempts: Attempts) {
           });
         } else {
           const branch = prepared.workingBranch;
-          await git(['push', 'origin', `HEAD:refs/heads/${branch}`], inRepo);
+          const target = await forgeTarget(payload.repository, deps.config);
+          const token = await forgeToken(
+            'publish',
+            payload.auth,
+            target,
+            deps.env ?? process.env,
+            secretsOf(deps),
+          );
+          await git(['push', '--', target.cloneUrl, `HEAD:refs/heads/${branch}`], {
+            ...inRepo,
+            auth: gitAuth(target, token),
+          });
           Object.assign(result, { branch, commit });
           events.emit({
             type: 'task.publish.pushed',
@@ -71,16 +82,7 @@ export function makePublish(deps: TaskActivityDeps, attempts: Attempts) {
             payload: { branch, commit },
           });
           if (mode === 'pr')
-            await openPullRequest(
-              input,
-              context.baseCommit,
-              deps.config.MOONMIND_GITHUB_API_URL,
-              token,
-              inRepo,
-              result,
-              events,
-              log,
-            );
+            await openPullRequest(input, context.baseCommit, target, token, inRepo, result, events, log);
         }
       }
       await writeFile(
@@ -121,7 +123,7 @@ export function makePublish(deps: TaskActivityDeps, attempts: Attempts) {
 async function openPullRequest(
   input: PublishInput,
   baseCommit: string,
-  apiUrl: string,
+  target: ForgeTarget,
   token: string | null,
   inRepo: Parameters<typeof git>[1],
   result: PublishResult,
@@ -144,8 +146,9 @@ async function openPullRequest(
   const changedFiles = (await git(['diff', '--name-only', baseCommit, 'HEAD'], inRepo))
     .split('\n')
     .filter(Boolean);
-  const { owner, repo } = ownerRepoOf(payload.repository);
-  const github = new GitHubClient(apiUrl, token);
+  const { owner, repo } = ownerRepoOf(target.location.path);
+  // The pull request goes to the API of the repository's own host, with that host's credential.
+  const github = new GitHubClient(target.apiUrl, token);
   const pr = await github.ensurePull(owner, repo, {
     head,
     base,

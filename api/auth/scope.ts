@@ -1,4 +1,4 @@
-import { repositoryKey, repositoryMatches } from '../../activities/control-plane/eligibility.ts';
+import { repositoryKey, repositoryMatches } from '../../contracts/repository.ts';
 import type { JobMeta } from '../jobs/meta.ts';
 import type { WorkerScope } from './identity.ts';
 

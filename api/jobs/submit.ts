@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { JobMemo, JobView } from '../../contracts/job.ts';
+import { credentialHost, forgesFrom, locateRepository } from '../../contracts/repository.ts';
 import { taskRunStartOptions } from '../../contracts/start-options.ts';
 import { normalizeJob } from '../../contracts/task.ts';
+import { forgeHostRefusal } from '../../lib/forge-address.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import type { ApiDeps } from '../context.ts';
 import { validationFailed } from '../errors.ts';
@@ -28,12 +30,18 @@ export async function submitJob(
   body: unknown,
   idempotencyKey: string | null,
 ): Promise<{ view: JobView; created: boolean }> {
+  const forges = forgesFrom(deps.config);
   const result = normalizeJob(body, {
     defaultRuntime: deps.config.MOONMIND_DEFAULT_RUNTIME,
     defaultRepository: deps.config.MOONMIND_DEFAULT_REPOSITORY ?? null,
+    forges,
     skillCapabilities: await deps.skills.capabilities(),
   });
   if (!result.ok) throw validationFailed(result.issues);
+  const located = locateRepository(result.job.payload.repository, forges);
+  const refusal =
+    'location' in located ? await forgeHostRefusal(credentialHost(located.location, forges), forges) : null;
+  if (refusal) throw validationFailed([{ path: 'payload.repository', message: refusal }]);
   const clientRequestId = (body as { clientRequestId?: string }).clientRequestId?.trim();
   const key = idempotencyKey ?? clientRequestId ?? null;
   const jobId = key ? v5Uuid(`moonmind-submission:${submitter.id}`, key) : randomUUID();

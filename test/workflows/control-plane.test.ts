@@ -3,9 +3,10 @@ import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eligiblePools, repositoryMatches } from '../../activities/control-plane/eligibility.ts';
+import { eligiblePools } from '../../activities/control-plane/eligibility.ts';
 import { createControlPlaneActivities } from '../../activities/control-plane/index.ts';
 import type { FindPoolInput } from '../../contracts/activities.ts';
+import { repositoryMatches } from '../../contracts/repository.ts';
 import { waitFor } from '../../scripts/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { testTemporal } from '../support/temporal.ts';
@@ -16,8 +17,12 @@ describe('eligibility', () => {
   it('matches repository patterns case-insensitively across URL forms', () => {
     expect(repositoryMatches('*', 'acme/app')).toBe(true);
     expect(repositoryMatches('Acme/*', 'acme/app')).toBe(true);
-    expect(repositoryMatches('acme/*', 'https://github.com/ACME/app.git')).toBe(true);
-    expect(repositoryMatches('acme/app', 'git@github.com:acme/App.git')).toBe(true);
+    expect(repositoryMatches('acme/*', 'https://github.com/ACME/app.git', 'github.com')).toBe(true);
+    expect(repositoryMatches('acme/app', 'git@github.com:acme/App.git', 'github.com')).toBe(true);
+    // The host is part of the match: acme/* is the default forge's acme, not anyone's.
+    expect(repositoryMatches('acme/*', 'https://evil.example/acme/widgets', 'github.com')).toBe(false);
+    expect(repositoryMatches('git.corp.example/acme/*', 'https://git.corp.example/acme/w')).toBe(true);
+    expect(repositoryMatches('git.corp.example/acme/*', 'acme/w')).toBe(false);
     expect(repositoryMatches('acme/*', 'acme-labs/app')).toBe(false);
     expect(repositoryMatches('acme/app', 'acme/app2')).toBe(false);
   });

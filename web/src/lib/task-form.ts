@@ -1,11 +1,6 @@
+import { repositoryShapeError } from '../../../contracts/repository.ts';
 import { containsSecret } from '../../../contracts/secrets.ts';
-import {
-  normalizeJob,
-  publishModes,
-  type Runtime,
-  repositoryError,
-  runtimes,
-} from '../../../contracts/task.ts';
+import { normalizeJob, publishModes, type Runtime, runtimes } from '../../../contracts/task.ts';
 
 /**
  * The submit form's model and its mapping to the request body (shared/spec/03-dashboard.md). The primary
@@ -151,7 +146,7 @@ export function checkForm(
     add('publishMode', `must be one of ${publishModes.join(', ')}`);
   const repository = form.repository.trim();
   if (repository) {
-    const err = repositoryError(repository);
+    const err = repositoryShapeError(repository);
     if (err) add('repository', err);
     else if (containsSecret(repository)) add('repository', 'must not contain credentials');
   } else if (!ctx.defaultRepository) add('repository', 'is required');
