@@ -32,7 +32,8 @@ const executable = (file: string) =>
  * - `git`: `git --version` works;
  * - `gh`: pull requests go through the REST API at MOONMIND_GITHUB_API_URL, so a forge token must be in
  *   the environment (MOONMIND_GIT_TOKEN, GITHUB_TOKEN or GH_TOKEN); without one it is still accepted when
- *   the API URL is not github.com's (a self-hosted or local forge that may not need one);
+ *   the API URL is not github.com's (a self-hosted or local forge that may not need one), or when forge hosts
+ *   are listed in MOONMIND_GIT_HOSTS (each with its own API and token reference);
  * - `docker`: `docker --version` works;
  * - anything else names a tool: `<name> --version` must work.
  */
@@ -72,7 +73,7 @@ async function check(
     return failed ? `git --version failed: ${failed}` : null;
   }
   if (capability === 'gh') {
-    if (defaultForgeToken(env)) return null;
+    if (defaultForgeToken(env) || config.MOONMIND_GIT_HOSTS.length > 0) return null;
     const host = new URL(config.MOONMIND_GITHUB_API_URL).hostname;
     if (host !== 'api.github.com') return null;
     return 'no forge token (MOONMIND_GIT_TOKEN, GITHUB_TOKEN or GH_TOKEN) for api.github.com';

@@ -19,6 +19,7 @@ export interface HttpsGit {
   /** `https://<host>:<port>` with host `localhost` or `127.0.0.1`. */
   url: string;
   host: string;
+  /** `path` includes the query (`/o/r.git/info/refs?service=git-upload-pack`). */
   requests: { method: string; path: string; authorization: string | null }[];
   redirect(pathPrefix: string, toBase: string): void;
   close(): Promise<void>;
@@ -63,7 +64,11 @@ export async function startHttpsGit(
   const redirects: [string, string][] = [];
   const server = createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://x');
-    requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization ?? null });
+    requests.push({
+      method: req.method ?? '',
+      path: `${url.pathname}${url.search}`,
+      authorization: req.headers.authorization ?? null,
+    });
     const moved = redirects.find(([prefix]) => url.pathname.startsWith(prefix));
     if (moved) {
       res.writeHead(302, { location: `${moved[1]}${url.pathname}${url.search}` });
