@@ -10,10 +10,12 @@
  *   FAKE_SPAWN_CHILD      spawn a long-lived grandchild; write both pids to the $FAKE_AGENT_PIDS file
  *   FAKE_NOOP             exit 0 at once, changing nothing
  *   FAKE_ECHO=<text>      print <text> (e.g. a token-like string, to check redaction)
+ *   FAKE_GIT_TRAPS=<dir>  plant hooks, filters, fsmonitor, includes and helpers in .git (git-traps.mjs)
  * FAKE_AGENT_PROMPT_LOG, when set, is a file the full prompt is appended to.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { plantGitTraps } from './git-traps.mjs';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--version')) {
@@ -115,6 +117,8 @@ if (lines) for (let i = 1; i <= Number(lines[1]); i++) say(`line ${i}`);
 const header = /^#?\s*(STEP \d+\/\d+ .*)$/m.exec(prompt)?.[1] ?? 'STEP ?';
 appendFileSync('AGENT_NOTES.md', `- ${header}\n`);
 console.error('fake agent: wrote AGENT_NOTES.md');
+const traps = directive('FAKE_GIT_TRAPS');
+if (traps?.[1]) plantGitTraps(process.cwd(), traps[1]);
 
 if (directive('FAKE_SPAWN_CHILD')) {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
