@@ -31,6 +31,21 @@ export const jobEventSchema = z.object({
 });
 export type JobEvent = z.infer<typeof jobEventSchema>;
 
+/**
+ * Reading a job's events: `after`/`before` take an event id or an ISO timestamp; `afterEventId`/`beforeEventId`
+ * an event id. Event ids are per job, in the order events were stored.
+ */
+const idOrTime = z.union([z.coerce.number().int().min(0), z.iso.datetime({ offset: true })]);
+export const eventsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  sort: z.enum(['asc', 'desc']).default('asc'),
+  after: idOrTime.optional(),
+  afterEventId: z.coerce.number().int().min(0).optional(),
+  before: idOrTime.optional(),
+  beforeEventId: z.coerce.number().int().min(0).optional(),
+});
+export type EventsQuery = z.infer<typeof eventsQuerySchema>;
+
 /** Stage names as the spec gives them; `<stage>.started|finished|failed` are event types. */
 export const stages = ['moonmind.task.prepare', 'moonmind.task.execute', 'moonmind.task.publish'] as const;
 export type Stage = (typeof stages)[number];

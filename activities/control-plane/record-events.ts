@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { appendEvents } from '../../api/events/store.ts';
 import type { RecordEventsInput } from '../../contracts/activities.ts';
 import type { Sql } from '../../db/client.ts';
+import { appendEvents } from '../../db/events.ts';
 
 /**
  * Store the workflow's own events for a job through the same path as workers' batches (redaction,

@@ -1,6 +1,6 @@
 import type { JobEvent } from '../../contracts/events.ts';
 import type { Sql } from '../../db/client.ts';
-import { eventsAfter, lastEventId } from './store.ts';
+import { eventsAfter, lastEventId } from '../../db/events.ts';
 
 const PAGE = 500;
 

@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import type { JobEvent } from '../../contracts/events.ts';
 import type { Sql } from '../../db/client.ts';
+import { eventsAfter } from '../../db/events.ts';
 import type { ApiContext } from '../context.ts';
 import type { EventHub, Subscriber } from './hub.ts';
-import { eventsAfter } from './store.ts';
 
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const frame = (e: JobEvent) => `id: ${e.id}\nevent: job_event\ndata: ${JSON.stringify(e)}\n\n`;

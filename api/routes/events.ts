@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import { type EventBatch, eventBatchSchema } from '../../contracts/events.ts';
+import {
+  type EventBatch,
+  type EventsQuery,
+  eventBatchSchema,
+  eventsQuerySchema,
+} from '../../contracts/events.ts';
+import { appendEvents, listEvents } from '../../db/events.ts';
 import { streamEvents } from '../events/sse.ts';
-import { appendEvents, type EventsQuery, eventsQuerySchema, listEvents } from '../events/store.ts';
 import { describeJob } from '../jobs/temporal.ts';
 import { jobStatus } from '../jobs/views.ts';
 import { jobEventSchema } from '../schemas.ts';

@@ -10,6 +10,7 @@
  *   FAKE_SPAWN_CHILD      spawn a long-lived grandchild; write both pids to the $FAKE_AGENT_PIDS file
  *   FAKE_NOOP             exit 0 at once, changing nothing
  *   FAKE_ECHO=<text>      print <text> (e.g. a token-like string, to check redaction)
+ *   FAKE_HOSTILE_OUTPUT   print NUL, lone surrogates, invalid UTF-8, ANSI escapes and a 1 MB line between markers
  *   FAKE_GIT_TRAPS=<dir>  plant hooks, filters, fsmonitor, includes and helpers in .git (git-traps.mjs)
  * FAKE_AGENT_PROMPT_LOG, when set, is a file the full prompt is appended to.
  */
@@ -112,6 +113,16 @@ begin();
 say('fake agent: reading the task');
 const echo = directive('FAKE_ECHO');
 if (echo?.[1]) say(echo[1]);
+if (directive('FAKE_HOSTILE_OUTPUT')) {
+  console.log('hostile 1: nul \u0000 here');
+  console.log('hostile 2: lone \uD800 surrogate');
+  process.stdout.write(
+    Buffer.concat([Buffer.from('hostile 3: bad utf-8 '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\n')]),
+  );
+  console.log('hostile 4: \u001b[1;31mbold red\u001b[0m');
+  console.log(`hostile 5: ${'x'.repeat(1024 * 1024)}`);
+  console.log('hostile 6: end');
+}
 const lines = directive('FAKE_LINES');
 if (lines) for (let i = 1; i <= Number(lines[1]); i++) say(`line ${i}`);
 const header = /^#?\s*(STEP \d+\/\d+ .*)$/m.exec(prompt)?.[1] ?? 'STEP ?';

@@ -1,0 +1,141 @@
+import type { EventBatch, EventsQuery, JobEvent } from '../contracts/events.ts';
+import { redact, redactDeep } from '../contracts/secrets.ts';
+import type { Sql } from './client.ts';
+
+/**
+ * Job event storage, below both the API (worker batches, reads, SSE) and the control worker (the workflow's
+ * own events). An event's `id` is its per-job sequence (`job_seq`), assigned under a per-job lock while the
+ * batch is inserted: ids are given in commit order, so a reader that follows `id > cursor` sees every event
+ * exactly once whatever the producers' timing.
+ */
+
+/** PostgreSQL refuses NUL in text and lone UTF-16 surrogates in jsonb: such characters become U+FFFD. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what is looked for.
+const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function storableText(text: string, count: { n: number }): string {
+  return text.replace(unstorable, () => {
+    count.n += 1;
+    return '\uFFFD';
+  });
+}
+
+/** Every string (and key) of a JSON value made storable; an explicit stack, so depth costs no recursion. */
+function storableJson(value: unknown, count: { n: number }): unknown {
+  const root: { v: unknown } = { v: value };
+  const stack: [Record<string | number, unknown>, string | number][] = [
+    [root as Record<string, unknown>, 'v'],
+  ];
+  while (stack.length) {
+    const [holder, key] = stack.pop()!;
+    const v = holder[key];
+    if (typeof v === 'string') holder[key] = storableText(v, count);
+    else if (Array.isArray(v)) {
+      const copy = [...v];
+      holder[key] = copy;
+      for (let i = 0; i < copy.length; i++) stack.push([copy as unknown as Record<number, unknown>, i]);
+    } else if (v && typeof v === 'object') {
+      const copy: Record<string, unknown> = {};
+      for (const [k, item] of Object.entries(v)) copy[storableText(k, count)] = item;
+      holder[key] = copy;
+      for (const k of Object.keys(copy)) stack.push([copy, k]);
+    }
+  }
+  return root.v;
+}
+
+/**
+ * Store a batch, redacted and made storable; (job, producer, seq) makes a resent batch insert nothing. An
+ * event whose text had characters PostgreSQL refuses says so in `payload.replacedCharacters`. One NOTIFY per
+ * batch wakes the SSE hub. Returns how many events were new.
+ */
+export async function appendEvents(sql: Sql, jobId: string, batch: EventBatch): Promise<number> {
+  const events = batch.events.map((e) => {
+    const count = { n: 0 };
+    const message = storableText(redact(e.message), count);
+    const payload = storableJson(redactDeep(e.payload), count) as Record<string, unknown>;
+    if (count.n) payload.replacedCharacters = count.n;
+    return { e, message, payload };
+  });
+  return sql.begin(async (tx) => {
+    // One writer per job at a time: the ids this batch takes are above every committed one, and the next
+    // batch of this job waits for this one to commit before it numbers its own.
+    await tx`SELECT pg_advisory_xact_lock(hashtextextended(${jobId}, 42))`;
+    const [{ last }] = await tx<{ last: string }[]>`
+      SELECT coalesce(max(job_seq), 0) AS last FROM job_events WHERE job_id = ${jobId}`;
+    const rows = events.map(({ e, message, payload }, i) => ({
+      job_id: jobId,
+      job_seq: Number(last) + i + 1,
+      created_at: e.createdAt ?? new Date().toISOString(),
+      level: e.level,
+      type: e.type,
+      message,
+      payload: sql.json(payload as Parameters<Sql['json']>[0]),
+      producer: batch.producer,
+      seq: e.seq,
+    }));
+    const inserted =
+      await tx`INSERT INTO job_events ${tx(rows)} ON CONFLICT (job_id, producer, seq) DO NOTHING RETURNING job_seq`;
+    if (inserted.length) await tx`SELECT pg_notify('job_events', ${jobId})`;
+    return inserted.length;
+  });
+}
+
+interface EventRow {
+  id: string;
+  jobId: string;
+  createdAt: Date;
+  level: JobEvent['level'];
+  type: string;
+  message: string;
+  payload: Record<string, unknown>;
+}
+const toEvent = (r: EventRow): JobEvent => ({
+  id: Number(r.id),
+  jobId: r.jobId,
+  createdAt: r.createdAt.toISOString(),
+  level: r.level,
+  type: r.type,
+  message: r.message,
+  payload: r.payload,
+});
+const columns = (sql: Sql) =>
+  sql`job_seq AS id, job_id AS "jobId", created_at AS "createdAt", level, type, message, payload`;
+
+export async function listEvents(sql: Sql, jobId: string, q: EventsQuery): Promise<JobEvent[]> {
+  const conds = [sql`job_id = ${jobId}`];
+  for (const [value, op] of [
+    [q.after, '>'],
+    [q.afterEventId, '>'],
+    [q.before, '<'],
+    [q.beforeEventId, '<'],
+  ] as const) {
+    if (value === undefined) continue;
+    if (typeof value === 'number') conds.push(op === '>' ? sql`job_seq > ${value}` : sql`job_seq < ${value}`);
+    else conds.push(op === '>' ? sql`created_at > ${value}` : sql`created_at < ${value}`);
+  }
+  const where = conds.reduce((acc, c) => sql`${acc} AND ${c}`);
+  const rows = await sql<EventRow[]>`
+    SELECT ${columns(sql)} FROM job_events WHERE ${where}
+    ORDER BY job_seq ${q.sort === 'desc' ? sql`DESC` : sql`ASC`} LIMIT ${q.limit}`;
+  return rows.map(toEvent);
+}
+
+/** Events of a job after an id, in order (the SSE catch-up and the hub's fetch). */
+export async function eventsAfter(
+  sql: Sql,
+  jobId: string,
+  afterId: number,
+  limit = 500,
+): Promise<JobEvent[]> {
+  const rows = await sql<EventRow[]>`
+    SELECT ${columns(sql)} FROM job_events WHERE job_id = ${jobId} AND job_seq > ${afterId}
+    ORDER BY job_seq LIMIT ${limit}`;
+  return rows.map(toEvent);
+}
+
+export async function lastEventId(sql: Sql, jobId: string): Promise<number> {
+  const [row] = await sql<{ max: string | null }[]>`
+    SELECT max(job_seq) AS max FROM job_events WHERE job_id = ${jobId}`;
+  return Number(row?.max ?? 0);
+}
