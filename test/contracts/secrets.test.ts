@@ -46,7 +46,10 @@ describe('redaction', () => {
       'placeholder passwords',
       'postgres://moonmind:secret@db.internal:5432/moonmind https://user:password@h/x',
     ],
-    ['template passwords', `https://bot:$${'{TOKEN}'}@h/x https://bot:<password>@h/x https://bot:***@h/x`],
+    [
+      'template passwords',
+      ['https://bot:$', '{TOKEN}@h/x https://bot:<password>@h/x https://bot:***@h/x'].join(''),
+    ],
   ])('leaves %s alone', (_what, text) => {
     expect(containsSecret(text)).toBe(false);
     expect(redact(text)).toBe(text);
