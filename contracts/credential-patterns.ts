@@ -24,7 +24,8 @@ const rule = (
   check,
 });
 /** `key = value`, `key: "value"`, `"key": "value"`, `KEY=value`: the value's left context. */
-const assigned = (keys: string) => `(?<=(?:${keys})["']?\\s*[:=]\\s*["']?)`;
+// Quotes may come escaped (`\"key\": \"value\"`) when the assignment sits inside a JSON string.
+const assigned = (keys: string) => `(?<=(?:${keys})\\\\*["']?\\s*[:=]\\s*\\\\*["']?)`;
 
 const hexId = /^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$/;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -110,7 +111,7 @@ export const credentialRules: CredentialRule[] = [
   rule('Google API key', `${B}AIza[0-9A-Za-z_-]{35}${E}`),
   rule('Google OAuth client secret', `${B}GOCSPX-[A-Za-z0-9_-]{28}${E}`),
   rule('Google OAuth access token', `${B}ya29\\.[A-Za-z0-9_-]{30,}${E}`),
-  rule('GCP service account key id', '(?<="private_key_id"\\s*:\\s*")[0-9a-f]{40}(?=")'),
+  rule('GCP service account key id', `${assigned('"private_key_id')}[0-9a-f]{40}(?![0-9a-f])`),
   rule(
     'Azure storage or service bus key',
     '(?<=(?:AccountKey|SharedAccessKey)=)[A-Za-z0-9+/]{30,}={0,2}',

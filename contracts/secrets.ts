@@ -38,32 +38,57 @@ export function redact(text: string): string {
   return out;
 }
 
+const base64Run = /[A-Za-z0-9+/]{16,}={0,2}/g;
+// Body lines of an armored key: base64, `Proc-Type:`/`Comment:` headers, blank.
+const keyBodyLine = /^\s*(?:[A-Za-z0-9+/=]*|[A-Za-z-]+: .*)\s*$/;
+// Lines without key material that end a block whose END never came (armor headers and blank lines in an
+// agent's JSON events carry none, so one such line is not enough).
+const QUIET_LINES_ENDING_A_BLOCK = 5;
+
 /**
  * A redactor for output that arrives one line at a time: a private key block (PEM, OpenSSH, PGP) is masked
- * from its BEGIN line to its END line, every other credential per line. A block whose END never comes ends
- * at the first line that holds no key material, so a stray BEGIN cannot swallow the rest of the output.
+ * from its BEGIN line to its END line, every other credential per line. Inside a block, lines of other text
+ * (an agent's JSON events carrying the key) lose their base64 runs; a block whose END never comes ends after
+ * a few lines without key material, so a stray BEGIN cannot swallow the rest of the output.
+ * `rendering` redacts another form of the last line (an agent event's display text) with that line's state.
  */
-export function createLineRedactor(): { line(text: string): string } {
+export function createLineRedactor(): { line(text: string): string; rendering(text: string): string } {
   let inBlock = false;
+  let quiet = 0;
+  let lastWasKey = false;
+  const step = (text: string): [string, boolean] => {
+    if (!inBlock) {
+      const begin = pemBegin.exec(text);
+      if (!begin || pemEnd.test(text.slice(begin.index))) return [redact(text), false];
+      inBlock = true;
+      quiet = 0;
+      return [`${redact(text.slice(0, begin.index))}${REDACTED}`, true];
+    }
+    const end = pemEnd.exec(text);
+    if (end) {
+      inBlock = false;
+      return [`${REDACTED}${redact(text.slice(end.index + end[0].length))}`, true];
+    }
+    if (keyBodyLine.test(text)) {
+      quiet = 0;
+      return [REDACTED, true];
+    }
+    const masked = text.replace(base64Run, REDACTED);
+    if (masked !== text) {
+      quiet = 0;
+      return [redact(masked), true];
+    }
+    if (++quiet >= QUIET_LINES_ENDING_A_BLOCK) inBlock = false;
+    return [redact(text), false];
+  };
   return {
-    line(text: string): string {
-      if (!inBlock) {
-        const begin = pemBegin.exec(text);
-        if (!begin || pemEnd.test(text.slice(begin.index))) return redact(text);
-        inBlock = true;
-        return `${redact(text.slice(0, begin.index))}${REDACTED}`;
-      }
-      const end = pemEnd.exec(text);
-      if (end) {
-        inBlock = false;
-        return `${REDACTED}${redact(text.slice(end.index + end[0].length))}`;
-      }
-      // Body lines (base64, `Proc-Type:`-style headers, blank) go whole; key material inside other text
-      // (a JSON event carrying the key) loses its base64 runs.
-      if (/^\s*(?:[A-Za-z0-9+/=]*|[A-Za-z-]+: .*)\s*$/.test(text)) return REDACTED;
-      const masked = text.replace(/[A-Za-z0-9+/]{16,}={0,2}/g, REDACTED);
-      if (masked === text) inBlock = false;
-      return redact(masked);
+    line(text) {
+      const [out, key] = step(text);
+      lastWasKey = key;
+      return out;
+    },
+    rendering(text) {
+      return redact(lastWasKey ? text.replace(base64Run, REDACTED) : text);
     },
   };
 }

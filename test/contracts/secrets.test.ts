@@ -76,15 +76,13 @@ describe('line redactor', () => {
     expect(out.slice(1, -1).every((l) => l === REDACTED)).toBe(true);
   });
 
-  it('ends a block whose END never comes at the first line without key material', () => {
+  it('ends a block whose END never comes after a few lines without key material, and keeps those lines', () => {
     const [begin, body] = rsaPem().split('\n');
+    const prose = ['Now running the tests.', 'All green.', 'Committing.', 'Pushing.', 'Done.'];
     const r = createLineRedactor();
-    expect([begin, body, 'Now running the tests.', 'done'].map((l) => r.line(l))).toEqual([
-      REDACTED,
-      REDACTED,
-      'Now running the tests.',
-      'done',
-    ]);
+    const out = [begin, body, ...prose, 'ArchitectureDecisionRecords'].map((l) => r.line(l));
+    // The last line is base64-shaped: inside a block it would be masked, so the block has ended.
+    expect(out).toEqual([REDACTED, REDACTED, ...prose, 'ArchitectureDecisionRecords']);
   });
 
   it('masks key material carried inside JSON event lines', () => {
@@ -92,6 +90,12 @@ describe('line redactor', () => {
     const r = createLineRedactor();
     const lines = [{ content: `${begin}\n` }, { content: `${body}\n` }].map((e) => r.line(JSON.stringify(e)));
     expect(lines.join('\n')).not.toContain(body);
+    // The event's display text (the agent message alone) is redacted with the same state.
+    expect(r.rendering(body)).toBe(REDACTED);
+    expect(r.line('{"content":"done"}')).toBe('{"content":"done"}');
+    expect(r.rendering('Done, see src/components/SomethingLong.tsx')).toBe(
+      'Done, see src/components/SomethingLong.tsx',
+    );
   });
 });
 
