@@ -115,7 +115,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
               stream,
               stepIndex,
               stepId: step.id,
-              ...(shown ? { display: shown.text, displayKind: shown.kind } : {}),
+              ...(shown ? { display: redactors[stream].rendering(shown.text), displayKind: shown.kind } : {}),
             },
           });
         },
