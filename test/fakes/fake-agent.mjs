@@ -10,10 +10,11 @@
  *   FAKE_SPAWN_CHILD      spawn a long-lived grandchild; write both pids to the $FAKE_AGENT_PIDS file
  *   FAKE_NOOP             exit 0 at once, changing nothing
  *   FAKE_ECHO=<text>      print <text> (e.g. a token-like string, to check redaction)
+ *   FAKE_PRINT_FILE=<path> print the file's lines as they are, then each again as an agent message
  * FAKE_AGENT_PROMPT_LOG, when set, is a file the full prompt is appended to.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--version')) {
@@ -110,6 +111,12 @@ begin();
 say('fake agent: reading the task');
 const echo = directive('FAKE_ECHO');
 if (echo?.[1]) say(echo[1]);
+const printFile = directive('FAKE_PRINT_FILE');
+if (printFile?.[1]) {
+  const text = readFileSync(printFile[1], 'utf8').split('\n');
+  for (const line of text) console.log(line);
+  for (const line of text) say(line);
+}
 const lines = directive('FAKE_LINES');
 if (lines) for (let i = 1; i <= Number(lines[1]); i++) say(`line ${i}`);
 const header = /^#?\s*(STEP \d+\/\d+ .*)$/m.exec(prompt)?.[1] ?? 'STEP ?';
