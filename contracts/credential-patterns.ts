@@ -23,8 +23,10 @@ const rule = (
   pattern: new RegExp(source, flags),
   check,
 });
-/** `key = value`, `key: "value"`, `"key": "value"`, `KEY=value`: the value's left context. */
-// Quotes may come escaped (`\"key\": \"value\"`) when the assignment sits inside a JSON string.
+/**
+ * `key = value`, `key: "value"`, `"key": "value"`, `KEY=value`: the value's left context. Quotes may come
+ * escaped (`\"key\": \"value\"`) when the assignment sits inside a JSON string.
+ */
 const assigned = (keys: string) => `(?<=(?:${keys})\\\\*["']?\\s*[:=]\\s*\\\\*["']?)`;
 
 const hexId = /^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$/;
@@ -42,7 +44,7 @@ function entropy(text: string): number {
  * Random-looking: long, letters and digits mixed, high Shannon entropy; not a git SHA, a SHA-256 or a UUID
  * (ids, not secrets), not a template placeholder.
  */
-export function looksRandom(value: string, minLength = 16): boolean {
+function looksRandom(value: string, minLength = 16): boolean {
   if (value.length < minLength || hexId.test(value) || uuid.test(value)) return false;
   if (/[${}<>*]/.test(value)) return false;
   if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false;
@@ -64,18 +66,16 @@ function isBasicCredential(value: string): boolean {
 export function isPlaceholderPassword(password: string): boolean {
   return (
     /^(?:pass(?:word)?|passwd|pwd|secret|changeme|example|token|x+|\*+|\.+)$/i.test(password) ||
-    /^(?:\$[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]*\}|<[^>]*>|\{\{[^}]*\}\}|\[[^\]]*\]|%[sv]|:[a-z_]+)$/i.test(
-      password,
-    )
+    /^(?:\$[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]*\}|<[^>]*>|\{\{[^}]*\}\}|\[[^\]]*\]|%[sv])$/i.test(password)
   );
 }
 
-export const pemBegin = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/;
+export const pemBegin = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 export const pemEnd = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 
 export const credentialRules: CredentialRule[] = [
   // Private keys on one line (a whole file, JSON-escaped newlines, or a block cut off at the end).
-  rule('private key block', `${pemBegin.source}[\\s\\S]*?(?:${pemEnd.source}|$)`.replace(/\((?!\?)/g, '(?:')),
+  rule('private key block', `${pemBegin.source}[\\s\\S]*?(?:${pemEnd.source}|$)`),
   rule('age secret key', 'AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}'),
 
   rule('GitHub token', `${B}gh[pousr]_[A-Za-z0-9]{36,251}${E}`),
