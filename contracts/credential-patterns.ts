@@ -125,9 +125,9 @@ export const credentialRules: CredentialRule[] = [
   ),
 
   rule('Anthropic key', `${B}sk-ant-(?:api|admin|oat|ort)\\d{2}-[A-Za-z0-9_-]{80,}${E}`),
-  rule('OpenAI key', `${B}sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}${E}`, (m) =>
-    looksRandom(m, 20),
-  ),
+  // The typed prefixes are distinctive on their own; a bare `sk-` needs a random-looking rest.
+  rule('OpenAI project or service key', `${B}sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}${E}`),
+  rule('OpenAI key', `${B}sk-[A-Za-z0-9_-]{20,}${E}`, (m) => looksRandom(m, 20)),
   rule('Groq key', `${B}gsk_[A-Za-z0-9]{52}${E}`),
   rule('Replicate token', `${B}r8_[A-Za-z0-9]{37}${E}`),
   rule('Perplexity key', `${B}pplx-[A-Za-z0-9]{48}${E}`),
