@@ -98,6 +98,25 @@ describe('raw credentials in a submission', () => {
   });
 });
 
+describe('deeply nested submissions', () => {
+  test('a credential 10,000 levels deep in skill args is a 400 naming its path, not a stack overflow', async () => {
+    const token = `ghp_${'0123456789abcdefghijklmnopqrstuvwxyz'}`;
+    const args = `{"deep":${'['.repeat(10_000)}${JSON.stringify(token)}${']'.repeat(10_000)}}`;
+    const job = JSON.stringify(fullJob()).replace('{"target":"parser"}', args);
+    const res = await t.call('/api/queue/jobs', {
+      method: 'POST',
+      as: 'operator',
+      headers: { 'content-type': 'application/json' },
+      body: job,
+    });
+    const text = await res.text();
+    expect(res.status).toBe(400);
+    const [issue] = JSON.parse(text).error.issues;
+    expect(issue.path).toBe(['payload.task.skill.args.deep', ...Array(10_000).fill('0')].join('.'));
+    expect(text).not.toContain(token);
+  });
+});
+
 describe('artifact ingest', () => {
   const newJob = async () => {
     const result = normalizeJob(envelope('acme/redaction'), { defaultRuntime: 'codex' });
