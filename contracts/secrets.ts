@@ -1,3 +1,8 @@
+/**
+ * Token-like strings: forge tokens, cloud keys, bearer JWTs, private keys, URLs with credentials.
+ * Patterns are keyed on the shape of a credential (credential-patterns.ts), never on a known value, so
+ * ordinary text is left alone.
+ */
 import {
   type CredentialRule,
   credentialRules,
@@ -7,11 +12,6 @@ import {
   pemEnd,
 } from './credential-patterns.ts';
 
-/**
- * Token-like strings: forge tokens, cloud keys, bearer JWTs, private keys, URLs with credentials.
- * Patterns are keyed on the shape of a credential (credential-patterns.ts), never on a known value, so
- * ordinary text is left alone.
- */
 export const REDACTED = '[REDACTED]';
 
 function matches(rule: CredentialRule, text: string): boolean {
