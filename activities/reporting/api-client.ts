@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { EventBatch } from '../../contracts/events.ts';
+import { redactingLines } from '../../contracts/redacting-lines.ts';
 import { redact, redactDeep } from '../../contracts/secrets.ts';
 
 /**
@@ -94,26 +95,6 @@ export class WorkerApiClient {
     });
     return res.json().catch(() => null);
   }
-}
-
-/** Redact line by line so large files stream without being held in memory. */
-export function redactingLines(): Transform {
-  let rest = '';
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      const text = rest + chunk.toString('utf8');
-      const cut = text.lastIndexOf('\n');
-      if (cut < 0) {
-        rest = text;
-        return done();
-      }
-      rest = text.slice(cut + 1);
-      done(null, redact(text.slice(0, cut + 1)));
-    },
-    flush(done) {
-      done(null, rest ? redact(rest) : undefined);
-    },
-  });
 }
 
 export const sleep = (ms: number, signal?: AbortSignal) =>

@@ -4,6 +4,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import type { StepInput, StepResult } from '../../contracts/activities.ts';
 import type { RunState } from '../../contracts/controls.ts';
 import { workflowIdFor } from '../../contracts/job.ts';
+import { createLineRedactor } from '../../contracts/secrets.ts';
 import type { EventReporter } from '../reporting/event-reporter.ts';
 import { buildInvocation } from '../runtimes/adapters.ts';
 import { runProcessGroup } from '../runtimes/process-group.ts';
@@ -94,14 +95,17 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
       );
 
       const output = createStepOutput(prepared.runtime.mode);
+      const redactors = { stdout: createLineRedactor(), stderr: createLineRedactor() };
       const proc = runProcessGroup(invocation, {
         cwd: paths.repo,
         signal: ac.cancellationSignal,
         graceMs: deps.killGraceMs ?? 3_000,
         read: (stream, line) => (stream === 'stdout' ? output.read(line) : null),
-        onLine: (stream, line, shown) => {
+        onLine: (stream, raw, shown) => {
+          // Redacted with the stream's state, so a private key printed over many lines is masked whole.
+          const line = redactors[stream].line(raw);
           log.line(stream === 'stderr' ? `[stderr] ${line}` : line);
-          // The raw line stays the message (and the log file's line); the display is for the panel.
+          // The line stays the message (and the log file's line); the display is for the panel.
           events.emit({
             level: shown?.kind === 'error' ? 'warn' : 'info',
             type: 'log',
@@ -111,7 +115,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
               stream,
               stepIndex,
               stepId: step.id,
-              ...(shown ? { display: shown.text, displayKind: shown.kind } : {}),
+              ...(shown ? { display: redactors[stream].rendering(shown.text), displayKind: shown.kind } : {}),
             },
           });
         },

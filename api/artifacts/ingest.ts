@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Readable, Transform } from 'node:stream';
-import { redactingLines } from '../../activities/reporting/api-client.ts';
+import { redactingLines } from '../../contracts/redacting-lines.ts';
 import type { Sql } from '../../db/client.ts';
 import { HttpError } from '../errors.ts';
 import type { ArtifactStore } from './store.ts';

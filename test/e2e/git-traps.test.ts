@@ -75,6 +75,8 @@ describe('git never runs repository-controlled code with a credential (real git,
     ).stdout.split('\n');
     expect(tree.filter(Boolean).sort()).toEqual(['.gitattributes', 'AGENT_NOTES.md', 'README.md']);
     expect(await remote.branchFile('acme/traps', done.branch!, 'AGENT_NOTES.md')).toBe('- STEP 1/1 step-1');
-    expect(await remote.branchFile('acme/traps', done.branch!, '.gitattributes')).toBe('* filter=trap diff=trap');
+    expect(await remote.branchFile('acme/traps', done.branch!, '.gitattributes')).toBe(
+      '* filter=trap diff=trap',
+    );
   });
 });

@@ -12,10 +12,11 @@
  *   FAKE_ECHO=<text>      print <text> (e.g. a token-like string, to check redaction)
  *   FAKE_HOSTILE_OUTPUT   print NUL, lone surrogates, invalid UTF-8, ANSI escapes and a 1 MB line between markers
  *   FAKE_GIT_TRAPS=<dir>  plant hooks, filters, fsmonitor, includes and helpers in .git (git-traps.mjs)
+ *   FAKE_PRINT_FILE=<path> print the file's lines as they are, then each again as an agent message
  * FAKE_AGENT_PROMPT_LOG, when set, is a file the full prompt is appended to.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { plantGitTraps } from './git-traps.mjs';
 
 const argv = process.argv.slice(2);
@@ -122,6 +123,12 @@ if (directive('FAKE_HOSTILE_OUTPUT')) {
   console.log('hostile 4: \u001b[1;31mbold red\u001b[0m');
   console.log(`hostile 5: ${'x'.repeat(1024 * 1024)}`);
   console.log('hostile 6: end');
+}
+const printFile = directive('FAKE_PRINT_FILE');
+if (printFile?.[1]) {
+  const text = readFileSync(printFile[1], 'utf8').split('\n');
+  for (const line of text) console.log(line);
+  for (const line of text) say(line);
 }
 const lines = directive('FAKE_LINES');
 if (lines) for (let i = 1; i <= Number(lines[1]); i++) say(`line ${i}`);

