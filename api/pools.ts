@@ -3,6 +3,7 @@ import { optionalTsToMs } from '@temporalio/common';
 import { z } from 'zod';
 import { searchAttributes as sa } from '../contracts/search-attributes.ts';
 import type { Sql } from '../db/client.ts';
+import { poolsChangedSignal } from '../workflows/messages.ts';
 
 const name = z.string().trim().min(1).max(200);
 export const registrationSchema = z.object({
@@ -63,7 +64,7 @@ export async function wakeQueuedRuns(client: Client): Promise<number> {
   for await (const wf of client.workflow.list({ query })) {
     await client.workflow
       .getHandle(wf.workflowId, wf.runId)
-      .signal('poolsChanged')
+      .signal(poolsChangedSignal)
       .then(() => woken++)
       .catch(() => {});
   }

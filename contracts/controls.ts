@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import type { JobStatus } from './status.ts';
+import { z } from 'zod/mini';
+import { isTerminal, type JobStatus } from './status.ts';
 
 /**
  * Operator controls (shared/spec/04-controls.md). One Temporal signal, `control`, carries every action so
@@ -8,25 +8,17 @@ import type { JobStatus } from './status.ts';
 export const controlActions = ['cancel', 'pause', 'resume', 'takeover', 'message'] as const;
 export type ControlAction = (typeof controlActions)[number];
 
+// zod/mini: the workflow validates every signal with this schema, and the mini build keeps the workflow
+// bundle small (the classic build would add about a megabyte to it).
 export const controlSignalSchema = z.object({
-  requestId: z.string().min(1).max(200),
-  actor: z.string().min(1).max(200),
+  requestId: z.string().check(z.minLength(1), z.maxLength(200)),
+  actor: z.string().check(z.minLength(1), z.maxLength(200)),
   action: z.enum(controlActions),
-  reason: z.string().max(2000).optional(),
-  mode: z.enum(['soft', 'hard']).optional(),
-  message: z.string().max(10_000).optional(),
+  reason: z.optional(z.string().check(z.maxLength(2000))),
+  mode: z.optional(z.enum(['soft', 'hard'])),
+  message: z.optional(z.string().check(z.maxLength(10_000))),
 });
 export type ControlSignal = z.infer<typeof controlSignalSchema>;
-
-/** Request bodies of the control routes. */
-export const cancelBodySchema = z.object({ reason: z.string().max(2000).optional() });
-export const controlBodySchema = z.object({
-  action: z.enum(['pause', 'resume', 'takeover']),
-  mode: z.enum(['soft', 'hard']).optional(),
-});
-export const operatorMessageBodySchema = z.object({
-  message: z.string().trim().min(1, 'is required').max(10_000),
-});
 
 /** What the `state` query returns: the run's live state. */
 export interface RunState {
@@ -52,17 +44,54 @@ export interface RunState {
   error: string | null;
 }
 
-/** Which actions make sense in a state; the API answers 409 otherwise, the dashboard disables the button. */
-export function allowedActions(
-  state: Pick<RunState, 'status' | 'paused'>,
-): Record<ControlAction, string | null> {
-  const finished = ['succeeded', 'failed', 'cancelled', 'dead_letter'].includes(state.status);
-  const no = finished ? `the run is ${state.status}` : null;
-  return {
-    cancel: no,
-    pause: no ?? (state.paused ? 'the run is already paused' : null),
-    resume: no ?? (state.paused ? null : 'the run is not paused'),
-    takeover: no ?? (state.status === 'queued' ? 'the run has not started' : null),
-    message: no,
-  };
+/** What the rules look at: the run's live state (the `state` query, or a job view's copy of it). */
+export interface ControlState {
+  status: JobStatus;
+  paused: boolean;
+  pauseMode: 'soft' | 'hard' | null;
+  cancelRequested: boolean;
+  /** False while the run has never left the queue (takeover needs a running agent). */
+  started: boolean;
+}
+
+/**
+ * The one copy of the control rules: why a request is ignored in a state, or null when it applies. The
+ * workflow's handler decides with it; the API refuses early only what it knows for sure (a finished run);
+ * the dashboard disables buttons with it.
+ */
+export function controlRefusal(
+  state: ControlState,
+  request: Pick<ControlSignal, 'action' | 'mode' | 'message'>,
+): string | null {
+  if (isTerminal(state.status)) return `the run is ${state.status}`;
+  switch (request.action) {
+    case 'cancel':
+      return state.cancelRequested ? 'a cancel was already requested' : null;
+    case 'pause':
+      return state.paused && state.pauseMode === (request.mode ?? 'soft')
+        ? 'the run is already paused'
+        : null;
+    case 'resume':
+      return state.paused ? null : 'the run is not paused';
+    case 'takeover':
+      return state.started ? null : 'the run has not started';
+    case 'message':
+      return request.message?.trim() ? null : 'the message is empty';
+  }
+}
+
+/** Which actions make sense in a state (soft pause, a non-empty message): the dashboard's buttons. */
+export function allowedActions(state: ControlState): Record<ControlAction, string | null> {
+  return Object.fromEntries(
+    controlActions.map((action) => [action, controlRefusal(state, { action, message: 'x' })]),
+  ) as Record<ControlAction, string | null>;
+}
+
+/** What the workflow decided about one request (the `controlVerdict` query, by request id). */
+export interface ControlVerdict {
+  requestId: string;
+  action: string;
+  accepted: boolean;
+  /** Why it was ignored (null when accepted). */
+  reason: string | null;
 }

@@ -1,4 +1,4 @@
-import type { RunState } from './controls.ts';
+import type { ControlState, RunState } from './controls.ts';
 import type { JobStatus } from './status.ts';
 import type { NormalizedJob } from './task.ts';
 
@@ -74,4 +74,15 @@ export interface JobMemo {
 /** Temporal task-queue priority (1 runs first, 5 last, 3 default) from the job's integer priority (higher first). */
 export function priorityKeyFor(priority: number): number {
   return Math.min(5, Math.max(1, 3 - priority));
+}
+
+/** What the control rules need from a job view (contracts/controls.ts `controlRefusal`). */
+export function controlStateOf(view: JobView): ControlState {
+  return {
+    status: view.status,
+    paused: view.paused,
+    pauseMode: view.live?.pauseMode ?? null,
+    cancelRequested: view.cancelRequestedAt !== null,
+    started: view.startedAt !== null,
+  };
 }

@@ -11,6 +11,7 @@ import { loadWorkerConfig, type WorkerConfig } from '../contracts/config.ts';
 import type { RunState } from '../contracts/controls.ts';
 import { hostTaskQueue, poolTaskQueue, workflowIdFor } from '../contracts/job.ts';
 import { isTerminal } from '../contracts/status.ts';
+import { stateQuery } from '../workflows/messages.ts';
 import { verifyCapabilities } from './capabilities.ts';
 import { runSlotSupplier } from './slot-supplier.ts';
 
@@ -172,7 +173,7 @@ export async function startCapabilityWorker(
  */
 async function attemptStillHere(client: Client, hostId: string, owner: LeaseOwner): Promise<boolean> {
   try {
-    const state = await client.workflow.getHandle(workflowIdFor(owner.jobId)).query<RunState>('state');
+    const state = await client.workflow.getHandle(workflowIdFor(owner.jobId)).query(stateQuery);
     return !isTerminal(state.status) && state.attempt === owner.attempt && state.host === hostId;
   } catch (err) {
     return !(err instanceof WorkflowNotFoundError);

@@ -1,6 +1,12 @@
 import { CancellationScope } from '@temporalio/workflow';
 import type { PrepareResult, StepInput } from '../contracts/activities.ts';
-import type { ControlSignal, RunState } from '../contracts/controls.ts';
+import {
+  type ControlSignal,
+  type ControlVerdict,
+  controlRefusal,
+  controlSignalSchema,
+  type RunState,
+} from '../contracts/controls.ts';
 import { priorityKeyFor, type TaskRunInput } from '../contracts/job.ts';
 import { EventLog } from './events.ts';
 import { RunTracker } from './state.ts';
@@ -59,6 +65,8 @@ export class Run {
   /** True when Temporal itself (not a control signal) cancelled the workflow. */
   cancelledByTemporal = false;
   private readonly seen = new Set<string>();
+  /** Recent verdicts by request id, for the `controlVerdict` query the API asks right after signalling. */
+  private readonly verdicts = new Map<string, ControlVerdict>();
   private messages: OperatorMessage[] = [];
 
   constructor(readonly input: TaskRunArgs) {
@@ -110,11 +118,33 @@ export class Run {
     return this.state.cancelRequestedAt !== null;
   }
 
-  /** The `control` signal: each request id acts once; every request is recorded with its actor. */
-  control(signal: ControlSignal): void {
+  /**
+   * The `control` signal: validated (it may come from the Temporal CLI or Web UI as any JSON), each request id
+   * acts once, every request is recorded with its actor and its verdict kept for the `controlVerdict` query.
+   */
+  control(raw: unknown): void {
+    const parsed = controlSignalSchema.safeParse(raw);
+    if (!parsed.success) {
+      const requestId =
+        typeof (raw as ControlSignal)?.requestId === 'string' ? (raw as ControlSignal).requestId : null;
+      const reason = `malformed control request: ${parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'request'} ${i.message}`)
+        .join('; ')}`.slice(0, 500);
+      if (requestId)
+        this.remember({ requestId, action: String((raw as ControlSignal).action), accepted: false, reason });
+      this.events.emit('control.rejected', reason, { requestId, ignored: reason }, 'warn');
+      return;
+    }
+    const signal = parsed.data;
     if (this.seen.has(signal.requestId) || this.tracker.finished) return;
     this.seen.add(signal.requestId);
     const ignored = this.apply(signal);
+    this.remember({
+      requestId: signal.requestId,
+      action: signal.action,
+      accepted: !ignored,
+      reason: ignored,
+    });
     const payload: Record<string, unknown> = { requestId: signal.requestId, actor: signal.actor };
     if (signal.mode) payload.mode = signal.mode;
     if (signal.reason) payload.reason = signal.reason;
@@ -122,6 +152,19 @@ export class Run {
     if (ignored) payload.ignored = ignored;
     const text = ignored ? `${signal.action} by ${signal.actor} ignored: ${ignored}` : controlMessage(signal);
     this.events.emit(controlEventType[signal.action], text, payload, ignored ? 'warn' : 'info');
+  }
+
+  verdict(requestId: string): ControlVerdict | null {
+    if (this.verdicts.has(requestId)) return this.verdicts.get(requestId)!;
+    // Finished before it arrived: the run will take no request any more.
+    if (this.tracker.finished && !this.seen.has(requestId))
+      return { requestId, action: 'unknown', accepted: false, reason: `the run is ${this.state.status}` };
+    return null;
+  }
+
+  private remember(verdict: ControlVerdict) {
+    this.verdicts.set(verdict.requestId, verdict);
+    if (this.verdicts.size > 200) this.verdicts.delete(this.verdicts.keys().next().value!);
   }
 
   /** Workflow cancellation from the Temporal Web UI or CLI: a cancel by actor `temporal`. */
@@ -144,42 +187,51 @@ export class Run {
     this.tracker.set({ pendingMessages: this.messages.length });
   }
 
-  /** Applies a control; returns why it was ignored, or null. */
+  /** Applies a control that the rules (contracts/controls.ts) allow; returns why it was ignored, or null. */
   private apply(signal: ControlSignal): string | null {
     const s = this.state;
+    const refusal = controlRefusal(
+      {
+        status: s.status,
+        paused: s.paused,
+        pauseMode: s.pauseMode,
+        cancelRequested: this.cancelRequested,
+        started: !this.tracker.queued,
+      },
+      signal,
+    );
+    if (refusal) return refusal;
     switch (signal.action) {
       case 'cancel':
-        if (this.cancelRequested) return 'a cancel was already requested';
         this.tracker.set({ cancelRequestedAt: new Date().toISOString() });
         this.work.cancel();
-        return null;
-      case 'pause': {
-        const mode = signal.mode ?? 'soft';
-        if (s.paused && s.pauseMode === mode) return 'the run is already paused';
-        this.tracker.set({ paused: true, pauseMode: mode });
-        return null;
-      }
+        break;
+      case 'pause':
+        this.tracker.set({ paused: true, pauseMode: signal.mode ?? 'soft' });
+        break;
       case 'resume':
-        if (!s.paused) return 'the run is not paused';
         this.tracker.set({ paused: false, pauseMode: null, takeoverRequested: false });
-        return null;
+        break;
       case 'takeover':
-        if (this.tracker.queued) return 'the run has not started';
         this.tracker.set({
           paused: true,
           pauseMode: signal.mode ?? s.pauseMode ?? 'soft',
           takeoverRequested: true,
         });
-        return null;
+        break;
       case 'message': {
-        const message = signal.message?.trim();
-        if (!message) return 'the message is empty';
         const at = new Date().toISOString();
-        this.messages.push({ requestId: signal.requestId, actor: signal.actor, message, at });
+        this.messages.push({
+          requestId: signal.requestId,
+          actor: signal.actor,
+          message: signal.message!.trim(),
+          at,
+        });
         this.tracker.set({ pendingMessages: this.messages.length });
-        return null;
+        break;
       }
     }
+    return null;
   }
 }
 

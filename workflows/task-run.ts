@@ -2,7 +2,7 @@ import { CancellationScope, CancelledFailure, ContinueAsNew, setHandler } from '
 import type { TaskRunResult } from '../contracts/job.ts';
 import { type RunOutcome, releaseAfter, runAttempt } from './attempt.ts';
 import { isCancellation } from './failures.ts';
-import { controlSignal, poolsChangedSignal, stateQuery } from './messages.ts';
+import { controlSignal, controlVerdictQuery, poolsChangedSignal, stateQuery } from './messages.ts';
 import { Run, type TaskRunArgs } from './run.ts';
 
 /**
@@ -16,6 +16,7 @@ export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
     run.poolsChanged = true;
   });
   setHandler(stateQuery, () => ({ ...run.state }));
+  setHandler(controlVerdictQuery, (requestId) => run.verdict(requestId));
   CancellationScope.current().cancelRequested.catch(() => run.cancelledFromTemporal());
 
   let result: RunOutcome;

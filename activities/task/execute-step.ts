@@ -5,6 +5,7 @@ import type { StepInput, StepResult } from '../../contracts/activities.ts';
 import type { RunState } from '../../contracts/controls.ts';
 import { workflowIdFor } from '../../contracts/job.ts';
 import { createLineRedactor } from '../../contracts/secrets.ts';
+import { stateQuery } from '../../workflows/messages.ts';
 import type { EventReporter } from '../reporting/event-reporter.ts';
 import { buildInvocation } from '../runtimes/adapters.ts';
 import { runProcessGroup } from '../runtimes/process-group.ts';
@@ -26,7 +27,7 @@ async function defaultRunState(jobId: string): Promise<RunState | null> {
   } catch {
     return null;
   }
-  return client.workflow.getHandle(workflowIdFor(jobId)).query<RunState>('state');
+  return client.workflow.getHandle(workflowIdFor(jobId)).query(stateQuery);
 }
 
 /** Operator messages go to the append-only inbox once each, even when a step is retried. */

@@ -4,6 +4,7 @@ import type { temporal } from '@temporalio/proto';
 import type { RunState } from '../../contracts/controls.ts';
 import { type JobMemo, type TaskRunResult, workflowIdFor } from '../../contracts/job.ts';
 import { searchAttributes } from '../../contracts/search-attributes.ts';
+import { stateQuery } from '../../workflows/messages.ts';
 import type { ExecutionSummary } from './views.ts';
 
 type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
@@ -75,7 +76,7 @@ export async function queryState(
     timer = setTimeout(() => resolve(null), timeoutMs);
   });
   try {
-    return await Promise.race([client.workflow.getHandle(workflowId).query<RunState>('state'), deadline]);
+    return await Promise.race([client.workflow.getHandle(workflowId).query(stateQuery), deadline]);
   } catch {
     return null;
   } finally {

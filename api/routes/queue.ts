@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cancelBodySchema, controlBodySchema, operatorMessageBodySchema } from '../../contracts/controls.ts';
+import { cancelBodySchema, controlBodySchema, operatorMessageBodySchema } from '../../contracts/control-bodies.ts';
 import { jobEnvelopeSchema } from '../../contracts/task.ts';
 import { audit } from '../audit.ts';
 import type { UserIdentity } from '../auth/identity.ts';
@@ -81,14 +81,20 @@ export const queueRoutes = defineRoutes([
     rateLimited: true,
     params: jobParams,
     body: cancelBodySchema,
-    responses: { 202: { description: 'cancel requested', schema: jobViewSchema } },
+    responses: {
+      200: {
+        description: 'cancel accepted by the run (also when it was already requested)',
+        schema: jobViewSchema,
+      },
+      202: { description: 'cancel sent; the run had not answered yet', schema: jobViewSchema },
+    },
     async handler(ctx, deps) {
       const { params, body } = input<{ jobId: string }, never, z.infer<typeof cancelBodySchema>>(ctx);
-      const { view } = await sendControl(deps, user(ctx), params.jobId, {
+      const { view, verdict } = await sendControl(deps, user(ctx), params.jobId, {
         action: 'cancel',
         reason: body.reason,
       });
-      ctx.status = 202;
+      ctx.status = verdict ? 200 : 202;
       ctx.body = view;
     },
   },
@@ -101,11 +107,14 @@ export const queueRoutes = defineRoutes([
     rateLimited: true,
     params: jobParams,
     body: controlBodySchema,
-    responses: { 202: { description: 'control sent', schema: jobViewSchema } },
+    responses: {
+      200: { description: 'accepted by the run: the job in its new state', schema: jobViewSchema },
+      202: { description: 'sent; the run had not answered yet', schema: jobViewSchema },
+    },
     async handler(ctx, deps) {
       const { params, body } = input<{ jobId: string }, never, z.infer<typeof controlBodySchema>>(ctx);
-      const { view } = await sendControl(deps, user(ctx), params.jobId, body);
-      ctx.status = 202;
+      const { view, verdict } = await sendControl(deps, user(ctx), params.jobId, body);
+      ctx.status = verdict ? 200 : 202;
       ctx.body = view;
     },
   },
@@ -118,16 +127,22 @@ export const queueRoutes = defineRoutes([
     rateLimited: true,
     params: jobParams,
     body: operatorMessageBodySchema,
-    responses: { 202: { description: 'message sent', schema: requestIdSchema.pick({ requestId: true }) } },
+    responses: {
+      200: { description: 'taken by the run', schema: requestIdSchema.pick({ requestId: true }) },
+      202: {
+        description: 'sent; the run had not answered yet',
+        schema: requestIdSchema.pick({ requestId: true }),
+      },
+    },
     async handler(ctx, deps) {
       const { params, body } = input<{ jobId: string }, never, z.infer<typeof operatorMessageBodySchema>>(
         ctx,
       );
-      const { requestId } = await sendControl(deps, user(ctx), params.jobId, {
+      const { requestId, verdict } = await sendControl(deps, user(ctx), params.jobId, {
         action: 'message',
         message: body.message,
       });
-      ctx.status = 202;
+      ctx.status = verdict ? 200 : 202;
       ctx.body = { requestId };
     },
   },

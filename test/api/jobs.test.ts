@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startApi } from '../../api/main.ts';
+import { controlSignal, controlVerdictQuery } from '../../workflows/messages.ts';
 import { envelope, startTestApi, type TestApi, until } from './harness.ts';
 
 let t: TestApi;
@@ -157,7 +158,7 @@ describe('controls', () => {
       as: 'operator',
       json: { reason: 'wrong repo' },
     });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     const view = await until('cancelled', async () => {
       const d = await detail(body.id);
       return d.status === 'cancelled' ? d : null;
@@ -180,17 +181,53 @@ describe('controls', () => {
     const control = (json: unknown) =>
       t.call(`/api/queue/jobs/${body.id}/control`, { method: 'POST', as: 'operator', json });
     const paused = await control({ action: 'pause', mode: 'soft' });
-    expect(paused.status).toBe(202);
+    expect(paused.status).toBe(200);
     expect(await paused.json()).toMatchObject({ paused: true, status: 'awaiting_action' });
-    expect((await control({ action: 'pause' })).status).toBe(409);
+    const again = await control({ action: 'pause' });
+    expect(again.status).toBe(409);
+    expect((await again.json()).error.message).toBe('cannot pause: the run is already paused');
+    // The workflow's rule: a soft pause may become hard.
+    const hard = await control({ action: 'pause', mode: 'hard' });
+    expect(hard.status).toBe(200);
+    expect((await hard.json()).live).toMatchObject({ paused: true, pauseMode: 'hard' });
     const resumed = await control({ action: 'resume' });
-    expect(resumed.status).toBe(202);
+    expect(resumed.status).toBe(200);
     expect(await resumed.json()).toMatchObject({ paused: false, status: 'queued' });
     expect((await control({ action: 'resume' })).status).toBe(409);
-    expect((await control({ action: 'takeover' })).status).toBe(409);
+    const takeover = await control({ action: 'takeover' });
+    expect(takeover.status).toBe(409);
+    expect((await takeover.json()).error.message).toBe('cannot takeover: the run has not started');
     const bad = await control({ action: 'explode' });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.issues[0].path).toBe('action');
+  });
+
+  test('a malformed control signal (as sent from the Temporal CLI) is recorded as ignored, and the run goes on', async () => {
+    const { body } = await submit(envelope('acme/malformed'));
+    const handle = t.client.workflow.getHandle(`job-${body.id}`);
+    await handle.signal(controlSignal, {
+      requestId: 'cli-1',
+      actor: 'ops',
+      action: 'message',
+      message: 42,
+    } as never);
+    expect(await handle.query(controlVerdictQuery, 'cli-1')).toMatchObject({
+      accepted: false,
+      reason: expect.stringContaining('message'),
+    });
+    const rejected = await until('rejected event', async () => {
+      const events = (await (await t.call(`/api/queue/jobs/${body.id}/events`, { as: 'viewer' })).json())
+        .items;
+      return events.find((e: { type: string }) => e.type === 'control.rejected');
+    });
+    expect(rejected.level).toBe('warn');
+    // Still answering: the handler did not fail a workflow task.
+    const paused = await t.call(`/api/queue/jobs/${body.id}/control`, {
+      method: 'POST',
+      as: 'operator',
+      json: { action: 'pause' },
+    });
+    expect(paused.status).toBe(200);
   });
 
   test('an operator message is recorded as an event with its actor', async () => {
@@ -200,7 +237,7 @@ describe('controls', () => {
       as: 'operator',
       json: { message: 'use the v2 parser' },
     });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     const { requestId } = await res.json();
     const event = await until('message event', async () => {
       const events = (await (await t.call(`/api/queue/jobs/${body.id}/events`, { as: 'viewer' })).json())

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedActions } from '../../contracts/controls.ts';
+import { allowedActions, controlRefusal } from '../../contracts/controls.ts';
 import { normalizeStatus } from '../../contracts/status.ts';
 
 describe('status normalization', () => {
@@ -28,11 +28,34 @@ describe('status normalization', () => {
   });
 });
 
-describe('allowed controls', () => {
+describe('the control rules (one copy: workflow, API, dashboard)', () => {
+  const running = {
+    status: 'running' as const,
+    paused: false,
+    pauseMode: null,
+    cancelRequested: false,
+    started: true,
+  };
   it('explains why an action is not possible', () => {
-    expect(allowedActions({ status: 'succeeded', paused: false }).cancel).toMatch(/succeeded/);
-    expect(allowedActions({ status: 'running', paused: false })).toMatchObject({ cancel: null, pause: null });
-    expect(allowedActions({ status: 'running', paused: false }).resume).toMatch(/not paused/);
-    expect(allowedActions({ status: 'awaiting_action', paused: true }).resume).toBeNull();
+    expect(allowedActions({ ...running, status: 'succeeded' }).cancel).toMatch(/succeeded/);
+    expect(allowedActions(running)).toMatchObject({ cancel: null, pause: null, takeover: null });
+    expect(allowedActions(running).resume).toMatch(/not paused/);
+    expect(allowedActions({ ...running, started: false, status: 'queued' }).takeover).toMatch(/not started/);
+    const paused = {
+      ...running,
+      status: 'awaiting_action' as const,
+      paused: true,
+      pauseMode: 'soft' as const,
+    };
+    expect(allowedActions(paused).resume).toBeNull();
+    expect(allowedActions(paused).pause).toMatch(/already paused/);
+  });
+  it('a soft pause may become hard; a repeated cancel and an empty message are ignored', () => {
+    const soft = { ...running, status: 'awaiting_action' as const, paused: true, pauseMode: 'soft' as const };
+    expect(controlRefusal(soft, { action: 'pause', mode: 'hard' })).toBeNull();
+    expect(controlRefusal({ ...running, cancelRequested: true }, { action: 'cancel' })).toMatch(
+      /already requested/,
+    );
+    expect(controlRefusal(running, { action: 'message', message: '  ' })).toMatch(/empty/);
   });
 });

@@ -39,12 +39,12 @@ describe('pause, resume and operator messages', () => {
     await waitForJob(stack, job.id, (j) => j.stage === 'moonmind.task.execute' && j.step?.index === 0);
     const control = (action: string) =>
       stack.api(`/api/queue/jobs/${job.id}/control`, { method: 'POST', json: { action } });
-    expect((await control('pause')).status).toBe(202);
+    expect((await control('pause')).status).toBe(200);
     const message = await stack.api(`/api/queue/jobs/${job.id}/operator-messages`, {
       method: 'POST',
       json: { message: 'Please also update CHANGELOG.md' },
     });
-    expect(message.status).toBe(202);
+    expect(message.status).toBe(200);
 
     const paused = await waitForJob(stack, job.id, (j) => j.status === 'awaiting_action');
     expect(paused.paused).toBe(true);
@@ -55,7 +55,7 @@ describe('pause, resume and operator messages', () => {
     expect((await listEvents(stack, job.id)).filter((e) => e.type === 'task.step.started')).toHaveLength(1);
     expect((await control('pause')).status).toBe(409);
 
-    expect((await control('resume')).status).toBe(202);
+    expect((await control('resume')).status).toBe(200);
     const done = await waitForStatus(stack, job.id, ['succeeded', 'failed', 'dead_letter']);
     expect(done.status).toBe('succeeded');
 

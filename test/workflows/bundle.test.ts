@@ -11,7 +11,7 @@ import { committedDir, readHistories } from './histories.ts';
  * would break runs in flight fails here. Re-record only for an intentional, versioned change.
  */
 describe('workflow bundle', () => {
-  it('builds without Node built-ins or zod', async () => {
+  it('builds without Node built-ins, and with zod/mini only (the signal schema), not classic zod', async () => {
     const { code } = await buildWorkflowBundle();
     // The SDK allows only these built-ins in workflows (it stubs them deterministically).
     const allowed = new Set(['assert', 'url', 'util']);
@@ -19,14 +19,19 @@ describe('workflow bundle', () => {
       .filter((m) => !allowed.has(m) && !m.startsWith('_'))
       .filter((m) => code.includes(`require("${m}")`) || code.includes(`require("node:${m}")`));
     expect(used).toEqual([]);
-    expect(code).not.toMatch(/node_modules\/zod\//);
+    expect(code).not.toMatch(/node_modules\/zod\/v4\/classic\//);
+    expect(code).toMatch(/node_modules\/zod\/v4\/mini\//);
     expect(code).toMatch(/taskRun/);
   });
 
   it('replays the committed histories of earlier runs', async () => {
     quietTemporalLogs();
     const histories = await readHistories(committedDir);
-    expect(histories.map((h) => h.workflowId)).toEqual(['cancel-running', 'pause-resume']);
+    expect(histories.map((h) => h.workflowId)).toEqual([
+      'cancel-running',
+      'pause-resume',
+      'takeover-verdicts',
+    ]);
     const failures: string[] = [];
     for await (const r of Worker.runReplayHistories(
       { workflowBundle: await buildWorkflowBundle() },

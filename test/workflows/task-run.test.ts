@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchAttributes } from '../../contracts/search-attributes.ts';
 import { waitFor } from '../../scripts/ports.ts';
-import { controlSignal, poolsChangedSignal } from '../../workflows/messages.ts';
+import { controlSignal, controlVerdictQuery, poolsChangedSignal } from '../../workflows/messages.ts';
 import { type CapabilityDouble, gatedStep, startCapabilityDouble } from './capability-worker-double.ts';
 import {
   activitySummaries,
@@ -303,10 +303,25 @@ describe('taskRun', () => {
     const { jobId, handle } = await startRun(env.client, {
       payload: { repository, task: { instructions: 'x', publish: { mode: 'none' } } },
     });
+    // As the Temporal CLI could send it: a message that is not a string. Recorded as ignored, never a failed task.
+    await handle.signal(controlSignal, {
+      requestId: 'bad',
+      actor: 'eve',
+      action: 'message',
+      message: 7,
+    } as never);
     await handle.signal(controlSignal, { requestId: 'early', actor: 'eve', action: 'takeover' });
+    expect(await handle.query(controlVerdictQuery, 'early')).toEqual({
+      requestId: 'early',
+      action: 'takeover',
+      accepted: false,
+      reason: 'the run has not started',
+    });
+    expect(await handle.query(controlVerdictQuery, 'bad')).toMatchObject({ accepted: false });
     await step.started;
     await handle.signal(controlSignal, { requestId: 'r0', actor: 'eve', action: 'resume' });
     await handle.signal(controlSignal, { requestId: 't1', actor: 'eve', action: 'takeover' });
+    expect(await handle.query(controlVerdictQuery, 't1')).toMatchObject({ accepted: true, reason: null });
     const s = await waitForState(handle, 'takeover', (x) => x.takeoverRequested);
     expect(s).toMatchObject({ paused: true, pauseMode: 'soft', status: 'awaiting_action' });
     step.release();
@@ -317,11 +332,13 @@ describe('taskRun', () => {
 
     const controls = (await events(env.sql, jobId)).filter((e) => e.type.startsWith('control.'));
     expect(controls.map((e) => [e.type, e.payload.requestId, e.payload.ignored ?? null])).toEqual([
+      ['control.rejected', 'bad', expect.stringMatching(/malformed control request: message/)],
       ['control.takeover', 'early', expect.stringMatching(/not started/)],
       ['control.resumed', 'r0', 'the run is not paused'],
       ['control.takeover', 't1', null],
       ['control.resumed', 'r1', null],
     ]);
+    await saveHistory(handle, 'takeover-verdicts');
   });
 
   it('cancels a running step: the activity is cancelled, the host cleaned up, nothing published', async () => {

@@ -1,13 +1,13 @@
 import { createSignal, type JSX, Show } from 'solid-js';
 import { allowedActions } from '../../../contracts/controls.ts';
-import type { JobView } from '../../../contracts/job.ts';
+import { controlStateOf, type JobView } from '../../../contracts/job.ts';
 import { cancelJob, controlJob, sendOperatorMessage } from '../api/jobs.ts';
 import { errorMessage } from '../lib/format.ts';
 import { canOperate } from '../lib/session.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 
 /**
- * Cancel (confirmed), pause/resume, takeover and operator messages. `allowedActions` (the API's own rule)
+ * Cancel (confirmed), pause/resume, takeover and operator messages. `allowedActions` (the rules the workflow itself applies)
  * decides what is enabled; a disabled control says why, in its title and as visible text.
  */
 export function JobControls(props: { job: JobView; onChanged: (job?: JobView) => void }) {
@@ -15,7 +15,7 @@ export function JobControls(props: { job: JobView; onChanged: (job?: JobView) =>
   const [busy, setBusy] = createSignal(false);
   const [result, setResult] = createSignal<{ ok: boolean; text: string } | null>(null);
   const [message, setMessage] = createSignal('');
-  const allowed = () => allowedActions({ status: props.job.status, paused: props.job.paused });
+  const allowed = () => allowedActions(controlStateOf(props.job));
   const why = (action: keyof ReturnType<typeof allowedActions>) =>
     !canOperate() ? 'your role cannot control runs' : busy() ? 'working…' : allowed()[action];
 
