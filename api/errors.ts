@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'csrf_failed'
   | 'not_found'
   | 'method_not_allowed'
+  | 'not_implemented'
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -22,6 +23,7 @@ const statusOf: Record<ErrorCode, number> = {
   csrf_failed: 403,
   not_found: 404,
   method_not_allowed: 405,
+  not_implemented: 501,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -1,0 +1,98 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { JSON_MAX_DEPTH } from '../../api/middleware/json-body.ts';
+import { envelope, startTestApi, type TestApi } from './harness.ts';
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await startTestApi();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** A request fetch refuses to send (TRACE, QUERY): status, headers and parsed body. */
+function raw(method: string, pathname: string) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: unknown }>(
+    (resolve, reject) => {
+      const req = request(`${t.url}${pathname}`, { method }, (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
+}
+
+const postJson = (text: string) =>
+  t.call('/api/queue/jobs', {
+    method: 'POST',
+    as: 'operator',
+    headers: { 'content-type': 'application/json' },
+    body: text,
+  });
+
+describe('JSON bodies', () => {
+  test('a body nested 10,000 levels deep is a 400 naming the depth limit', async () => {
+    const res = await postJson(`${'['.repeat(10_000)}${']'.repeat(10_000)}`);
+    expect(res.status).toBe(400);
+    const { error } = await res.json();
+    expect(error.code).toBe('validation_failed');
+    expect(error.message).toContain(`at most ${JSON_MAX_DEPTH} levels`);
+  });
+
+  test('nesting up to the limit passes the parser; brackets inside strings do not count', async () => {
+    const deep = (n: number) => `${'{"a":'.repeat(n - 1)}{}${'}'.repeat(n - 1)}`;
+    const atLimit = await postJson(
+      JSON.stringify({ ...envelope(), nested: JSON.parse(deep(JSON_MAX_DEPTH - 1)) }),
+    );
+    // The envelope refuses the unknown field or accepts it, but the parser let it through.
+    expect((await atLimit.json()).error?.message ?? '').not.toContain('levels');
+    const overLimit = await postJson(deep(JSON_MAX_DEPTH + 1));
+    expect(overLimit.status).toBe(400);
+    const quoted = envelope('acme/widgets');
+    quoted.payload.task.instructions = `${'[{'.repeat(500)} "\\"[ brackets in a string`;
+    const res = await postJson(JSON.stringify(quoted));
+    expect(res.status).toBe(201);
+  });
+
+  test('a body over the size limit is a 413 naming the limit', async () => {
+    const res = await postJson(JSON.stringify({ ...envelope(), pad: 'x'.repeat(1_100_000) }));
+    expect(res.status).toBe(413);
+    const { error } = await res.json();
+    expect(error).toMatchObject({ code: 'payload_too_large' });
+    expect(error.message).toContain('1 MB');
+  });
+});
+
+describe('methods', () => {
+  test('TRACE and QUERY are a 501 in the error format', async () => {
+    for (const [method, path] of [
+      ['TRACE', '/api/queue/jobs'],
+      ['TRACE', '/healthz'],
+      ['TRACE', '/tasks'],
+      ['QUERY', '/api/queue/jobs'],
+    ]) {
+      const res = await raw(method, path);
+      expect(res.status, `${method} ${path}`).toBe(501);
+      expect(res.headers['content-type']).toMatch(/application\/json/);
+      expect(res.body).toMatchObject({ error: { code: 'not_implemented', requestId: expect.any(String) } });
+    }
+  });
+
+  test('a known method on a path without it is a 405 with Allow, in the error format', async () => {
+    const res = await t.call('/api/queue/jobs', { method: 'DELETE', as: 'operator' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toContain('POST');
+    expect((await res.json()).error.code).toBe('method_not_allowed');
+    const health = await t.call('/healthz', { method: 'POST' });
+    expect(health.status).toBe(405);
+    expect((await health.json()).error.code).toBe('method_not_allowed');
+  });
+});
