@@ -26,15 +26,34 @@ export async function appendEvents(sql: Sql, jobId: string, batch: EventBatch): 
   });
 }
 
+const eventIdMessage = `must be an event id: a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`;
+/**
+ * An event id as a query or header value: digits only, at most 2^53 - 1 (ids are bigint in PostgreSQL and
+ * numbers in JSON), so a huge or odd value is a 400 rather than a query PostgreSQL refuses.
+ */
+export const eventIdSchema = z
+  .string({ error: eventIdMessage })
+  .regex(/^\d{1,16}$/, eventIdMessage)
+  .transform(Number)
+  .refine(Number.isSafeInteger, eventIdMessage);
+
 /** `after`/`before` take an event id or an ISO timestamp; `afterEventId`/`beforeEventId` an event id. */
-const idOrTime = z.union([z.coerce.number().int().min(0), z.iso.datetime({ offset: true })]);
+const idOrTimeMessage = `must be an event id (0 to ${Number.MAX_SAFE_INTEGER}) or an ISO 8601 timestamp`;
+const isoTime = z.iso.datetime({ offset: true });
+const idOrTime = z.string({ error: idOrTimeMessage }).transform((v, ctx) => {
+  const id = eventIdSchema.safeParse(v);
+  if (id.success) return id.data;
+  if (isoTime.safeParse(v).success) return v;
+  ctx.addIssue({ code: 'custom', message: idOrTimeMessage });
+  return z.NEVER;
+});
 export const eventsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   sort: z.enum(['asc', 'desc']).default('asc'),
   after: idOrTime.optional(),
-  afterEventId: z.coerce.number().int().min(0).optional(),
+  afterEventId: eventIdSchema.optional(),
   before: idOrTime.optional(),
-  beforeEventId: z.coerce.number().int().min(0).optional(),
+  beforeEventId: eventIdSchema.optional(),
 });
 export type EventsQuery = z.infer<typeof eventsQuerySchema>;
 

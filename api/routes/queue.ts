@@ -3,7 +3,7 @@ import { cancelBodySchema, controlBodySchema, operatorMessageBodySchema } from '
 import { jobEnvelopeSchema } from '../../contracts/task.ts';
 import { audit } from '../audit.ts';
 import type { UserIdentity } from '../auth/identity.ts';
-import { validationFailed } from '../errors.ts';
+import { uuidParam } from '../ids.ts';
 import { sendControl } from '../jobs/control.ts';
 import { loadJob, uiBaseOf } from '../jobs/detail.ts';
 import { type ListQuery, listJobs, listQuerySchema } from '../jobs/list.ts';
@@ -11,7 +11,7 @@ import { submitJob } from '../jobs/submit.ts';
 import { jobViewSchema, requestIdSchema } from '../schemas.ts';
 import { defineRoutes, input } from './table.ts';
 
-export const jobParams = z.object({ jobId: z.string() });
+export const jobParams = z.object({ jobId: uuidParam('a job id') });
 const user = (ctx: { state: { identity: unknown } }) => ctx.state.identity as UserIdentity;
 
 export const queueRoutes = defineRoutes([
@@ -22,7 +22,9 @@ export const queueRoutes = defineRoutes([
     tag: 'queue',
     access: 'operator',
     rateLimited: true,
-    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    headers: z.object({
+      'Idempotency-Key': z.string().trim().max(200, 'must be at most 200 characters').optional(),
+    }),
     body: jobEnvelopeSchema,
     parseBody: false,
     responses: {
@@ -30,10 +32,8 @@ export const queueRoutes = defineRoutes([
       200: { description: 'the job an earlier submission with the same key created', schema: jobViewSchema },
     },
     async handler(ctx, deps) {
-      const key = ctx.get('idempotency-key').trim() || null;
-      if (key && key.length > 200) {
-        throw validationFailed([{ path: 'Idempotency-Key', message: 'must be at most 200 characters' }]);
-      }
+      const key =
+        input<never, never, never, { 'Idempotency-Key'?: string }>(ctx).headers['Idempotency-Key'] || null;
       const { view, created } = await submitJob(deps, user(ctx), ctx.state.input.body, key);
       if (created) await audit(deps.sql, user(ctx), 'job.submit', view.id, { repository: view.repository });
       ctx.status = created ? 201 : 200;

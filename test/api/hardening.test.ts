@@ -96,3 +96,71 @@ describe('methods', () => {
     expect((await health.json()).error.code).toBe('method_not_allowed');
   });
 });
+
+describe('ids, names, cursors and headers', () => {
+  const someJob = '00000000-0000-4000-8000-000000000000';
+  const issuesOf = async (res: Response) => {
+    expect(res.status).toBe(400);
+    return (await res.json()).error.issues as { path: string; message: string }[];
+  };
+
+  test('a Last-Event-ID or event cursor beyond a bigint is a 400 naming it', async () => {
+    const huge = '99999999999999999999999';
+    const stream = await t.call(`/api/queue/jobs/${someJob}/events/stream`, {
+      as: 'viewer',
+      headers: { 'Last-Event-ID': huge },
+    });
+    expect(await issuesOf(stream)).toEqual([
+      { path: 'Last-Event-ID', message: expect.stringMatching(/event id/) },
+    ]);
+    for (const param of ['after', 'afterEventId', 'before', 'beforeEventId']) {
+      const res = await t.call(`/api/queue/jobs/${someJob}/events?${param}=${huge}`, { as: 'viewer' });
+      expect((await issuesOf(res)).map((i) => i.path)).toEqual([param]);
+    }
+    const viaQuery = await t.call(`/api/queue/jobs/${someJob}/events/stream?lastEventId=-1`, {
+      as: 'viewer',
+    });
+    expect((await issuesOf(viaQuery)).map((i) => i.path)).toEqual(['lastEventId']);
+  });
+
+  test('a garbage list cursor is a 400 at once', async () => {
+    for (const cursor of ['garbage!', 'AAAA.AAAAAAAAAAAAAAAA']) {
+      const started = performance.now();
+      const res = await t.call(`/api/queue/jobs?cursor=${encodeURIComponent(cursor)}`, { as: 'viewer' });
+      expect((await issuesOf(res)).map((i) => i.path)).toEqual(['cursor']);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    }
+  });
+
+  test('ids in paths must be UUIDs', async () => {
+    const job = await t.call('/api/queue/jobs/12345/events', { as: 'viewer' });
+    expect(await issuesOf(job)).toEqual([{ path: 'jobId', message: 'must be a job id (a UUID)' }]);
+    const artifact = await t.call(`/api/queue/jobs/${someJob}/artifacts/${'-'.repeat(36)}/download`, {
+      as: 'viewer',
+    });
+    expect((await issuesOf(artifact)).map((i) => i.path)).toEqual(['artifactId']);
+    const token = await t.call('/api/admin/tokens/not-a-token', { method: 'DELETE', as: 'admin' });
+    expect((await issuesOf(token)).map((i) => i.path)).toEqual(['tokenId']);
+  });
+
+  test('an artifact name is percent-decoded once; a malformed encoding is a 400 naming it', async () => {
+    const submitted = await t.call('/api/queue/jobs', { method: 'POST', as: 'operator', json: envelope() });
+    const { id } = await submitted.json();
+    const put = (name: string) =>
+      t.call(`/api/worker/jobs/${id}/artifacts/${name}`, {
+        method: 'PUT',
+        as: 'workerIn',
+        headers: { 'content-type': 'text/plain' },
+        body: 'hello',
+      });
+    for (const bad of ['logs/%E0%A4%A.log', 'logs/%zz', 'logs/a%252Db.log']) {
+      expect(
+        (await issuesOf(await put(bad))).map((i) => i.path),
+        bad,
+      ).toEqual(['name']);
+    }
+    const ok = await put('logs/a%2Db.log');
+    expect(ok.status).toBe(201);
+    expect((await ok.json()).name).toBe('logs/a-b.log');
+  });
+});
