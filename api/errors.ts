@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'unavailable'
   | 'internal';
 
@@ -28,6 +30,8 @@ const statusOf: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  request_timeout: 408,
+  headers_too_large: 431,
   unavailable: 503,
   internal: 500,
 };

@@ -17,6 +17,7 @@ import { createApp } from './app.ts';
 import { directoryArtifactStore } from './artifacts/store.ts';
 import { ensureAdmin } from './auth/bootstrap.ts';
 import { createOidcVerifier } from './auth/oidc.ts';
+import { answerClientError } from './client-errors.ts';
 import type { ApiDeps } from './context.ts';
 import { apiSqlOptions, temporalConnectionOptions } from './deadlines.ts';
 import { EventHub } from './events/hub.ts';
@@ -132,6 +133,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     };
     const server = createServer(createApp(deps).callback());
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? config.PORT, config.MOONMIND_HOST, () => resolve());

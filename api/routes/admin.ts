@@ -52,6 +52,7 @@ export const adminRoutes = defineRoutes([
     summary: 'Create a user',
     tag: 'admin',
     access: 'admin',
+    conflict: 'a user with that name exists',
     rateLimited: true,
     body: z.object({ name: z.string().trim().min(1).max(100), role: z.enum(roles) }),
     responses: { 201: { description: 'created', schema: userSchema } },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cancelBodySchema, controlBodySchema, operatorMessageBodySchema } from '../../contracts/controls.ts';
-import { jobEnvelopeSchema } from '../../contracts/task.ts';
+import { jobEnvelopeSchema, taskInputSchema } from '../../contracts/task.ts';
 import { audit } from '../audit.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import { uuidParam } from '../ids.ts';
@@ -25,7 +25,8 @@ export const queueRoutes = defineRoutes([
     headers: z.object({
       'Idempotency-Key': z.string().trim().max(200, 'must be at most 200 characters').optional(),
     }),
-    body: jobEnvelopeSchema,
+    // Documents the task envelope; `normalizeJob` parses the body (every rule, every field's path).
+    body: jobEnvelopeSchema.extend({ payload: taskInputSchema }),
     parseBody: false,
     responses: {
       201: { description: 'created', schema: jobViewSchema },
@@ -78,6 +79,7 @@ export const queueRoutes = defineRoutes([
     summary: 'Cancel a job (409 when it already finished)',
     tag: 'queue',
     access: 'operator',
+    conflict: 'the job already finished',
     rateLimited: true,
     params: jobParams,
     body: cancelBodySchema,
@@ -98,6 +100,7 @@ export const queueRoutes = defineRoutes([
     summary: 'Pause, resume or take over a running job',
     tag: 'queue',
     access: 'operator',
+    conflict: "the action does not fit the run's state (e.g. it finished, or resume when not paused)",
     rateLimited: true,
     params: jobParams,
     body: controlBodySchema,
@@ -115,6 +118,7 @@ export const queueRoutes = defineRoutes([
     summary: 'Send a message to a running job',
     tag: 'queue',
     access: 'operator',
+    conflict: 'the job already finished',
     rateLimited: true,
     params: jobParams,
     body: operatorMessageBodySchema,

@@ -21,6 +21,8 @@ export interface RouteDef {
   summary: string;
   tag: string;
   access: Access;
+  /** When the request can conflict with the current state (409), e.g. cancelling a finished job. */
+  conflict?: string;
   /** Creation routes: a token bucket per identity (429). */
   rateLimited?: boolean;
   params?: z.ZodObject;

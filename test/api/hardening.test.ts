@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MAX_HEADER_BYTES } from '../../api/client-errors.ts';
 import { JSON_MAX_DEPTH } from '../../api/middleware/json-body.ts';
 import { envelope, startTestApi, type TestApi } from './harness.ts';
 
@@ -68,6 +69,20 @@ describe('JSON bodies', () => {
     const { error } = await res.json();
     expect(error).toMatchObject({ code: 'payload_too_large' });
     expect(error.message).toContain('1 MB');
+  });
+});
+
+describe('headers', () => {
+  test('request headers over the limit are a 431 in the error format', async () => {
+    const res = await t.call('/api/queue/jobs', {
+      as: 'viewer',
+      headers: { 'x-padding': 'x'.repeat(MAX_HEADER_BYTES + 1) },
+    });
+    expect(res.status).toBe(431);
+    expect((await res.json()).error).toMatchObject({
+      code: 'headers_too_large',
+      message: `request headers are limited to ${MAX_HEADER_BYTES} bytes`,
+    });
   });
 });
 
