@@ -5,6 +5,7 @@ import {
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
 import { MAX_HEADER_BYTES } from './client-errors.ts';
+import { JSON_LIMIT_BYTES, JSON_MAX_DEPTH } from './middleware/json-body.ts';
 import type { RouteDef } from './routes/table.ts';
 import { errorSchema } from './schemas.ts';
 
@@ -38,9 +39,11 @@ export function openApiDocument(routes: RouteDef[]): Record<string, unknown> {
     }
     // Every status the app can answer this route with, derived from what the route table says of it.
     if (r.params || r.query || r.body || r.rawBody || r.headers)
-      responses['400'] ??= error('invalid input (every failing field is listed)');
+      responses['400'] ??= error(
+        `invalid input (every failing field is listed)${r.body ? `, or JSON nested over ${JSON_MAX_DEPTH} levels` : ''}`,
+      );
     // Any request with a bad bearer token is refused before routing, public routes included.
-    responses['401'] = error(
+    responses['401'] ??= error(
       r.access === 'public' ? 'a bad bearer token (none is needed)' : 'no or bad credentials',
     );
     if (r.access !== 'public') {
@@ -52,7 +55,10 @@ export function openApiDocument(routes: RouteDef[]): Record<string, unknown> {
     }
     if (r.params) responses['404'] = error('unknown id');
     if (r.conflict) responses['409'] = error(r.conflict);
-    if (r.body || r.rawBody) responses['413'] = error('body too large');
+    if (r.body || r.rawBody)
+      responses['413'] = error(
+        r.body ? `JSON body over ${JSON_LIMIT_BYTES} bytes` : 'body over MOONMIND_MAX_ARTIFACT_BYTES',
+      );
     if (r.body) responses['415'] = error('the body is not JSON');
     if (r.rateLimited) responses['429'] = error('rate limited (see Retry-After)');
     responses['431'] = error(`request headers over ${MAX_HEADER_BYTES} bytes`);

@@ -4,13 +4,18 @@ import { z } from 'zod';
 export const eventLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type EventLevel = (typeof eventLevels)[number];
 
+/** An ISO 8601 timestamp with an offset that PostgreSQL can store (it has no year 0000). */
+export const timestampSchema = z.iso
+  .datetime({ offset: true })
+  .refine((v) => !v.startsWith('0000'), 'must be a timestamp from year 0001 on');
+
 export const eventInputSchema = z.object({
   seq: z.number().int().min(0),
   level: z.enum(eventLevels).default('info'),
   type: z.string().min(1).max(100),
   message: z.string().max(64_000),
   payload: z.record(z.string(), z.unknown()).default({}),
-  createdAt: z.iso.datetime({ offset: true }).optional(),
+  createdAt: timestampSchema.optional(),
 });
 export type EventInput = z.input<typeof eventInputSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventBatch, JobEvent } from '../../contracts/events.ts';
+import { type EventBatch, type JobEvent, timestampSchema } from '../../contracts/events.ts';
 import { redact, redactDeep } from '../../contracts/secrets.ts';
 import type { Sql } from '../../db/client.ts';
 
@@ -39,11 +39,10 @@ export const eventIdSchema = z
 
 /** `after`/`before` take an event id or an ISO timestamp; `afterEventId`/`beforeEventId` an event id. */
 const idOrTimeMessage = `must be an event id (0 to ${Number.MAX_SAFE_INTEGER}) or an ISO 8601 timestamp`;
-const isoTime = z.iso.datetime({ offset: true });
 const idOrTime = z.string({ error: idOrTimeMessage }).transform((v, ctx) => {
   const id = eventIdSchema.safeParse(v);
   if (id.success) return id.data;
-  if (isoTime.safeParse(v).success) return v;
+  if (timestampSchema.safeParse(v).success) return v;
   ctx.addIssue({ code: 'custom', message: idOrTimeMessage });
   return z.NEVER;
 });

@@ -22,9 +22,10 @@ export function accessLog(logger: Logger): Middleware<ApiState> {
         ms: Math.round(performance.now() - start),
         identity: ctx.state.identity ? identityKey(ctx.state.identity) : null,
       };
-      // A client that hung up is its own choice, not a failure of ours: logged as such, whatever the status.
+      // A client that hung up is its own choice, not a failure of ours: logged as such (499, nginx's "client
+      // closed request"), whatever status the app had set.
       if (clientGone(ctx))
-        logger.info({ ...entry, status: null, clientClosed: true }, 'request aborted by client');
+        logger.info({ ...entry, status: 499, clientClosed: true }, 'request aborted by client');
       // 503 means a dependency is not there (yet): readiness probes get it while the stack starts.
       else if (ctx.status === 503) logger.warn(entry, 'request');
       else if (ctx.status >= 500) logger.error(entry, 'request');

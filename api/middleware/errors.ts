@@ -67,10 +67,10 @@ const connectionCodes = new Set([
 const sqlUnavailable = (code: string) =>
   /^08/.test(code) || /^57P0[123]$/.test(code) || code === '53300' || code === '57014';
 
-type ErrorLike = { name?: string; code?: unknown; details?: unknown; cause?: unknown };
+type ErrorLike = { code?: unknown; details?: unknown; cause?: unknown };
 
 /** Temporal or PostgreSQL could not be reached (or did not answer in time), anywhere in the cause chain. */
-export function isDependencyUnavailable(err: unknown): boolean {
+function isDependencyUnavailable(err: unknown): boolean {
   let e = err as ErrorLike | undefined;
   for (let depth = 0; e && depth < 8; depth++, e = e.cause as ErrorLike | undefined) {
     if (typeof e.code === 'number' && 'details' in e && grpcUnavailable.has(e.code)) return true;

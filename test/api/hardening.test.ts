@@ -138,6 +138,18 @@ describe('ids, names, cursors and headers', () => {
     expect((await issuesOf(viaQuery)).map((i) => i.path)).toEqual(['lastEventId']);
   });
 
+  test('a timestamp PostgreSQL cannot store (year 0000) is a 400 naming it', async () => {
+    const zero = '0000-01-01T00:00:00Z';
+    const list = await t.call(`/api/queue/jobs/${someJob}/events?after=${zero}`, { as: 'viewer' });
+    expect((await issuesOf(list)).map((i) => i.path)).toEqual(['after']);
+    const batch = await t.call(`/api/worker/jobs/${someJob}/events`, {
+      method: 'POST',
+      as: 'workerIn',
+      json: { producer: 'p', events: [{ seq: 1, type: 'log', message: 'x', createdAt: zero }] },
+    });
+    expect((await issuesOf(batch)).map((i) => i.path)).toEqual(['events.0.createdAt']);
+  });
+
   test('a garbage list cursor is a 400 at once', async () => {
     for (const cursor of ['garbage!', 'AAAA.AAAAAAAAAAAAAAAA']) {
       const started = performance.now();

@@ -7,6 +7,7 @@ import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/context.ts';
 import { apiSqlOptions, TEMPORAL_CALL_DEADLINE_MS, temporalConnectionOptions } from '../../api/deadlines.ts';
 import { jobMetaCache } from '../../api/jobs/meta.ts';
+import { UNAVAILABLE_RETRY_AFTER_S } from '../../api/middleware/errors.ts';
 import { createSql } from '../../db/client.ts';
 import { freePort } from '../../scripts/ports.ts';
 import { envelope, startTestApi, type TestApi } from './harness.ts';
@@ -106,7 +107,7 @@ describe('Temporal unreachable', () => {
     const read = await timed(fetch(`${url}/api/queue/jobs/${crypto.randomUUID()}`, as(t.tokens.viewer)));
     for (const { res, ms, body } of [submit, read]) {
       expect(res.status).toBe(503);
-      expect(res.headers.get('retry-after')).toBe('5');
+      expect(res.headers.get('retry-after')).toBe(String(UNAVAILABLE_RETRY_AFTER_S));
       expect(body.error.code).toBe('unavailable');
       expect(ms).toBeLessThan(TEMPORAL_CALL_DEADLINE_MS + 1_500);
     }
@@ -132,7 +133,7 @@ describe('Temporal unreachable', () => {
     proxy.drop();
     const timedOut = await timed(fetch(`${url}/api/queue/jobs`, request));
     expect(timedOut.res.status).toBe(503);
-    expect(timedOut.res.headers.get('retry-after')).toBe('5');
+    expect(timedOut.res.headers.get('retry-after')).toBe(String(UNAVAILABLE_RETRY_AFTER_S));
     expect(timedOut.ms).toBeLessThan(TEMPORAL_CALL_DEADLINE_MS + 1_500);
 
     // The start reached Temporal although its answer did not: the retry finds that run (200, not 201).
@@ -150,7 +151,7 @@ describe('PostgreSQL unreachable', () => {
     const url = await serve({ ...t.api.deps, sql });
     const list = await timed(fetch(`${url}/api/queue/jobs`, as(t.tokens.viewer)));
     expect(list.res.status).toBe(503);
-    expect(list.res.headers.get('retry-after')).toBe('5');
+    expect(list.res.headers.get('retry-after')).toBe(String(UNAVAILABLE_RETRY_AFTER_S));
     expect(list.ms).toBeLessThan(1_500);
     const ready = await timed(fetch(`${url}/readyz`));
     expect(ready.res.status).toBe(503);
