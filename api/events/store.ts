@@ -3,19 +3,25 @@ import { type EventBatch, type JobEvent, timestampSchema } from '../../contracts
 import { redact, redactDeep } from '../../contracts/secrets.ts';
 import type { Sql } from '../../db/client.ts';
 
+// PostgreSQL text and jsonb cannot hold NUL, which agent output may contain: it is stored as U+FFFD.
+const nulFree = (s: string) => s.replaceAll('\u0000', '\uFFFD');
+// In JSON text a NUL is the escape \u0000 after an even number of backslashes (an odd one escapes a backslash).
+const jsonNulFree = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd'));
+
 /**
- * A worker's batch, redacted before it is stored; (job, producer, seq) makes a resent batch insert nothing.
- * One NOTIFY per batch wakes the SSE hub. Returns how many events were new.
+ * A worker's batch, redacted (and NUL-free) before it is stored; (job, producer, seq) makes a resent batch
+ * insert nothing. One NOTIFY per batch wakes the SSE hub. Returns how many events were new.
  */
 export async function appendEvents(sql: Sql, jobId: string, batch: EventBatch): Promise<number> {
   const rows = batch.events.map((e) => ({
     job_id: jobId,
     created_at: e.createdAt ?? new Date().toISOString(),
     level: e.level,
-    type: e.type,
-    message: redact(e.message),
-    payload: sql.json(redactDeep(e.payload) as Parameters<Sql['json']>[0]),
-    producer: batch.producer,
+    type: nulFree(e.type),
+    message: nulFree(redact(e.message)),
+    payload: sql.json(jsonNulFree(redactDeep(e.payload)) as Parameters<Sql['json']>[0]),
+    producer: nulFree(batch.producer),
     seq: e.seq,
   }));
   return sql.begin(async (tx) => {

@@ -87,7 +87,14 @@ function toHttpError(err: unknown): HttpError | null {
       'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S),
     });
   }
-  const e = err as { status?: number; expose?: boolean; message?: string };
+  const e = err as { status?: number; expose?: boolean; message?: string; code?: unknown };
+  // PostgreSQL refuses NUL in text (22021) and in jsonb (22P05): the caller sent it, so it is a 400.
+  if (e?.code === '22021' || e?.code === '22P05') {
+    return new HttpError(
+      'validation_failed',
+      'a text value contains a NUL character, which cannot be stored',
+    );
+  }
   if (e?.status === 413) return new HttpError('payload_too_large', 'request body too large');
   if (e?.status && e.status >= 400 && e.status < 500 && e.expose)
     return new HttpError('validation_failed', e.message ?? 'bad request');

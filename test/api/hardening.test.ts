@@ -150,6 +150,30 @@ describe('ids, names, cursors and headers', () => {
     expect((await issuesOf(batch)).map((i) => i.path)).toEqual(['events.0.createdAt']);
   });
 
+  test('NUL characters: stored as U+FFFD in events, a 400 where a name cannot hold one', async () => {
+    const submitted = await t.call('/api/queue/jobs', { method: 'POST', as: 'operator', json: envelope() });
+    const { id } = await submitted.json();
+    const batch = await t.call(`/api/worker/jobs/${id}/events`, {
+      method: 'POST',
+      as: 'workerIn',
+      json: {
+        producer: 'p',
+        events: [{ seq: 1, type: 'log', message: 'a\u0000b', payload: { 'k\u0000': 'v\u0000' } }],
+      },
+    });
+    expect(batch.status).toBe(202);
+    const events = await (await t.call(`/api/queue/jobs/${id}/events`, { as: 'viewer' })).json();
+    const logs = events.items.filter((e: { type: string }) => e.type === 'log');
+    expect(logs).toMatchObject([{ message: 'a\uFFFDb', payload: { 'k\uFFFD': 'v\uFFFD' } }]);
+    const user = await t.call('/api/admin/users', {
+      method: 'POST',
+      as: 'admin',
+      json: { name: 'nul\u0000user', role: 'viewer' },
+    });
+    expect(user.status).toBe(400);
+    expect((await user.json()).error.message).toContain('NUL');
+  });
+
   test('a garbage list cursor is a 400 at once', async () => {
     for (const cursor of ['garbage!', 'AAAA.AAAAAAAAAAAAAAAA']) {
       const started = performance.now();
