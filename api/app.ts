@@ -21,8 +21,8 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   app.use(requestId());
   app.use(accessLog(deps.logger));
   app.use(errorShape(deps.logger));
-  app.use(knownMethods());
   app.use(securityHeaders());
+  app.use(knownMethods());
   app.use(authenticate(deps));
   app.use(router.routes());
   app.use(router.allowedMethods());
