@@ -4,12 +4,14 @@ import { accessLog } from './middleware/access-log.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { dashboard } from './middleware/dashboard.ts';
 import { errorShape } from './middleware/errors.ts';
+import { knownMethods } from './middleware/methods.ts';
 import { requestId } from './middleware/request-id.ts';
 import { buildRouter } from './router.ts';
 import { routes } from './routes/index.ts';
 
 /**
- * The Koa app: every request gets an id, an access-log line, the one error shape and an identity (or none);
+ * The Koa app: every request gets an id, an access-log line, the one error shape, a 501 for methods no route
+ * can have, and an identity (or none);
  * then the route table's router (per-route auth, CSRF, rate limit, body, validation: see router.ts), then
  * the dashboard for non-API GETs.
  */
@@ -20,6 +22,7 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   app.use(accessLog(deps.logger));
   app.use(errorShape(deps.logger));
   app.use(securityHeaders());
+  app.use(knownMethods());
   app.use(authenticate(deps));
   app.use(router.routes());
   app.use(router.allowedMethods());

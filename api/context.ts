@@ -32,7 +32,12 @@ export interface ApiState {
   identity: Identity | null;
   /** Sign-in cookie value, when one was presented and valid. */
   sessionId: string | null;
-  input: { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown };
+  input: {
+    params: Record<string, unknown>;
+    query: Record<string, unknown>;
+    headers: Record<string, unknown>;
+    body: unknown;
+  };
 }
 
 export type ApiContext = ParameterizedContext<ApiState>;

@@ -8,10 +8,13 @@ export type ErrorCode =
   | 'csrf_failed'
   | 'not_found'
   | 'method_not_allowed'
+  | 'not_implemented'
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'unavailable'
   | 'internal';
 
@@ -22,10 +25,13 @@ const statusOf: Record<ErrorCode, number> = {
   csrf_failed: 403,
   not_found: 404,
   method_not_allowed: 405,
+  not_implemented: 501,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  request_timeout: 408,
+  headers_too_large: 431,
   unavailable: 503,
   internal: 500,
 };

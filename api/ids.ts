@@ -1,4 +1,9 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An id in a path: a UUID, else a 400 naming the parameter before any lookup (PostgreSQL refuses non-UUIDs). */
+export const uuidParam = (what: string) => z.string().regex(uuid, `must be ${what} (a UUID)`);
 
 /**
  * A name-based UUID (RFC 9562 version 5 layout over SHA-1): the same namespace + name always give the same

@@ -17,7 +17,9 @@ import { createApp } from './app.ts';
 import { directoryArtifactStore } from './artifacts/store.ts';
 import { ensureAdmin } from './auth/bootstrap.ts';
 import { createOidcVerifier } from './auth/oidc.ts';
+import { answerClientError } from './client-errors.ts';
 import type { ApiDeps } from './context.ts';
+import { apiSqlOptions, temporalConnectionOptions } from './deadlines.ts';
 import { EventHub } from './events/hub.ts';
 import { jobMetaCache } from './jobs/meta.ts';
 import { describeJob } from './jobs/temporal.ts';
@@ -73,15 +75,17 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     closers.length = 0;
   };
   try {
-    const sql = createSql(config.DATABASE_URL, { max: 10 });
+    const sql = createSql(config.DATABASE_URL, apiSqlOptions);
     closers.push(() => sql.end({ timeout: 5 }));
     const applied = await migrate(sql);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     if (config.MOONMIND_ADMIN_TOKEN) await ensureAdmin(sql, { token: config.MOONMIND_ADMIN_TOKEN });
 
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
-      throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${err.message}`);
-    });
+    const connection = await Connection.connect(temporalConnectionOptions(config.TEMPORAL_ADDRESS)).catch(
+      (err: Error) => {
+        throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${err.message}`);
+      },
+    );
     closers.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
@@ -129,6 +133,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     };
     const server = createServer(createApp(deps).callback());
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? config.PORT, config.MOONMIND_HOST, () => resolve());

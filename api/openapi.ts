@@ -4,6 +4,8 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
+import { MAX_HEADER_BYTES } from './client-errors.ts';
+import { JSON_LIMIT_BYTES, JSON_MAX_DEPTH } from './middleware/json-body.ts';
 import type { RouteDef } from './routes/table.ts';
 import { errorSchema } from './schemas.ts';
 
@@ -35,10 +37,16 @@ export function openApiDocument(routes: RouteDef[]): Record<string, unknown> {
           ? { description: res.description, content: { [res.contentType]: {} } }
           : { description: res.description };
     }
+    // Every status the app can answer this route with, derived from what the route table says of it.
     if (r.params || r.query || r.body || r.rawBody || r.headers)
-      responses['400'] ??= error('invalid input (every failing field is listed)');
+      responses['400'] ??= error(
+        `invalid input (every failing field is listed)${r.body ? `, or JSON nested over ${JSON_MAX_DEPTH} levels` : ''}`,
+      );
+    // Any request with a bad bearer token is refused before routing, public routes included.
+    responses['401'] ??= error(
+      r.access === 'public' ? 'a bad bearer token (none is needed)' : 'no or bad credentials',
+    );
     if (r.access !== 'public') {
-      responses['401'] = error('no or bad credentials');
       responses['403'] = error(
         r.access === 'worker'
           ? 'not a worker token, or the job is outside its scope'
@@ -46,11 +54,15 @@ export function openApiDocument(routes: RouteDef[]): Record<string, unknown> {
       );
     }
     if (r.params) responses['404'] = error('unknown id');
-    if (r.responses[202] || r.path.endsWith('/cancel'))
-      responses['409'] ??= error('the action makes no sense in the current state');
-    if (r.body || r.rawBody) responses['413'] = error('body too large');
+    if (r.conflict) responses['409'] = error(r.conflict);
+    if (r.body || r.rawBody)
+      responses['413'] = error(
+        r.body ? `JSON body over ${JSON_LIMIT_BYTES} bytes` : 'body over MOONMIND_MAX_ARTIFACT_BYTES',
+      );
+    if (r.body) responses['415'] = error('the body is not JSON');
     if (r.rateLimited) responses['429'] = error('rate limited (see Retry-After)');
-    responses['503'] ??= error('Temporal or PostgreSQL unavailable');
+    responses['431'] = error(`request headers over ${MAX_HEADER_BYTES} bytes`);
+    responses['503'] ??= error('Temporal or PostgreSQL unavailable (see Retry-After)');
 
     const operation: ZodOpenApiOperationObject = {
       operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,

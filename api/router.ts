@@ -26,7 +26,12 @@ export function buildRouter(routes: RouteDef[], deps: ApiDeps): Router<ApiState>
     if (r.body) chain.push(jsonBody());
     if (r.body && r.access !== 'worker' && !r.acceptsCredential) chain.push(noCredentials());
     chain.push(
-      validate({ params: r.params, query: r.query, body: r.parseBody === false ? undefined : r.body }),
+      validate({
+        params: r.params,
+        query: r.query,
+        headers: r.headers,
+        body: r.parseBody === false ? undefined : r.body,
+      }),
     );
     chain.push((ctx) => r.handler(ctx, deps));
     router[r.method](routerPath(r), ...(chain as Parameters<Router<ApiState>['get']>[1][]));

@@ -4,13 +4,18 @@ import { z } from 'zod';
 export const eventLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type EventLevel = (typeof eventLevels)[number];
 
+/** An ISO 8601 timestamp with an offset that PostgreSQL can store (it has no year 0000). */
+export const timestampSchema = z.iso
+  .datetime({ offset: true })
+  .refine((v) => !v.startsWith('0000'), 'must be a timestamp from year 0001 on');
+
 export const eventInputSchema = z.object({
   seq: z.number().int().min(0),
   level: z.enum(eventLevels).default('info'),
   type: z.string().min(1).max(100),
   message: z.string().max(64_000),
   payload: z.record(z.string(), z.unknown()).default({}),
-  createdAt: z.iso.datetime({ offset: true }).optional(),
+  createdAt: timestampSchema.optional(),
 });
 export type EventInput = z.input<typeof eventInputSchema>;
 
@@ -31,18 +36,36 @@ export const jobEventSchema = z.object({
 });
 export type JobEvent = z.infer<typeof jobEventSchema>;
 
+const eventIdMessage = `must be an event id: a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`;
+/**
+ * An event id as a query or header value: digits only, at most 2^53 - 1 (ids are bigint in PostgreSQL and
+ * numbers in JSON), so a huge or odd value is a 400 rather than a query PostgreSQL refuses.
+ */
+export const eventIdSchema = z
+  .string({ error: eventIdMessage })
+  .regex(/^\d{1,16}$/, eventIdMessage)
+  .transform(Number)
+  .refine(Number.isSafeInteger, eventIdMessage);
+
 /**
  * Reading a job's events: `after`/`before` take an event id or an ISO timestamp; `afterEventId`/`beforeEventId`
  * an event id. Event ids are per job, in the order events were stored.
  */
-const idOrTime = z.union([z.coerce.number().int().min(0), z.iso.datetime({ offset: true })]);
+const idOrTimeMessage = `must be an event id (0 to ${Number.MAX_SAFE_INTEGER}) or an ISO 8601 timestamp`;
+const idOrTime = z.string({ error: idOrTimeMessage }).transform((v, ctx) => {
+  const id = eventIdSchema.safeParse(v);
+  if (id.success) return id.data;
+  if (timestampSchema.safeParse(v).success) return v;
+  ctx.addIssue({ code: 'custom', message: idOrTimeMessage });
+  return z.NEVER;
+});
 export const eventsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   sort: z.enum(['asc', 'desc']).default('asc'),
   after: idOrTime.optional(),
-  afterEventId: z.coerce.number().int().min(0).optional(),
+  afterEventId: eventIdSchema.optional(),
   before: idOrTime.optional(),
-  beforeEventId: z.coerce.number().int().min(0).optional(),
+  beforeEventId: eventIdSchema.optional(),
 });
 export type EventsQuery = z.infer<typeof eventsQuerySchema>;
 

@@ -69,7 +69,8 @@ const appliedTemplateSchema = z.object({
   requiredCapabilities: z.array(z.string()).optional(),
 });
 
-const taskInputSchema = z.object({
+/** The payload of a task job (what `normalizeJob` checks after the envelope). */
+export const taskInputSchema = z.object({
   repository: z.string().trim().optional(),
   requiredCapabilities: z.array(z.string()).optional(),
   targetRuntime: z.enum(runtimes).optional(),
@@ -77,7 +78,11 @@ const taskInputSchema = z.object({
     .object({ repoAuthRef: authRef, publishAuthRef: authRef })
     .default({ repoAuthRef: null, publishAuthRef: null }),
   task: z.object({
-    instructions: z.string({ error: 'is required' }).trim().min(1, 'is required').max(100_000),
+    instructions: z
+      .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+      .trim()
+      .min(1, 'is required')
+      .max(100_000, 'must be at most 100,000 characters'),
     skill: skillSchema.default({ id: 'auto', args: {} }),
     runtime: z
       .object({

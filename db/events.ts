@@ -68,10 +68,10 @@ export async function appendEvents(sql: Sql, jobId: string, batch: EventBatch): 
       job_seq: Number(last) + i + 1,
       created_at: e.createdAt ?? new Date().toISOString(),
       level: e.level,
-      type: e.type,
+      type: storableText(e.type, { n: 0 }),
       message,
       payload: sql.json(payload as Parameters<Sql['json']>[0]),
-      producer: batch.producer,
+      producer: storableText(batch.producer, { n: 0 }),
       seq: e.seq,
     }));
     const inserted =

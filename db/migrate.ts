@@ -22,6 +22,8 @@ export async function migrate(sql: Sql): Promise<string[]> {
   const applied: string[] = [];
   await sql.reserve().then(async (conn) => {
     try {
+      // Waiting for another starter's lock and applying a file may take longer than a pool's statement timeout.
+      await conn`SET statement_timeout = 0`;
       await conn`SELECT pg_advisory_lock(4242001)`;
       await conn`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
       const done = new Set((await conn`SELECT name FROM schema_migrations`).map((r) => r.name as string));
@@ -41,15 +43,21 @@ export async function migrate(sql: Sql): Promise<string[]> {
       }
     } finally {
       await conn`SELECT pg_advisory_unlock(4242001)`;
+      await conn`RESET statement_timeout`;
       conn.release();
     }
   });
   return applied;
 }
 
+/** Applied and pending files; a database that cannot be reached is an error, not "everything pending". */
 export async function migrationStatus(sql: Sql): Promise<MigrationStatus> {
   const files = await migrationFiles();
-  const rows = await sql`SELECT name FROM schema_migrations`.catch(() => [] as { name: string }[]);
+  const rows = await sql`SELECT name FROM schema_migrations`.catch((err: { code?: string }) => {
+    // 42P01 undefined_table: nothing was ever migrated here.
+    if (err.code === '42P01') return [] as { name: string }[];
+    throw err;
+  });
   const done = new Set(rows.map((r) => r.name as string));
   return { applied: files.filter((f) => done.has(f)), pending: files.filter((f) => !done.has(f)) };
 }

@@ -4,7 +4,8 @@
  *   worker-token revoke ID
  *   worker-token list
  *   user create --name N --role viewer|operator|admin
- * Tokens are printed once and stored only hashed.
+ * Tokens are printed once and stored only hashed. `--help` (anywhere) prints the usage without touching the
+ * database.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -32,19 +33,29 @@ const csv = (v: string | undefined, flag: string) => {
   return list;
 };
 
-async function run(sql: Sql, argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      role: { type: 'string' },
-      'job-types': { type: 'string' },
-      repositories: { type: 'string' },
-      capabilities: { type: 'string' },
-      scopes: { type: 'string' },
-    },
-  });
+type Args = ReturnType<typeof parse>;
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        'job-types': { type: 'string' },
+        repositories: { type: 'string' },
+        capabilities: { type: 'string' },
+        scopes: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    // An unknown or malformed option is a usage mistake: say which, then how to call.
+    throw new UsageError(`${(err as Error).message}\n${usage}`);
+  }
+}
+
+async function run(sql: Sql, { positionals, values }: Args): Promise<void> {
   const [noun, verb, arg] = positionals;
   if (noun === 'worker-token' && verb === 'create') {
     if (!values.name) throw new UsageError('--name is required');
@@ -87,12 +98,17 @@ async function run(sql: Sql, argv: string[]): Promise<void> {
 }
 
 async function main() {
+  const args = parse(process.argv.slice(2));
+  if (args.values.help) {
+    console.log(usage);
+    return;
+  }
   const config = loadConfig();
   if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required (the database `npm start` uses)');
   const sql = createSql(config.DATABASE_URL, { max: 1 });
   try {
     await migrate(sql);
-    await run(sql, process.argv.slice(2));
+    await run(sql, args);
   } finally {
     await sql.end({ timeout: 2 });
   }

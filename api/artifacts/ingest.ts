@@ -14,6 +14,20 @@ export function artifactNameError(name: string): string | null {
   return null;
 }
 
+/**
+ * The name of an upload, from the raw request path (everything after `/artifacts/`), percent-decoded exactly
+ * once; null when the encoding is malformed. The router's own decoding keeps a malformed value as it is, so
+ * it cannot tell the two apart.
+ */
+export function artifactNameFromPath(rawPath: string): string | null {
+  const encoded = rawPath.slice(rawPath.indexOf('/artifacts/') + '/artifacts/'.length);
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+}
+
 /** Text is redacted line by line as it streams (credentials never reach the disk); binaries pass through. */
 export const isRedactable = (contentType: string) =>
   /^text\//i.test(contentType) ||

@@ -8,15 +8,15 @@ import { type ExecutionSummary, jobView } from './views.ts';
 export const uiBaseOf = (config: Config) =>
   config.TEMPORAL_UI_URL ?? `http://localhost:${config.MOONMIND_TEMPORAL_UI_PORT}`;
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isJobId = (id: string) => uuid.test(id);
-
-/** A job's view with its live state (running) or its result (completed); 404 when there is no such job. */
+/**
+ * A job's view with its live state (running) or its result (completed); 404 when there is no such job.
+ * `jobId` is a UUID (routes validate it).
+ */
 export async function loadJob(
   deps: { client: Client; config: Config },
   jobId: string,
 ): Promise<{ view: JobView; summary: ExecutionSummary }> {
-  const summary = isJobId(jobId) ? await describeJob(deps.client, jobId) : null;
+  const summary = await describeJob(deps.client, jobId);
   if (!summary) throw notFound('job');
   const live =
     summary.executionStatus === 'RUNNING' ? await queryState(deps.client, summary.workflowId) : null;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { JobView } from '../../contracts/job.ts';
@@ -16,7 +17,11 @@ export const listQuerySchema = z.object({
   repository: z.string().trim().min(1).max(300).optional(),
   publishMode: z.enum(publishModes).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(4096).optional(),
+  cursor: z
+    .string()
+    .max(4096)
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16}$/, 'is not a cursor from this API')
+    .optional(),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
@@ -50,18 +55,40 @@ export function visibilityQuery(q: Omit<ListQuery, 'limit' | 'cursor'>): string 
   return where.join(' AND ');
 }
 
-/** One page of jobs, newest first as Temporal's visibility orders them; the page token is the cursor. */
+/**
+ * A cursor is Temporal's page token plus a check over the token and the list's filters. Temporal answers a
+ * garbage token with UNKNOWN, which its client retries for seconds; checked here, garbage (or a cursor of
+ * other filters) is a 400 at once.
+ */
+const cursorCheck = (token: Uint8Array, query: string) =>
+  createHash('sha256')
+    .update(token)
+    .update('\0')
+    .update(query)
+    .digest()
+    .subarray(0, 12)
+    .toString('base64url');
+const encodeCursor = (token: Uint8Array, query: string) =>
+  `${Buffer.from(token).toString('base64url')}.${cursorCheck(token, query)}`;
+function decodeCursor(cursor: string, query: string): Buffer | null {
+  const [encoded, check] = cursor.split('.');
+  const token = Buffer.from(encoded, 'base64url');
+  return token.length > 0 && check === cursorCheck(token, query) ? token : null;
+}
+
+/** One page of jobs, newest first as Temporal's visibility orders them; the cursor carries the page token. */
 export async function listJobs(
   client: Client,
   q: ListQuery,
   ui: { uiBase: string; namespace: string },
 ): Promise<{ items: JobView[]; nextCursor: string | null }> {
+  const query = visibilityQuery(q);
   let nextPageToken: Uint8Array | undefined;
   if (q.cursor) {
-    nextPageToken = Buffer.from(q.cursor, 'base64url');
-    if (nextPageToken.length === 0)
+    nextPageToken = decodeCursor(q.cursor, query) ?? undefined;
+    if (!nextPageToken)
       throw new HttpError('validation_failed', 'bad cursor', [
-        { path: 'cursor', message: 'is not a cursor from this API' },
+        { path: 'cursor', message: 'is not a cursor from this list (with these filters)' },
       ]);
   }
   let res: Awaited<ReturnType<Client['workflowService']['listWorkflowExecutions']>>;
@@ -70,7 +97,7 @@ export async function listJobs(
       namespace: client.options.namespace,
       pageSize: q.limit,
       nextPageToken,
-      query: visibilityQuery(q),
+      query,
     });
   } catch (err) {
     // An invalid page token is the caller's mistake, not an outage.
@@ -86,5 +113,5 @@ export async function listJobs(
     .filter((s): s is ExecutionSummary => s !== null)
     .map((s) => jobView(s, { ...ui, jobId: s.workflowId.replace(/^job-/, '') }));
   const token = res.nextPageToken;
-  return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+  return { items, nextCursor: token && token.length > 0 ? encodeCursor(token, query) : null };
 }

@@ -11,7 +11,7 @@ export function requestId(): Middleware<ApiState> {
     ctx.state.requestId = safeId.test(given) ? given : randomUUID();
     ctx.state.identity = null;
     ctx.state.sessionId = null;
-    ctx.state.input = { params: {}, query: {}, body: undefined };
+    ctx.state.input = { params: {}, query: {}, headers: {}, body: undefined };
     ctx.set('X-Request-Id', ctx.state.requestId);
     await next();
   };

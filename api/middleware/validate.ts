@@ -6,18 +6,26 @@ import { validationFailed } from '../errors.ts';
 const issuesOf = (error: z.ZodError) =>
   error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 
-/** Parse path params, query and body with the route's zod schemas; every failing field is reported. */
+/**
+ * Parse path params, query, the route's headers and body with the route's zod schemas; every failing field
+ * is reported (a header by its canonical name). Only declared headers are read; an empty one counts as absent.
+ */
 export function validate(schemas: {
   params?: z.ZodType;
   query?: z.ZodType;
+  headers?: z.ZodObject;
   body?: z.ZodType;
 }): Middleware<ApiState> {
   return async (ctx, next) => {
     const issues = [];
     const input = ctx.state.input;
+    const headers = Object.fromEntries(
+      Object.keys(schemas.headers?.shape ?? {}).map((name) => [name, ctx.get(name) || undefined]),
+    );
     const parts = [
       ['params', schemas.params, (ctx as unknown as { params?: Record<string, unknown> }).params ?? {}],
       ['query', schemas.query, ctx.query],
+      ['headers', schemas.headers, headers],
       ['body', schemas.body, input.body],
     ] as const;
     for (const [key, schema, raw] of parts) {

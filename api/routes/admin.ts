@@ -4,6 +4,7 @@ import { audit } from '../audit.ts';
 import { type Role, roles, type UserIdentity, workerScopeSchema } from '../auth/identity.ts';
 import { insertUserToken, insertWorkerToken } from '../auth/tokens.ts';
 import { conflict, notFound } from '../errors.ts';
+import { uuidParam } from '../ids.ts';
 import { poolViews } from '../pools.ts';
 import { userSchema } from '../schemas.ts';
 import { defineRoutes, input } from './table.ts';
@@ -51,6 +52,7 @@ export const adminRoutes = defineRoutes([
     summary: 'Create a user',
     tag: 'admin',
     access: 'admin',
+    conflict: 'a user with that name exists',
     rateLimited: true,
     body: z.object({ name: z.string().trim().min(1).max(100), role: z.enum(roles) }),
     responses: { 201: { description: 'created', schema: userSchema } },
@@ -72,14 +74,12 @@ export const adminRoutes = defineRoutes([
     tag: 'admin',
     access: 'admin',
     rateLimited: true,
-    params: z.object({ userId: z.string() }),
+    params: z.object({ userId: uuidParam('a user id') }),
     body: z.object({ name: tokenName.default('api') }),
     responses: { 201: { description: 'created', schema: createdTokenSchema } },
     async handler(ctx, deps) {
       const { params, body } = input<{ userId: string }, never, { name: string }>(ctx);
-      const [user] = /^[0-9a-f-]{36}$/i.test(params.userId)
-        ? await deps.sql`SELECT id FROM users WHERE id = ${params.userId} AND disabled_at IS NULL`
-        : [];
+      const [user] = await deps.sql`SELECT id FROM users WHERE id = ${params.userId} AND disabled_at IS NULL`;
       if (!user) throw notFound('user');
       const created = await insertUserToken(deps.sql, {
         userId: params.userId,
@@ -153,13 +153,12 @@ export const adminRoutes = defineRoutes([
     summary: 'Revoke a user or worker token',
     tag: 'admin',
     access: 'admin',
-    params: z.object({ tokenId: z.string() }),
+    params: z.object({ tokenId: uuidParam('a token id') }),
     responses: { 204: { description: 'revoked' } },
     async handler(ctx, deps) {
       const { tokenId } = input(ctx).params;
-      const [row] = /^[0-9a-f-]{36}$/i.test(tokenId)
-        ? await deps.sql`UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = ${tokenId} RETURNING id`
-        : [];
+      const [row] =
+        await deps.sql`UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = ${tokenId} RETURNING id`;
       if (!row) throw notFound('token');
       await audit(deps.sql, admin(ctx), 'token.revoke', tokenId);
       ctx.status = 204;

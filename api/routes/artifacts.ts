@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { artifactNameError, findArtifact, ingestArtifact, listArtifacts } from '../artifacts/ingest.ts';
+import {
+  artifactNameError,
+  artifactNameFromPath,
+  findArtifact,
+  ingestArtifact,
+  listArtifacts,
+} from '../artifacts/ingest.ts';
 import { HttpError, notFound, validationFailed } from '../errors.ts';
+import { uuidParam } from '../ids.ts';
 import { artifactSchema } from '../schemas.ts';
 import { existingJob, jobInWorkerScope } from './job-access.ts';
 import { jobParams } from './queue.ts';
@@ -31,14 +38,12 @@ export const artifactRoutes = defineRoutes([
     summary: 'Download an artifact (streamed, as an attachment)',
     tag: 'artifacts',
     access: 'viewer',
-    params: jobParams.extend({ artifactId: z.string() }),
+    params: jobParams.extend({ artifactId: uuidParam('an artifact id') }),
     responses: { 200: { description: 'the artifact bytes', contentType: 'application/octet-stream' } },
     async handler(ctx, deps) {
       const { jobId, artifactId } = input(ctx).params;
       await existingJob(deps, jobId);
-      const row = /^[0-9a-f-]{36}$/i.test(artifactId)
-        ? await findArtifact(deps.sql, jobId, artifactId)
-        : null;
+      const row = await findArtifact(deps.sql, jobId, artifactId);
       if (!row) throw notFound('artifact');
       ctx.set('Content-Type', row.contentType);
       ctx.set('Content-Length', String(row.size));
@@ -60,9 +65,8 @@ export const artifactRoutes = defineRoutes([
     responses: { 201: { description: 'stored', schema: artifactSchema } },
     async handler(ctx, deps) {
       const { jobId } = input(ctx).params;
-      const raw = (ctx as unknown as { params: { name: string | string[] } }).params.name;
-      const name = (Array.isArray(raw) ? raw.join('/') : raw).split('/').map(decodeURIComponent).join('/');
-      const problem = artifactNameError(name);
+      const name = artifactNameFromPath(ctx.path);
+      const problem = name === null ? 'is not valid percent-encoding' : artifactNameError(name);
       if (problem) throw validationFailed([{ path: 'name', message: problem }]);
       await jobInWorkerScope(ctx, deps, jobId);
       const max = deps.config.MOONMIND_MAX_ARTIFACT_BYTES;
@@ -73,7 +77,7 @@ export const artifactRoutes = defineRoutes([
       const row = await ingestArtifact(
         { sql: deps.sql, artifacts: deps.artifacts, maxBytes: max },
         jobId,
-        name,
+        name as string,
         contentType,
         ctx.req,
       );

@@ -14,7 +14,7 @@ import { createSession, deleteSession, SESSION_COOKIE } from '../auth/sessions.t
 import { identityForToken } from '../auth/tokens.ts';
 import type { ApiContext, ApiDeps } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { userSchema } from '../schemas.ts';
+import { errorSchema, userSchema } from '../schemas.ts';
 import { defineRoutes, input } from './table.ts';
 
 const meSchema = z.object({ user: userSchema, csrfToken: z.string().nullable() });
@@ -174,7 +174,10 @@ export const authRoutes = defineRoutes([
     rateLimited: true,
     body: z.object({ token: z.string().min(1).max(500) }),
     acceptsCredential: true,
-    responses: { 200: { description: 'signed in', schema: meSchema } },
+    responses: {
+      200: { description: 'signed in', schema: meSchema },
+      401: { description: 'not a valid user token', schema: errorSchema },
+    },
     async handler(ctx, deps) {
       const { token } = input<never, never, { token: string }>(ctx).body;
       const identity = await identityForToken(deps.sql, token);

@@ -3,6 +3,7 @@ import {
   type EventBatch,
   type EventsQuery,
   eventBatchSchema,
+  eventIdSchema,
   eventsQuerySchema,
 } from '../../contracts/events.ts';
 import { appendEvents, listEvents } from '../../db/events.ts';
@@ -38,14 +39,18 @@ export const eventRoutes = defineRoutes([
     tag: 'events',
     access: 'viewer',
     params: jobParams,
-    query: z.object({ lastEventId: z.coerce.number().int().min(0).optional() }),
-    headers: z.object({ 'last-event-id': z.string().optional() }),
+    query: z.object({ lastEventId: eventIdSchema.optional() }),
+    headers: z.object({ 'Last-Event-ID': eventIdSchema.optional() }),
     responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
     async handler(ctx, deps) {
-      const { params, query } = input<{ jobId: string }, { lastEventId?: number }>(ctx);
+      const { params, query, headers } = input<
+        { jobId: string },
+        { lastEventId?: number },
+        never,
+        { 'Last-Event-ID'?: number }
+      >(ctx);
       await existingJob(deps, params.jobId);
-      const header = Number.parseInt(ctx.get('last-event-id'), 10);
-      const cursor = Number.isFinite(header) && header >= 0 ? header : (query.lastEventId ?? 0);
+      const cursor = headers['Last-Event-ID'] ?? query.lastEventId ?? 0;
       const summary = await describeJob(deps.client, params.jobId);
       const finishedStatus = summary && summary.executionStatus !== 'RUNNING' ? jobStatus(summary) : null;
       await streamEvents(ctx, { sql: deps.sql, hub: deps.hub, jobId: params.jobId, cursor, finishedStatus });

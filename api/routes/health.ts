@@ -12,37 +12,48 @@ const within = <T>(ms: number, p: Promise<T>) =>
   ]);
 
 type Check = { ok: boolean; detail?: string };
-const check = async (fn: () => Promise<string | undefined>): Promise<Check> => {
+/** A check's failure detail starts with `prefix` (which dependency is down). */
+const check = async (prefix: string, fn: () => Promise<string | undefined>): Promise<Check> => {
   try {
     const detail = await within(3_000, fn());
     return detail ? { ok: true, detail } : { ok: true };
   } catch (err) {
-    return { ok: false, detail: (err as Error).message.slice(0, 200) };
+    return { ok: false, detail: `${prefix}${(err as Error).message}`.slice(0, 200) };
   }
 };
+const skipped = (why: string): Check => ({ ok: false, detail: `not checked: ${why}` });
 
-/** Temporal and Postgres reachable, no pending migration, and some worker pool polling its queue. */
+/**
+ * Temporal and Postgres reachable, then (only when they are, so an outage is named as such and not as its
+ * symptoms) no pending migration and some worker pool polling its queue.
+ */
 async function readiness(deps: ApiDeps): Promise<Record<string, Check>> {
-  const [temporal, postgres, migrations, workers] = await Promise.all([
-    check(async () => {
+  const [temporal, postgres] = await Promise.all([
+    check('temporal unreachable: ', async () => {
       await deps.client.workflowService.getSystemInfo({});
       return undefined;
     }),
-    check(async () => {
+    check('postgres unreachable: ', async () => {
       await deps.sql`SELECT 1`;
       return undefined;
     }),
-    check(async () => {
-      const { pending } = await migrationStatus(deps.sql);
-      if (pending.length) throw new Error(`pending: ${pending.join(', ')}`);
-      return undefined;
-    }),
-    check(async () => {
-      const pools = await poolViews(deps.sql, deps.client);
-      const live = pools.filter((p) => p.pollers.some(isLive));
-      if (live.length === 0) throw new Error('no worker pool is polling');
-      return live.map((p) => p.pool).join(', ');
-    }),
+  ]);
+  const [migrations, workers] = await Promise.all([
+    postgres.ok
+      ? check('migrations ', async () => {
+          const { pending } = await migrationStatus(deps.sql);
+          if (pending.length) throw new Error(`pending: ${pending.join(', ')}`);
+          return undefined;
+        })
+      : skipped('postgres unreachable'),
+    postgres.ok && temporal.ok
+      ? check('', async () => {
+          const pools = await poolViews(deps.sql, deps.client);
+          const live = pools.filter((p) => p.pollers.some(isLive));
+          if (live.length === 0) throw new Error('no worker pool is polling');
+          return live.map((p) => p.pool).join(', ');
+        })
+      : skipped(`${postgres.ok ? 'temporal' : 'postgres'} unreachable`),
   ]);
   return { temporal, postgres, migrations, workers };
 }

@@ -2,12 +2,11 @@ import type { WorkerIdentity } from '../auth/identity.ts';
 import { jobOutsideScope } from '../auth/scope.ts';
 import type { ApiContext, ApiDeps } from '../context.ts';
 import { forbidden, notFound } from '../errors.ts';
-import { isJobId } from '../jobs/detail.ts';
 import type { JobMeta } from '../jobs/meta.ts';
 
 /** A job that exists (404 otherwise); cached, so polling events or artifacts costs no Temporal call. */
 export async function existingJob(deps: Pick<ApiDeps, 'jobMeta'>, jobId: string): Promise<JobMeta> {
-  const meta = isJobId(jobId) ? await deps.jobMeta.get(jobId) : null;
+  const meta = await deps.jobMeta.get(jobId);
   if (!meta) throw notFound('job');
   return meta;
 }

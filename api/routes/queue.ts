@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { cancelBodySchema, controlBodySchema, operatorMessageBodySchema } from '../../contracts/control-bodies.ts';
-import { jobEnvelopeSchema } from '../../contracts/task.ts';
+import {
+  cancelBodySchema,
+  controlBodySchema,
+  operatorMessageBodySchema,
+} from '../../contracts/control-bodies.ts';
+import { jobEnvelopeSchema, taskInputSchema } from '../../contracts/task.ts';
 import { audit } from '../audit.ts';
 import type { UserIdentity } from '../auth/identity.ts';
-import { validationFailed } from '../errors.ts';
+import { uuidParam } from '../ids.ts';
 import { sendControl } from '../jobs/control.ts';
 import { loadJob, uiBaseOf } from '../jobs/detail.ts';
 import { type ListQuery, listJobs, listQuerySchema } from '../jobs/list.ts';
@@ -11,7 +15,7 @@ import { submitJob } from '../jobs/submit.ts';
 import { jobViewSchema, requestIdSchema } from '../schemas.ts';
 import { defineRoutes, input } from './table.ts';
 
-export const jobParams = z.object({ jobId: z.string() });
+export const jobParams = z.object({ jobId: uuidParam('a job id') });
 const user = (ctx: { state: { identity: unknown } }) => ctx.state.identity as UserIdentity;
 
 export const queueRoutes = defineRoutes([
@@ -22,18 +26,19 @@ export const queueRoutes = defineRoutes([
     tag: 'queue',
     access: 'operator',
     rateLimited: true,
-    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
-    body: jobEnvelopeSchema,
+    headers: z.object({
+      'Idempotency-Key': z.string().trim().max(200, 'must be at most 200 characters').optional(),
+    }),
+    // Documents the task envelope; `normalizeJob` parses the body (every rule, every field's path).
+    body: jobEnvelopeSchema.extend({ payload: taskInputSchema }),
     parseBody: false,
     responses: {
       201: { description: 'created', schema: jobViewSchema },
       200: { description: 'the job an earlier submission with the same key created', schema: jobViewSchema },
     },
     async handler(ctx, deps) {
-      const key = ctx.get('idempotency-key').trim() || null;
-      if (key && key.length > 200) {
-        throw validationFailed([{ path: 'Idempotency-Key', message: 'must be at most 200 characters' }]);
-      }
+      const key =
+        input<never, never, never, { 'Idempotency-Key'?: string }>(ctx).headers['Idempotency-Key'] || null;
       const { view, created } = await submitJob(deps, user(ctx), ctx.state.input.body, key);
       if (created) await audit(deps.sql, user(ctx), 'job.submit', view.id, { repository: view.repository });
       ctx.status = created ? 201 : 200;
@@ -78,6 +83,7 @@ export const queueRoutes = defineRoutes([
     summary: 'Cancel a job (409 when it already finished)',
     tag: 'queue',
     access: 'operator',
+    conflict: 'the job already finished',
     rateLimited: true,
     params: jobParams,
     body: cancelBodySchema,
@@ -104,6 +110,8 @@ export const queueRoutes = defineRoutes([
     summary: 'Pause, resume or take over a running job',
     tag: 'queue',
     access: 'operator',
+    conflict:
+      'the run ignored the action, with its reason (it finished, is already paused, is not paused, has not started)',
     rateLimited: true,
     params: jobParams,
     body: controlBodySchema,
@@ -124,6 +132,7 @@ export const queueRoutes = defineRoutes([
     summary: 'Send a message to a running job',
     tag: 'queue',
     access: 'operator',
+    conflict: 'the job already finished, or the message is empty',
     rateLimited: true,
     params: jobParams,
     body: operatorMessageBodySchema,

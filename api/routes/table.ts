@@ -21,10 +21,13 @@ export interface RouteDef {
   summary: string;
   tag: string;
   access: Access;
+  /** When the request can conflict with the current state (409), e.g. cancelling a finished job. */
+  conflict?: string;
   /** Creation routes: a token bucket per identity (429). */
   rateLimited?: boolean;
   params?: z.ZodObject;
   query?: z.ZodObject;
+  /** Request headers the route reads, keyed by their canonical names (`Last-Event-ID`); validated too. */
   headers?: z.ZodObject;
   /** A JSON body (read, at most 1 MB); parsed with the schema unless `parseBody` is false. */
   body?: z.ZodType;
@@ -40,6 +43,11 @@ export interface RouteDef {
 export const defineRoutes = (routes: RouteDef[]) => routes;
 
 /** The validated input of a request, typed by the route's schemas. */
-export const input = <P = Record<string, string>, Q = Record<string, unknown>, B = unknown>(
+export const input = <
+  P = Record<string, string>,
+  Q = Record<string, unknown>,
+  B = unknown,
+  H = Record<string, unknown>,
+>(
   ctx: ApiContext,
-) => ctx.state.input as { params: P; query: Q; body: B };
+) => ctx.state.input as { params: P; query: Q; body: B; headers: H };

@@ -192,6 +192,14 @@ describe('invalid submissions', () => {
     expect(paths(r.body)).toContain('payload.task.instructions');
   });
 
+  test('instructions over 100,000 characters say so (not "is required")', async () => {
+    const r = await submit(task({ instructions: 'x'.repeat(100_001) }));
+    expect(r.status).toBe(400);
+    expect(r.body.error.issues).toEqual([
+      { path: 'payload.task.instructions', message: 'must be at most 100,000 characters' },
+    ]);
+  });
+
   test('bad repository form', async () => {
     const r = await submit({
       type: 'task',
@@ -327,10 +335,23 @@ describe('the OpenAPI document', () => {
       if (r.access === 'public') expect(op.security).toEqual([]);
       else {
         expect(op.security.length).toBeGreaterThan(0);
-        expect(op.responses['401']).toBeDefined();
         expect(op.responses['403']).toBeDefined();
       }
+      // Every status the route can answer: a bad bearer (any route), oversized headers, an outage...
+      const statuses = Object.keys(op.responses);
+      expect(statuses, `${r.method} ${r.path}`).toEqual(expect.arrayContaining(['401', '431', '503']));
+      // ...and those that follow from what the route takes and does.
+      if (r.params) expect(statuses).toContain('404');
+      if (r.body || r.rawBody) expect(statuses).toContain('413');
+      if (r.rateLimited) expect(statuses).toContain('429');
+      if (r.conflict) expect(statuses).toContain('409');
     }
+    expect(Object.keys(doc.paths['/api/queue/jobs/{jobId}/cancel'].post.responses)).toContain('409');
+    expect(Object.keys(doc.paths['/api/admin/users'].post.responses)).toContain('409');
+    const submission = doc.paths['/api/queue/jobs'].post.requestBody.content['application/json'].schema;
+    expect(submission.required).toEqual(expect.arrayContaining(['type', 'payload']));
+    expect(submission.properties.payload.required).toContain('task');
+    expect(submission.properties.payload.properties.task.required).toContain('instructions');
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearer', 'session', 'workerBearer']);
   });
 });

@@ -136,7 +136,11 @@ describe('lists and details', () => {
     expect(view.waitingReason).toMatch(/no worker pool is registered/);
     const missing = await t.call(`/api/queue/jobs/${crypto.randomUUID()}`, { as: 'viewer' });
     expect(missing.status).toBe(404);
-    expect((await t.call('/api/queue/jobs/not-a-uuid', { as: 'viewer' })).status).toBe(404);
+    const notAnId = await t.call('/api/queue/jobs/not-a-uuid', { as: 'viewer' });
+    expect(notAnId.status).toBe(400);
+    expect((await notAnId.json()).error.issues).toEqual([
+      { path: 'jobId', message: 'must be a job id (a UUID)' },
+    ]);
   });
 
   test('a run Temporal terminated reads as cancelled, in detail and in the cancelled filter', async () => {

@@ -7,6 +7,7 @@ import {
   fieldForIssue,
   move,
   newStep,
+  submissionKeys,
   type TaskForm,
 } from '../../web/src/lib/task-form.ts';
 
@@ -152,5 +153,18 @@ describe('step reordering', () => {
     const list = ['a', 'b'];
     expect(move(list, 0, -1)).toBe(list);
     expect(move(list, 1, 1)).toBe(list);
+  });
+});
+
+describe('submissionKeys', () => {
+  it('reuses the key for a retry of the same request and makes a new one for an edited request', () => {
+    let n = 0;
+    const keyFor = submissionKeys(() => `key-${++n}`);
+    const request = buildRequest(twoStepForm()).body;
+    expect(keyFor(request)).toBe('key-1');
+    expect(keyFor(structuredClone(request))).toBe('key-1');
+    const edited = { ...request, priority: 7 };
+    expect(keyFor(edited)).toBe('key-2');
+    expect(keyFor(edited)).toBe('key-2');
   });
 });

@@ -204,3 +204,17 @@ export function move<T>(list: T[], index: number, delta: -1 | 1): T[] {
   [copy[index], copy[to]] = [copy[to], copy[index]];
   return copy;
 }
+
+/**
+ * The Idempotency-Key for each submission: sending the same request again (a retry after an error or a lost
+ * answer) reuses its key, so the server lands on the run the first attempt may have started; an edited
+ * request is a new submission with a new key.
+ */
+export function submissionKeys(newKey: () => string): (body: unknown) => string {
+  let last: { body: string; key: string } | null = null;
+  return (body) => {
+    const text = JSON.stringify(body);
+    if (last?.body !== text) last = { body: text, key: newKey() };
+    return last.key;
+  };
+}

@@ -8,7 +8,14 @@ import { describedBy, Field } from '../components/Field.tsx';
 import { StepEditor } from '../components/StepEditor.tsx';
 import { errorMessage } from '../lib/format.ts';
 import { canOperate } from '../lib/session.ts';
-import { buildRequest, checkForm, emptyForm, type FieldErrors, fieldForIssue } from '../lib/task-form.ts';
+import {
+  buildRequest,
+  checkForm,
+  emptyForm,
+  type FieldErrors,
+  fieldForIssue,
+  submissionKeys,
+} from '../lib/task-form.ts';
 
 const publishChoices = ['pr', 'branch', 'none'] as const;
 const newKey = () =>
@@ -38,7 +45,7 @@ export function NewTask() {
   const [serverErrors, setServerErrors] = createSignal<FieldErrors>({});
   const [busy, setBusy] = createSignal(false);
   const [formError, setFormError] = createSignal<string | null>(null);
-  const idempotencyKey = newKey();
+  const keyFor = submissionKeys(newKey);
 
   const ctx = () => ({
     defaultRuntime: defaults()?.defaultRuntime ?? 'codex',
@@ -60,7 +67,8 @@ export function NewTask() {
     if (Object.keys(checkForm(form, ctx())).length > 0) return focusFirstError();
     setBusy(true);
     try {
-      const job = await submitJob(buildRequest(form).body, idempotencyKey);
+      const { body } = buildRequest(form);
+      const job = await submitJob(body, keyFor(body));
       navigate(`/tasks/queue/${job.id}`);
     } catch (e) {
       if (e instanceof ApiError && e.issues.length > 0) {
