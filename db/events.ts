@@ -58,6 +58,8 @@ export async function appendEvents(sql: Sql, jobId: string, batch: EventBatch): 
     return { e, message, payload };
   });
   return sql.begin(async (tx) => {
+    // Workers retry a failed batch anyway; waiting behind another producer's batch of this job is not an outage.
+    await tx`SET LOCAL statement_timeout = 30000`;
     // One writer per job at a time: the ids this batch takes are above every committed one, and the next
     // batch of this job waits for this one to commit before it numbers its own.
     await tx`SELECT pg_advisory_xact_lock(hashtextextended(${jobId}, 42))`;

@@ -6,10 +6,17 @@ const lower = (xs: string[]) => xs.map((x) => x.trim().toLowerCase());
 const allows = (list: string[], value: string) =>
   list.includes('*') || lower(list).includes(value.toLowerCase());
 
-/** Why a job is outside a worker token's scope, or null when the worker may write to it. */
-export function jobOutsideScope(scope: WorkerScope, job: JobMeta): string | null {
+/**
+ * Why a job is outside a worker token's scope, or null when the worker may write to it. `defaultHost` is the
+ * default forge's host, so a run that stored a URL on it (before repositories were canonical) still matches.
+ */
+export function jobOutsideScope(
+  scope: WorkerScope,
+  job: JobMeta,
+  defaultHost: string | null = null,
+): string | null {
   if (!allows(scope.jobTypes, job.type)) return `job type ${job.type} is outside this worker's scope`;
-  if (!scope.repositories.some((p) => repositoryMatches(p, job.repository)))
+  if (!scope.repositories.some((p) => repositoryMatches(p, job.repository, defaultHost)))
     return "the repository is outside this worker's scope";
   const missing = job.requiredCapabilities.filter((c) => !allows(scope.capabilities, c));
   if (missing.length) return `capabilities ${missing.join(', ')} are outside this worker's scope`;

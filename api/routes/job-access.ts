@@ -1,3 +1,4 @@
+import { baseHost } from '../../contracts/repository.ts';
 import type { WorkerIdentity } from '../auth/identity.ts';
 import { jobOutsideScope } from '../auth/scope.ts';
 import type { ApiContext, ApiDeps } from '../context.ts';
@@ -14,10 +15,14 @@ export async function existingJob(deps: Pick<ApiDeps, 'jobMeta'>, jobId: string)
 /** Worker routes: the job must exist and be inside the calling worker token's scope. */
 export async function jobInWorkerScope(
   ctx: ApiContext,
-  deps: Pick<ApiDeps, 'jobMeta'>,
+  deps: Pick<ApiDeps, 'jobMeta' | 'config'>,
   jobId: string,
 ): Promise<void> {
   const meta = await existingJob(deps, jobId);
-  const outside = jobOutsideScope((ctx.state.identity as WorkerIdentity).scope, meta);
+  const outside = jobOutsideScope(
+    (ctx.state.identity as WorkerIdentity).scope,
+    meta,
+    baseHost(deps.config.MOONMIND_GIT_BASE_URL),
+  );
   if (outside) throw forbidden(outside);
 }

@@ -99,7 +99,7 @@ describe('raw credentials in a submission', () => {
 });
 
 describe('deeply nested submissions', () => {
-  test('a credential 10,000 levels deep in skill args is a 400 naming its path, not a stack overflow', async () => {
+  test('a credential 10,000 levels deep in skill args is a 400 naming the depth limit, never the value', async () => {
     const token = `ghp_${'0123456789abcdefghijklmnopqrstuvwxyz'}`;
     const args = `{"deep":${'['.repeat(10_000)}${JSON.stringify(token)}${']'.repeat(10_000)}}`;
     const job = JSON.stringify(fullJob()).replace('{"target":"parser"}', args);
@@ -111,8 +111,9 @@ describe('deeply nested submissions', () => {
     });
     const text = await res.text();
     expect(res.status).toBe(400);
-    const [issue] = JSON.parse(text).error.issues;
-    expect(issue.path).toBe(['payload.task.skill.args.deep', ...Array(10_000).fill('0')].join('.'));
+    // The body parser refuses the depth before anything walks it (the secret scan itself is iterative too:
+    // test/contracts/secrets.test.ts walks 10,000 levels).
+    expect(JSON.parse(text).error.issues[0].message).toMatch(/nested deeper than 64 levels/);
     expect(text).not.toContain(token);
   });
 });

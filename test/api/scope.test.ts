@@ -12,10 +12,18 @@ describe('worker policy scope', () => {
   test('a job is inside when its type, repository and capabilities are allowed', () => {
     const job = {
       type: 'task',
-      repository: 'https://github.com/Acme/widgets.git',
+      repository: 'Acme/widgets',
       requiredCapabilities: ['codex', 'git'],
     };
     expect(jobOutsideScope(scope, job)).toBeNull();
+    // A run that stored a URL on the default forge (older runs) matches with that forge's host.
+    expect(
+      jobOutsideScope(scope, { ...job, repository: 'https://github.com/Acme/widgets.git' }, 'github.com'),
+    ).toBeNull();
+    // The host is part of the repository: acme on another forge is not this scope's acme.
+    expect(jobOutsideScope(scope, { ...job, repository: 'https://git.corp.example/acme/widgets' })).toMatch(
+      /repository/,
+    );
     expect(jobOutsideScope(scope, { ...job, repository: 'solo/one' })).toBeNull();
     expect(jobOutsideScope(scope, { ...job, repository: 'solo/two' })).toMatch(/repository/);
     expect(jobOutsideScope(scope, { ...job, requiredCapabilities: ['codex', 'git', 'gh'] })).toMatch(/gh/);
