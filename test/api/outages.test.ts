@@ -109,7 +109,7 @@ describe('Temporal unreachable', () => {
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe(String(UNAVAILABLE_RETRY_AFTER_S));
       expect(body.error.code).toBe('unavailable');
-      expect(ms).toBeLessThan(TEMPORAL_CALL_DEADLINE_MS + 1_500);
+      expect(ms).toBeLessThan(TEMPORAL_CALL_DEADLINE_MS + 3_000);
     }
     const ready = await timed(fetch(`${url}/readyz`));
     expect(ready.res.status).toBe(503);
@@ -134,7 +134,7 @@ describe('Temporal unreachable', () => {
     const timedOut = await timed(fetch(`${url}/api/queue/jobs`, request));
     expect(timedOut.res.status).toBe(503);
     expect(timedOut.res.headers.get('retry-after')).toBe(String(UNAVAILABLE_RETRY_AFTER_S));
-    expect(timedOut.ms).toBeLessThan(TEMPORAL_CALL_DEADLINE_MS + 1_500);
+    expect(timedOut.ms).toBeLessThan(TEMPORAL_CALL_DEADLINE_MS + 3_000);
 
     // The start reached Temporal although its answer did not: the retry finds that run (200, not 201).
     const retry = await timed(fetch(`${t.url}/api/queue/jobs`, request));
@@ -152,7 +152,7 @@ describe('PostgreSQL unreachable', () => {
     const list = await timed(fetch(`${url}/api/queue/jobs`, as(t.tokens.viewer)));
     expect(list.res.status).toBe(503);
     expect(list.res.headers.get('retry-after')).toBe(String(UNAVAILABLE_RETRY_AFTER_S));
-    expect(list.ms).toBeLessThan(1_500);
+    expect(list.ms).toBeLessThan(3_000);
     const ready = await timed(fetch(`${url}/readyz`));
     expect(ready.res.status).toBe(503);
     expect(ready.body.checks.postgres.detail).toMatch(/^postgres unreachable: /);
@@ -166,7 +166,7 @@ describe('PostgreSQL unreachable', () => {
     const url = await serve({ ...t.api.deps, sql });
     const list = await timed(fetch(`${url}/api/queue/jobs`, as(t.tokens.viewer)));
     expect(list.res.status).toBe(503);
-    expect(list.ms).toBeLessThan(apiSqlOptions.connectTimeoutS * 1_000 + 1_500);
+    expect(list.ms).toBeLessThan(apiSqlOptions.connectTimeoutS * 1_000 + 3_000);
   });
 });
 
