@@ -79,6 +79,22 @@ export interface PublishResult {
   skipped: string | null;
 }
 
+/**
+ * Reaching a running step at once (hard pause, resume, operator messages) instead of waiting for the step's
+ * next look at the run: a quick activity on the host that runs it.
+ */
+export interface SteerStepInput {
+  jobId: string;
+  attempt: number;
+  workspace: string;
+  action: 'suspend' | 'resume' | 'messages';
+  messages?: StepInput['operatorMessages'];
+}
+export interface SteerStepResult {
+  /** False when no step of this attempt was running on the host (it had just ended). */
+  applied: boolean;
+}
+
 export interface ReleaseHostInput {
   jobId: string;
   workspace: string;

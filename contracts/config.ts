@@ -30,6 +30,15 @@ const forgeSettings = {
       return parsed.hosts;
     }),
 };
+/** A duration: `90` (seconds), `500ms`, `90s`, `15m`, `8h`; in milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)?$/, 'must be a duration such as 90s, 15m or 8h')
+  .transform((v) => {
+    const [, n, unit] = /^(\d+)(ms|s|m|h)?$/.exec(v)!;
+    return Number(n) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(unit ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  })
+  .refine((ms) => ms > 0, 'must be more than zero');
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const configSchema = z.object({
@@ -115,6 +124,10 @@ export const workerConfigSchema = z.object({
   MOONMIND_GEMINI_MODEL: z.string().min(1).default('gemini-2.5-pro'),
   MOONMIND_CLAUDE_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
   MOONMIND_DEFAULT_EFFORT: z.enum(['low', 'medium', 'high']).default('high'),
+  /** A step that prints nothing for this long is stopped and fails ("no output for 15 minutes"). */
+  MOONMIND_STEP_IDLE_TIMEOUT: duration.prefault('15m'),
+  /** A step that runs longer than this (hard-paused time not counted) is stopped and fails; at most 23h. */
+  MOONMIND_STEP_TIMEOUT: duration.refine((ms) => ms <= 23 * 3_600_000, 'must be at most 23h').prefault('8h'),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

@@ -15,6 +15,8 @@ import type {
   PublishResult,
   RecordEventsInput,
   ReleaseHostInput,
+  SteerStepInput,
+  SteerStepResult,
   StepInput,
   StepResult,
 } from '../contracts/activities.ts';
@@ -32,6 +34,7 @@ export interface TaskActivities {
   finishExecute(input: FinishExecuteInput): Promise<FinishExecuteResult>;
   publish(input: PublishInput): Promise<PublishResult>;
   releaseHost(input: ReleaseHostInput): Promise<void>;
+  steerStep(input: SteerStepInput): Promise<SteerStepResult>;
 }
 
 /**
@@ -70,7 +73,9 @@ export function poolActivities(taskQueue: string, priorityKey: number, summary: 
 
 /** Time limits per kind of host activity: steps heartbeat (a hung or dead host shows within seconds). */
 const hostTimings = {
-  step: { startToCloseTimeout: '8 hours', heartbeatTimeout: '20 seconds' },
+  // The worker stops a step at MOONMIND_STEP_TIMEOUT (at most 23 h) and after MOONMIND_STEP_IDLE_TIMEOUT
+  // without output; this is only the backstop for a worker that cannot.
+  step: { startToCloseTimeout: '24 hours', heartbeatTimeout: '20 seconds' },
   // Publish is idempotent (same commit, existing PR reused), so a transient forge or push error is retried
   // here on the same workspace instead of re-running the agent in a new attempt.
   publish: {

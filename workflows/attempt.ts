@@ -51,17 +51,22 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
         stepTitle: step.title,
       });
       const operatorMessages = run.pendingMessages();
-      const result = await host(`step ${index + 1}/${steps.length}: ${title}`, 'step').executeStep({
-        jobId,
-        attempt,
-        workspace: prepared.workspace,
-        payload,
-        prepared,
-        stepIndex: index,
-        stepCount: steps.length,
-        step,
-        operatorMessages,
-      });
+      run.runningStep = { attempt, hostQueue: prepared.hostQueue, workspace: prepared.workspace };
+      const result = await host(`step ${index + 1}/${steps.length}: ${title}`, 'step')
+        .executeStep({
+          jobId,
+          attempt,
+          workspace: prepared.workspace,
+          payload,
+          prepared,
+          stepIndex: index,
+          stepCount: steps.length,
+          step,
+          operatorMessages,
+        })
+        .finally(() => {
+          run.runningStep = null;
+        });
       run.markDelivered(operatorMessages);
       if (result.exitCode !== 0) throw taskFailure(`step ${step.id} exited with code ${result.exitCode}`);
     }

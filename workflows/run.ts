@@ -1,5 +1,5 @@
-import { CancellationScope } from '@temporalio/workflow';
-import type { PrepareResult, StepInput } from '../contracts/activities.ts';
+import { CancellationScope, patched } from '@temporalio/workflow';
+import type { PrepareResult, SteerStepInput, StepInput } from '../contracts/activities.ts';
 import {
   type ControlSignal,
   type ControlVerdict,
@@ -8,6 +8,7 @@ import {
   type RunState,
 } from '../contracts/controls.ts';
 import { priorityKeyFor, type TaskRunInput } from '../contracts/job.ts';
+import { hostActivities } from './activities.ts';
 import { EventLog } from './events.ts';
 import { RunTracker } from './state.ts';
 
@@ -64,6 +65,8 @@ export class Run {
   executeFinished = false;
   /** True when Temporal itself (not a control signal) cancelled the workflow. */
   cancelledByTemporal = false;
+  /** The step running now (its attempt's host and workspace): hard pause, resume and messages reach it. */
+  runningStep: { attempt: number; hostQueue: string; workspace: string } | null = null;
   private readonly seen = new Set<string>();
   /** Recent verdicts by request id, for the `controlVerdict` query the API asks right after signalling. */
   private readonly verdicts = new Map<string, ControlVerdict>();
@@ -208,30 +211,49 @@ export class Run {
         break;
       case 'pause':
         this.tracker.set({ paused: true, pauseMode: signal.mode ?? 'soft' });
+        if (signal.mode === 'hard') this.steer({ action: 'suspend' });
         break;
       case 'resume':
+        if (s.pauseMode === 'hard') this.steer({ action: 'resume' });
         this.tracker.set({ paused: false, pauseMode: null, takeoverRequested: false });
         break;
-      case 'takeover':
-        this.tracker.set({
-          paused: true,
-          pauseMode: signal.mode ?? s.pauseMode ?? 'soft',
-          takeoverRequested: true,
-        });
+      case 'takeover': {
+        const mode = signal.mode ?? s.pauseMode ?? 'soft';
+        if (mode === 'hard' && s.pauseMode !== 'hard') this.steer({ action: 'suspend' });
+        this.tracker.set({ paused: true, pauseMode: mode, takeoverRequested: true });
         break;
+      }
       case 'message': {
         const at = new Date().toISOString();
-        this.messages.push({
+        const message = {
           requestId: signal.requestId,
           actor: signal.actor,
           message: signal.message!.trim(),
           at,
-        });
+        };
+        this.messages.push(message);
         this.tracker.set({ pendingMessages: this.messages.length });
+        // Into the running step's inbox now; the next step's prompt still carries it.
+        this.steer({ action: 'messages', messages: [message] });
         break;
       }
     }
     return null;
+  }
+
+  /**
+   * Tell the host of the running step, at once (a quick activity on its queue, not awaited by the handler):
+   * stop or continue its process group, or append messages to its inbox. Runs recorded before this existed
+   * never send it (their steps looked at the run's state every few seconds).
+   */
+  private steer(request: Pick<SteerStepInput, 'action' | 'messages'>): void {
+    const step = this.runningStep;
+    if (!step || !patched('steer-running-step')) return;
+    hostActivities(step.hostQueue, this.priorityKey, `${request.action} running step`, 'quick')
+      .steerStep({ jobId: this.input.jobId, attempt: step.attempt, workspace: step.workspace, ...request })
+      .catch(() => {
+        // The step ended (or its host is gone) meanwhile: the next safe point and step see the run's state.
+      });
   }
 }
 

@@ -1,5 +1,4 @@
 import type { WorkerConfig } from '../../contracts/config.ts';
-import type { RunState } from '../../contracts/controls.ts';
 import type { WorkerApiClient } from '../reporting/api-client.ts';
 import { type SecretResolver, secretResolver } from '../secrets/references.ts';
 import type { RunSlots } from './run-slots.ts';
@@ -15,14 +14,7 @@ export interface TaskActivityDeps {
   capabilities?: string[];
   /** The worker's environment: forge token and the agent's base environment. Default process.env. */
   env?: NodeJS.ProcessEnv;
-  /**
-   * The run's live state (the workflow's `state` query), polled during a step for hard pause. Default:
-   * the activity context's Temporal client; none (no hard pause) when the context has no client.
-   */
-  queryRunState?: (jobId: string) => Promise<RunState | null>;
-  /** How often a running step looks at the run state (default 2000 ms). */
-  statePollMs?: number;
-  /** Grace between SIGINT and SIGKILL when a step is cancelled (default 3000 ms). */
+  /** Grace between SIGINT and SIGKILL when a step is cancelled (default 1000 ms). */
   killGraceMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Resolves `auth.*Ref` and forge token references; default: this worker's environment and Vault settings. */

@@ -1,54 +1,27 @@
-import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { StepInput, StepResult } from '../../contracts/activities.ts';
-import type { RunState } from '../../contracts/controls.ts';
-import { workflowIdFor } from '../../contracts/job.ts';
 import { createLineRedactor } from '../../contracts/secrets.ts';
-import { stateQuery } from '../../workflows/messages.ts';
-import type { EventReporter } from '../reporting/event-reporter.ts';
 import { buildInvocation } from '../runtimes/adapters.ts';
 import { runProcessGroup } from '../runtimes/process-group.ts';
 import { runtimeCommand } from '../runtimes/resolve.ts';
 import { createStepOutput } from '../runtimes/summary.ts';
 import type { Attempts } from './attempts.ts';
 import type { TaskActivityDeps } from './deps.ts';
+import { deliverToInbox } from './inbox.ts';
 import { LogFile } from './log-file.ts';
 import { buildStepPrompt, effectiveSkill } from './prompt.ts';
+import type { RunningSteps } from './running-steps.ts';
+import { stepWatchdog } from './step-watchdog.ts';
 import { artifactNames } from './workspace.ts';
 
 const EXECUTE = 'moonmind.task.execute';
-
-/** The run's `state` query through the activity's own Temporal client; null where there is none. */
-async function defaultRunState(jobId: string): Promise<RunState | null> {
-  let client: Context['client'];
-  try {
-    client = Context.current().client;
-  } catch {
-    return null;
-  }
-  return client.workflow.getHandle(workflowIdFor(jobId)).query(stateQuery);
-}
-
-/** Operator messages go to the append-only inbox once each, even when a step is retried. */
-async function deliverToInbox(inboxPath: string, messages: StepInput['operatorMessages']) {
-  if (!messages.length) return;
-  const existing = await readFile(inboxPath, 'utf8').catch(() => '');
-  const seen = new Set(
-    existing
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => (JSON.parse(l) as { requestId: string }).requestId),
-  );
-  const fresh = messages.filter((m) => !seen.has(m.requestId));
-  if (fresh.length) await appendFile(inboxPath, fresh.map((m) => `${JSON.stringify(m)}\n`).join(''));
-}
 
 /**
  * One step: one runtime CLI invocation in the repo, its output streamed as `log` events and into the
  * step log. Hard pause stops the process group; cancellation interrupts then kills it.
  */
-export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
+export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, running: RunningSteps) {
   return async function executeStep(input: StepInput): Promise<StepResult> {
     const { jobId, attempt, workspace, step, stepIndex, stepCount, prepared } = input;
     const leave = deps.slots.enter(workspace, input);
@@ -64,9 +37,12 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
     };
     const logName = artifactNames.stepLog(stepIndex);
     const log = await LogFile.open(join(paths.artifacts, logName));
-    // Heartbeats run until the very end: uploads after the agent exits may wait out an API outage.
-    const beat = setInterval(() => ac.heartbeat({ stepIndex }), 1_000);
-    let pauseWatch: NodeJS.Timeout | undefined;
+    // Heartbeats run until the very end: uploads after the agent exits may wait out an API outage. They are
+    // frequent because a cancellation reaches the step with the next heartbeat's answer (the host worker's
+    // heartbeat throttle is short too, see workers/main.ts).
+    const beat = setInterval(() => ac.heartbeat({ stepIndex }), 200);
+    let unregister = () => {};
+    let watchdog: ReturnType<typeof stepWatchdog> | undefined;
     try {
       if (stepIndex === 0)
         events.emit({
@@ -74,7 +50,14 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
           message: `Executing ${stepCount} step(s)`,
           payload: { stepCount },
         });
-      await deliverToInbox(paths.operatorInbox, input.operatorMessages);
+      const delivered = await deliverToInbox(paths.operatorInbox, input.operatorMessages);
+      const deliveredAt = new Date().toISOString();
+      for (const m of delivered)
+        events.emit({
+          type: 'task.operator_message.delivered',
+          message: `Message from ${m.actor} delivered to the step's inbox`,
+          payload: { requestId: m.requestId, deliveredAt, inbox: 'operator_inbox.jsonl' },
+        });
       const prompt = buildStepPrompt(input, paths.operatorInbox);
       const invocation = buildInvocation({
         runtime: prepared.runtime.mode,
@@ -97,14 +80,22 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
 
       const output = createStepOutput(prepared.runtime.mode);
       const redactors = { stdout: createLineRedactor(), stderr: createLineRedactor() };
+      let suspended = () => false;
+      const dog = stepWatchdog({
+        idleMs: deps.config.MOONMIND_STEP_IDLE_TIMEOUT,
+        limitMs: deps.config.MOONMIND_STEP_TIMEOUT,
+        suspended: () => suspended(),
+      });
+      watchdog = dog;
       const proc = runProcessGroup(invocation, {
         cwd: paths.repo,
-        signal: ac.cancellationSignal,
-        graceMs: deps.killGraceMs ?? 3_000,
+        signal: AbortSignal.any([ac.cancellationSignal, dog.signal]),
+        graceMs: deps.killGraceMs ?? 1_000,
         read: (stream, line) => (stream === 'stdout' ? output.read(line) : null),
         onLine: (stream, raw, shown) => {
           // Redacted with the stream's state, so a private key printed over many lines is masked whole.
           const line = redactors[stream].line(raw);
+          dog.output();
           log.line(stream === 'stderr' ? `[stderr] ${line}` : line);
           // The line stays the message (and the log file's line); the display is for the panel.
           events.emit({
@@ -121,10 +112,21 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
           });
         },
       });
-      pauseWatch = watchHardPause(deps, jobId, proc, events);
+      suspended = () => proc.suspended;
+      unregister = running.add(workspace, proc);
 
       const exit = await proc.done;
-      clearInterval(pauseWatch);
+      dog.stop();
+      if (dog.reason && !ac.cancellationSignal.aborted) {
+        log.line(`# step stopped: ${dog.reason}`);
+        events.emit({
+          level: 'error',
+          type: 'task.step.failed',
+          message: `Step ${step.id} failed: ${dog.reason}`,
+          payload: { ...stepPayload, stopped: dog.reason },
+        });
+        throw ApplicationFailure.nonRetryable(`step ${step.id} failed: ${dog.reason}`, 'TaskFailure');
+      }
       if (ac.cancellationSignal.aborted) {
         log.line('# step cancelled: process group stopped');
         events.emit({
@@ -170,7 +172,8 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
       }
       throw err;
     } finally {
-      clearInterval(pauseWatch);
+      unregister();
+      watchdog?.stop();
       try {
         await log.close();
         await ctx.wrapUp([logName]);
@@ -180,42 +183,4 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
       }
     }
   };
-}
-
-/** Every few seconds: SIGSTOP the group while the run is hard-paused, SIGCONT when it is not. */
-function watchHardPause(
-  deps: TaskActivityDeps,
-  jobId: string,
-  proc: ReturnType<typeof runProcessGroup>,
-  events: EventReporter,
-): NodeJS.Timeout {
-  const query = deps.queryRunState ?? defaultRunState;
-  let busy = false;
-  return setInterval(async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      const state = await query(jobId);
-      const hard = Boolean(state?.paused && state.pauseMode === 'hard');
-      if (hard && !proc.suspended) {
-        proc.suspend();
-        events.emit({
-          type: 'runtime.suspended',
-          message: 'Hard pause: runtime process group stopped',
-          payload: { pid: proc.pid },
-        });
-      } else if (!hard && proc.suspended) {
-        proc.resume();
-        events.emit({
-          type: 'runtime.resumed',
-          message: 'Runtime process group continued',
-          payload: { pid: proc.pid },
-        });
-      }
-    } catch {
-      // The query failing (workflow busy, server blip) leaves the process as it is.
-    } finally {
-      busy = false;
-    }
-  }, deps.statePollMs ?? 2_000);
 }

@@ -5,6 +5,8 @@ import { makeFinishExecute } from './finish-execute.ts';
 import { makePrepare } from './prepare.ts';
 import { makePublish } from './publish.ts';
 import { makeReleaseHost } from './release-host.ts';
+import { RunningSteps } from './running-steps.ts';
+import { makeSteerStep } from './steer-step.ts';
 
 export type { TaskActivityDeps } from './deps.ts';
 export { RunSlots } from './run-slots.ts';
@@ -17,12 +19,14 @@ export function createTaskActivities(deps: TaskActivityDeps) {
   const attempts = new Attempts(deps.api, deps.hostId, (m) => deps.log?.('warn', m));
   // A lease that expired (the run went away without releaseHost) stops its event reporter too.
   deps.slots.onRelease((workspace) => void attempts.close(workspace));
+  const running = new RunningSteps();
   return {
     prepare: makePrepare(deps, attempts),
-    executeStep: makeExecuteStep(deps, attempts),
+    executeStep: makeExecuteStep(deps, attempts, running),
     finishExecute: makeFinishExecute(deps, attempts),
     publish: makePublish(deps, attempts),
     releaseHost: makeReleaseHost(deps, attempts),
+    steerStep: makeSteerStep(running, attempts),
   };
 }
 export type TaskActivityFunctions = ReturnType<typeof createTaskActivities>;

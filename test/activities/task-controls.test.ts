@@ -3,7 +3,6 @@ import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrepareResult, StepInput } from '../../contracts/activities.ts';
-import type { RunState } from '../../contracts/controls.ts';
 import { type Fixture, makeBareRepo, prepareInput, run, startFixture, taskPayload } from './task-fixture.ts';
 
 /** Process state letter from /proc (R, S, T stopped, Z zombie), or null when the process is gone. */
@@ -27,9 +26,8 @@ async function until(check: () => boolean, ms: number) {
 }
 
 let fx: Fixture;
-let live: Partial<RunState> = { paused: false, pauseMode: null };
 beforeAll(async () => {
-  fx = await startFixture({ queryRunState: async () => live as RunState });
+  fx = await startFixture();
   await makeBareRepo(fx.gitBase, 'acme/widgets');
 });
 afterAll(async () => {
@@ -82,18 +80,23 @@ describe('controls reaching a running step', () => {
     );
   });
 
-  it('hard pause stops the process group and resume continues it', async () => {
-    live = { paused: false, pauseMode: null };
-    const { running, agent, grandchild, input } = await startLongStep(3);
-    live = { paused: true, pauseMode: 'hard' };
-    await until(() => procState(agent) === 'T' && procState(grandchild) === 'T', 3_000);
+  it('hard pause stops the process group at once and resume continues it (steerStep, no polling)', async () => {
+    const { running, agent, grandchild, input, prepared } = await startLongStep(3);
+    const steer = (action: 'suspend' | 'resume') =>
+      run(fx.activities.steerStep, { jobId: input.jobId, attempt: 1, workspace: prepared.workspace, action });
+    const t0 = Date.now();
+    expect(await steer('suspend')).toEqual({ applied: true });
+    await until(() => procState(agent) === 'T' && procState(grandchild) === 'T', 1_000);
+    expect(Date.now() - t0).toBeLessThan(1_000);
     const logCount = () => fx.api.events(input.jobId).filter((e) => e.type === 'log').length;
     await new Promise((r) => setTimeout(r, 500));
     const frozen = logCount();
     await new Promise((r) => setTimeout(r, 1_000));
     expect(logCount()).toBe(frozen);
-    live = { paused: true, pauseMode: 'soft' }; // a soft pause never stops a running step
-    await until(() => procState(agent) !== 'T', 3_000);
+    const t1 = Date.now();
+    await steer('resume');
+    await until(() => procState(agent) !== 'T' && procState(grandchild) !== 'T', 1_000);
+    expect(Date.now() - t1).toBeLessThan(1_000);
     expect(await running).toMatchObject({ exitCode: 0 });
     await until(() => !alive(grandchild), 3_000); // nothing the agent left behind outlives the step
     expect(fx.api.events(input.jobId).map((e) => e.type)).toEqual(

@@ -83,7 +83,6 @@ export async function startFixture(overrides: Partial<TaskActivityDeps> = {}): P
       FAKE_AGENT_PROMPT_LOG: promptLog,
       FAKE_AGENT_PIDS: pidsFile,
     },
-    statePollMs: 200,
     killGraceMs: 1_000,
     ...overrides,
   };

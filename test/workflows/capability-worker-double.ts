@@ -7,6 +7,7 @@ import type {
   PublishInput,
   PublishResult,
   ReleaseHostInput,
+  SteerStepInput,
   StepInput,
   StepResult,
 } from '../../contracts/activities.ts';
@@ -103,6 +104,10 @@ export async function startCapabilityDouble(options: {
     },
     async releaseHost(input: ReleaseHostInput) {
       record('releaseHost', host, input);
+    },
+    async steerStep(input: SteerStepInput) {
+      record('steerStep', host, input);
+      return { applied: true };
     },
   });
 

@@ -1,0 +1,44 @@
+import type { SteerStepInput, SteerStepResult } from '../../contracts/activities.ts';
+import type { Attempts } from './attempts.ts';
+import { deliverToInbox } from './inbox.ts';
+import type { RunningSteps } from './running-steps.ts';
+
+/**
+ * The workflow reaching a running step at once: a hard pause stops its whole process group (SIGSTOP), resume
+ * continues it (SIGCONT), operator messages are appended to the workspace's `operator_inbox.jsonl` where the
+ * agent can read them mid-step. Each is recorded as an event saying when it took effect.
+ */
+export function makeSteerStep(running: RunningSteps, attempts: Attempts) {
+  return async function steerStep(input: SteerStepInput): Promise<SteerStepResult> {
+    const ctx = attempts.find(input.workspace);
+    const proc = running.get(input.workspace);
+    if (!ctx || !proc) return { applied: false };
+    const { events, paths } = ctx;
+    if (input.action === 'suspend' && !proc.suspended) {
+      proc.suspend();
+      events.emit({
+        type: 'runtime.suspended',
+        message: 'Hard pause: runtime process group stopped',
+        payload: { pid: proc.pid },
+      });
+    } else if (input.action === 'resume' && proc.suspended) {
+      proc.resume();
+      events.emit({
+        type: 'runtime.resumed',
+        message: 'Runtime process group continued',
+        payload: { pid: proc.pid },
+      });
+    } else if (input.action === 'messages') {
+      const delivered = await deliverToInbox(paths.operatorInbox, input.messages ?? []);
+      const deliveredAt = new Date().toISOString();
+      for (const m of delivered)
+        events.emit({
+          type: 'task.operator_message.delivered',
+          message: `Message from ${m.actor} delivered to the running step's inbox`,
+          payload: { requestId: m.requestId, deliveredAt, inbox: 'operator_inbox.jsonl' },
+        });
+    }
+    await events.flush(5_000);
+    return { applied: true };
+  };
+}
