@@ -115,6 +115,13 @@ export const workerConfigSchema = z.object({
   MOONMIND_GEMINI_MODEL: z.string().min(1).default('gemini-2.5-pro'),
   MOONMIND_CLAUDE_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
   MOONMIND_DEFAULT_EFFORT: z.enum(['low', 'medium', 'high']).default('high'),
+  /** The unprivileged user agent CLIs run as when the worker runs as root (created at start if missing). */
+  MOONMIND_AGENT_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a system user name')
+    .default('moonmind-agent'),
+  /** Extra variable names passed to the agent beyond its runtime's own (proxies, CA bundles). */
+  MOONMIND_AGENT_ENV: csv.default([]),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
