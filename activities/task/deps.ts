@@ -1,6 +1,7 @@
 import type { WorkerConfig } from '../../contracts/config.ts';
 import type { RunState } from '../../contracts/controls.ts';
 import type { WorkerApiClient } from '../reporting/api-client.ts';
+import type { AgentSandbox } from '../runtimes/sandbox.ts';
 import { type SecretResolver, secretResolver } from '../secrets/references.ts';
 import type { RunSlots } from './run-slots.ts';
 
@@ -11,9 +12,11 @@ export interface TaskActivityDeps {
   hostQueue: string;
   api: WorkerApiClient;
   slots: RunSlots;
+  /** Who agents run as and what they may touch in their workspace. */
+  sandbox: AgentSandbox;
   /** Capabilities this host verified; when given, prepare refuses a run that needs more. */
   capabilities?: string[];
-  /** The worker's environment: forge token and the agent's base environment. Default process.env. */
+  /** The worker's environment: forge token, the agent's allow-listed variables. Default process.env. */
   env?: NodeJS.ProcessEnv;
   /**
    * The run's live state (the workflow's `state` query), polled during a step for hard pause. Default:

@@ -82,10 +82,13 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
         prompt,
         repoDir: paths.repo,
         homeDir: paths.home,
+        tmpDir: paths.tmp,
         model: prepared.runtime.model,
         effort: prepared.runtime.effort,
         baseEnv: deps.env ?? process.env,
+        passEnv: deps.config.MOONMIND_AGENT_ENV,
       });
+      const agent = await deps.sandbox.identity(paths.root);
       events.emit({
         type: 'task.step.started',
         message: `Step ${stepIndex + 1}/${stepCount} ${step.title ?? step.id} started`,
@@ -99,6 +102,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts) {
       const redactors = { stdout: createLineRedactor(), stderr: createLineRedactor() };
       const proc = runProcessGroup(invocation, {
         cwd: paths.repo,
+        ...agent,
         signal: ac.cancellationSignal,
         graceMs: deps.killGraceMs ?? 3_000,
         read: (stream, line) => (stream === 'stdout' ? output.read(line) : null),
