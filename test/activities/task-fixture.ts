@@ -58,7 +58,11 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(overrides: Partial<TaskActivityDeps> = {}): Promise<Fixture> {
+export async function startFixture(
+  overrides: Partial<TaskActivityDeps> = {},
+  /** Where the workspaces go inside the fixture's directory (default `workspaces`). */
+  workspaces = 'workspaces',
+): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'mm-task-'));
   // mkdtemp makes it 0700; the agent user must pass through to its workspace and to agentOut.
   await chmod(dir, 0o711);
@@ -74,7 +78,7 @@ export async function startFixture(overrides: Partial<TaskActivityDeps> = {}): P
   const config = loadWorkerConfig({
     MOONMIND_API_URL: api.url,
     MOONMIND_WORKER_TOKEN: 'worker-token-for-tests-0001',
-    MOONMIND_WORKSPACE_DIR: join(dir, 'workspaces'),
+    MOONMIND_WORKSPACE_DIR: join(dir, workspaces),
     MOONMIND_SKILLS_DIR: skillsDir,
     MOONMIND_GIT_BASE_URL: `file://${gitBase}`,
     MOONMIND_GITHUB_API_URL: github.url,
