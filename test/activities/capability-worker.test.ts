@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -34,7 +34,8 @@ function workerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     MOONMIND_GIT_BASE_URL: `file://${join(dir, 'remotes')}`,
     MOONMIND_GITHUB_API_URL: github.url,
     MOONMIND_CODEX_COMMAND: FAKE_AGENT,
-    FAKE_AGENT_PIDS: join(dir, 'pids'),
+    FAKE_AGENT_PIDS: join(dir, 'agent-out', 'pids'),
+    MOONMIND_AGENT_ENV: 'FAKE_AGENT_PIDS',
     ...extra,
   };
 }
@@ -44,6 +45,10 @@ beforeAll(async () => {
   api = await startWorkerApiReceiver();
   github = await startFakeGitHub();
   dir = await mkdtemp(join(tmpdir(), 'mm-capworker-'));
+  // The agent user passes through to its workspace and writes its pids file into agent-out.
+  await chmod(dir, 0o711);
+  await mkdir(join(dir, 'agent-out'));
+  await chmod(join(dir, 'agent-out'), 0o777);
   bare = await makeBareRepo(join(dir, 'remotes'), 'acme/gadgets');
   worker = await startCapabilityWorker({
     env: workerEnv(),
@@ -146,7 +151,7 @@ describe('controls through the real workflow', () => {
     ...(mode ? { mode: mode as 'hard' } : {}),
   });
   async function startLongRun(seconds: number) {
-    const pids = join(dir, 'pids');
+    const pids = join(dir, 'agent-out', 'pids');
     await rm(pids, { force: true });
     const run = await startRun(env.client, {
       payload: {
