@@ -58,16 +58,16 @@ export async function startCapabilityWorker(
   const identity = `${pool}@${hostname()}/${hostId}`;
   const stopping = new AbortController();
 
-  const checked = await verifyCapabilities(config, env);
-  for (const r of checked.rejected)
-    log.warn({ capability: r.capability }, `not advertising ${r.capability}: ${r.reason}`);
-  if (checked.verified.length === 0)
-    throw new Error('this worker can back none of its configured capabilities');
   const sandbox = await AgentSandbox.open({
     user: config.MOONMIND_AGENT_USER,
     workspaceDir: config.MOONMIND_WORKSPACE_DIR,
     log: (level, message) => log[level](message),
   });
+  const checked = await verifyCapabilities(config, env, sandbox.user);
+  for (const r of checked.rejected)
+    log.warn({ capability: r.capability }, `not advertising ${r.capability}: ${r.reason}`);
+  if (checked.verified.length === 0)
+    throw new Error('this worker can back none of its configured capabilities');
 
   const api = new WorkerApiClient(config.MOONMIND_API_URL, config.MOONMIND_WORKER_TOKEN);
   if (options.register ?? true) {

@@ -39,11 +39,10 @@ const inRange = (gid: number) => gid >= GID_BASE && gid < GID_BASE + GID_COUNT;
  * worker user, without that isolation (docs/security.md says how to get it).
  */
 export class AgentSandbox {
-  private constructor(readonly uid: number | null) {}
-
-  get isolated(): boolean {
-    return this.uid !== null;
-  }
+  private constructor(
+    /** The agent user with its own group (for what it runs outside an attempt: the capability check). */
+    readonly user: AgentIdentity | undefined,
+  ) {}
 
   /** Worker start: the agent user exists (created if missing) and can reach the workspace dir. */
   static async open(opts: SandboxOptions): Promise<AgentSandbox> {
@@ -54,12 +53,12 @@ export class AgentSandbox {
         'the worker does not run as root: agent CLIs run as the worker user, not isolated from the worker or from each other (see docs/security.md)',
       );
       await mkdir(workspaceDir, { recursive: true });
-      return new AgentSandbox(null);
+      return new AgentSandbox(undefined);
     }
-    const uid = await ensureUser(opts.user, opts.log);
+    const user = await ensureUser(opts.user, opts.log);
     await openWorkspaceDir(workspaceDir);
     await mkdir(LOCKS_DIR, { recursive: true, mode: 0o700 });
-    return new AgentSandbox(uid);
+    return new AgentSandbox(user);
   }
 
   /**
@@ -70,11 +69,11 @@ export class AgentSandbox {
   async enclose(paths: WorkspacePaths): Promise<void> {
     await writeFile(paths.operatorInbox, '', { flag: 'a' });
     await chmod(paths.artifacts, 0o700);
-    if (this.uid === null) return;
+    if (!this.user) return;
     const gid = await this.lockGroup(paths.root);
     // -h: change symlinks themselves; following them would let a repository's link to /etc/shadow
     // hand that file to the agent.
-    await run('chown', ['-R', '-h', `${this.uid}:${gid}`, '--', paths.repo, paths.home, paths.tmp]);
+    await run('chown', ['-R', '-h', `${this.user.uid}:${gid}`, '--', paths.repo, paths.home, paths.tmp]);
     const readOnly = [paths.skillsActive, paths.operatorInbox];
     if (await stat(paths.gitDir).catch(() => null)) readOnly.push(paths.gitDir);
     await run('chown', ['-R', '-h', `0:${gid}`, '--', ...readOnly]);
@@ -89,10 +88,10 @@ export class AgentSandbox {
 
   /** Who a step's agent runs as; none when the worker is not root (then it runs as the worker). */
   async identity(root: string): Promise<AgentIdentity | undefined> {
-    if (this.uid === null) return undefined;
+    if (!this.user) return undefined;
     const { gid } = await stat(root);
     if (!inRange(gid)) throw new Error(`workspace ${root} is not prepared for an agent (group ${gid})`);
-    return { uid: this.uid, gid };
+    return { uid: this.user.uid, gid };
   }
 
   /**
@@ -100,7 +99,7 @@ export class AgentSandbox {
    * group back. Closing first matters: the next attempt to get this group must not find a way in here.
    */
   async release(root: string): Promise<void> {
-    if (this.uid === null) return;
+    if (!this.user) return;
     const st = await stat(root).catch(() => null);
     if (!st || !inRange(st.gid)) return;
     await closeWorkspace(root);
@@ -114,7 +113,7 @@ export class AgentSandbox {
     const start = randomInt(GID_COUNT);
     for (let i = 0; i < 1_000; i++) {
       const gid = GID_BASE + ((start + i) % GID_COUNT);
-      if (await tryLock(join(LOCKS_DIR, String(gid)), `${process.pid} ${root}`)) return gid;
+      if (await tryLock(gid, `${process.pid} ${root}`)) return gid;
     }
     throw new Error(`no free agent group id in ${LOCKS_DIR} after 1000 tries`);
   }
@@ -123,7 +122,8 @@ export class AgentSandbox {
 const lockRoot = (held: string) => held.slice(held.indexOf(' ') + 1);
 
 /** symlink() either creates the lock with its content or fails: no half-written lock is ever seen. */
-async function tryLock(lock: string, value: string): Promise<boolean> {
+async function tryLock(gid: number, value: string): Promise<boolean> {
+  const lock = join(LOCKS_DIR, String(gid));
   try {
     await symlink(value, lock);
     return true;
@@ -132,26 +132,22 @@ async function tryLock(lock: string, value: string): Promise<boolean> {
   }
   const held = await readlink(lock).catch(() => null);
   if (!held || processAlive(Number.parseInt(held, 10))) return false;
-  // Its worker died without releasing it: shut that workspace, then take the lock over. Moving it aside
-  // first means only one of several reclaiming workers wins.
+  // Its worker died without releasing it. Moving the lock aside first means only one of several
+  // reclaiming workers wins.
   const aside = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-  if (
-    !(await rename(lock, aside).then(
-      () => true,
-      () => false,
-    ))
-  )
-    return false;
-  const moved = await readlink(aside).catch(() => null);
+  const moved = await rename(lock, aside).then(
+    () => readlink(aside),
+    () => null,
+  );
   await unlink(aside).catch(() => {});
   if (moved !== held) {
-    // Another worker had already retaken it: put its lock back.
+    // Another worker had retaken it in between: put its lock back.
     if (moved) await symlink(moved, lock).catch(() => {});
     return false;
   }
+  // The dead worker's workspace still admits this group: shut it before the group is handed out again.
   const staleRoot = lockRoot(held);
-  const st = await stat(staleRoot).catch(() => null);
-  if (st && String(st.gid) === lock.slice(lock.lastIndexOf('/') + 1)) await closeWorkspace(staleRoot);
+  if ((await stat(staleRoot).catch(() => null))?.gid === gid) await closeWorkspace(staleRoot);
   return symlink(value, lock).then(
     () => true,
     () => false,
@@ -173,13 +169,14 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** The agent user's uid; the user is created (system user, no home, no shell) when missing. */
-async function ensureUser(user: string, log: SandboxOptions['log']): Promise<number> {
-  const lookup = () =>
-    run('id', ['-u', user]).then(
+/** The agent user's uid and group; the user is created (system user, no home, no shell) when missing. */
+async function ensureUser(user: string, log: SandboxOptions['log']): Promise<AgentIdentity> {
+  const id = (flag: string) =>
+    run('id', [flag, user]).then(
       (r) => Number(r.stdout.trim()),
       () => null,
     );
+  const lookup = () => id('-u');
   let uid = await lookup();
   if (uid === null) {
     const made = await run('useradd', [
@@ -200,9 +197,12 @@ async function ensureUser(user: string, log: SandboxOptions['log']): Promise<num
       );
     log('info', `created the agent user ${user} (uid ${uid})`);
   }
-  if (uid === 0)
-    throw new Error(`agent user ${user} (MOONMIND_AGENT_USER) is root; name an unprivileged user`);
-  return uid;
+  const gid = await id('-g');
+  if (uid === 0 || gid === null || gid === 0)
+    throw new Error(
+      `agent user ${user} (MOONMIND_AGENT_USER) is root or in root's group; name an unprivileged user`,
+    );
+  return { uid, gid };
 }
 
 /**

@@ -134,7 +134,7 @@ describe.runIf(root)('the agent in its box', () => {
     const probe = JSON.parse(await readFile(join(wsB, 'repo', 'PROBE.json'), 'utf8')) as Probe;
 
     expect(probe.uid).not.toBe(0);
-    expect(probe.uid).toBe(fx.deps.sandbox.uid);
+    expect(probe.uid).toBe(fx.deps.sandbox.user?.uid);
     const groupA = (await stat(wsA)).gid;
     expect(probe.gid).toBe((await stat(wsB)).gid);
     expect(probe.gid).not.toBe(groupA);
@@ -172,7 +172,7 @@ describe.runIf(root)('the agent in its box', () => {
       return { uid: st.uid, gid: st.gid, mode: (st.mode & 0o7777).toString(8) };
     };
     const group = (await stat(ws)).gid;
-    const agent = fx.deps.sandbox.uid;
+    const agent = fx.deps.sandbox.user?.uid;
     expect(await mode(ws)).toEqual({ uid: 0, gid: group, mode: '710' });
     expect(await mode(join(ws, 'repo'))).toMatchObject({ uid: agent, gid: group });
     expect(await mode(join(ws, 'home'))).toMatchObject({ uid: agent, gid: group });
