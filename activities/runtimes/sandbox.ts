@@ -26,9 +26,9 @@ export interface SandboxOptions {
  * to one. Locks live host-wide (not per workspace dir), so two workers with different workspace dirs never
  * hand out the same group; /run is emptied on reboot, when every agent is gone anyway.
  */
-const GID_BASE = 1_500_000_000;
-const GID_COUNT = 1_000_000;
-const LOCKS_DIR = '/run/moonmind/agent-gids';
+export const GID_BASE = 1_500_000_000;
+export const GID_COUNT = 1_000_000;
+export const LOCKS_DIR = '/run/moonmind/agent-gids';
 const inRange = (gid: number) => gid >= GID_BASE && gid < GID_BASE + GID_COUNT;
 
 /**
@@ -113,7 +113,7 @@ export class AgentSandbox {
     const start = randomInt(GID_COUNT);
     for (let i = 0; i < 1_000; i++) {
       const gid = GID_BASE + ((start + i) % GID_COUNT);
-      if (await tryLock(gid, `${process.pid} ${root}`)) return gid;
+      if (await takeGroup(gid, root)) return gid;
     }
     throw new Error(`no free agent group id in ${LOCKS_DIR} after 1000 tries`);
   }
@@ -121,8 +121,12 @@ export class AgentSandbox {
 
 const lockRoot = (held: string) => held.slice(held.indexOf(' ') + 1);
 
-/** symlink() either creates the lock with its content or fails: no half-written lock is ever seen. */
-async function tryLock(gid: number, value: string): Promise<boolean> {
+/**
+ * Take group `gid` for the workspace `root`, if it is free or its holder died. symlink() either creates
+ * the lock with its content or fails: no half-written lock is ever seen.
+ */
+export async function takeGroup(gid: number, root: string): Promise<boolean> {
+  const value = `${process.pid} ${root}`;
   const lock = join(LOCKS_DIR, String(gid));
   try {
     await symlink(value, lock);
