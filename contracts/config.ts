@@ -85,6 +85,9 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** What a worker holds for itself and an agent CLI must never be handed (MOONMIND_AGENT_ENV). */
+const workerSecrets = /^(MOONMIND_|TEMPORAL_)|^(DATABASE_URL|GITHUB_TOKEN|GH_TOKEN)$/;
+
 /** Settings a worker process reads (in addition to TEMPORAL_* above). */
 export const workerConfigSchema = z.object({
   MOONMIND_API_URL: z.url().default('http://127.0.0.1:8080'),
@@ -120,8 +123,20 @@ export const workerConfigSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a system user name')
     .default('moonmind-agent'),
-  /** Extra variable names passed to the agent beyond its runtime's own (proxies, CA bundles). */
-  MOONMIND_AGENT_ENV: csv.default([]),
+  /**
+   * Extra variable names passed to the agent beyond its runtime's own (proxies, CA bundles); never the
+   * worker's own settings or credentials.
+   */
+  MOONMIND_AGENT_ENV: csv
+    .refine(
+      (names) => names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n)),
+      'variable names, comma-separated',
+    )
+    .refine(
+      (names) => !names.some((n) => workerSecrets.test(n)),
+      "must not name the worker's own settings or credentials (MOONMIND_*, TEMPORAL_*, DATABASE_URL, GITHUB_TOKEN, GH_TOKEN)",
+    )
+    .default([]),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
