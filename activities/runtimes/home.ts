@@ -1,46 +1,42 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Runtime } from '../../contracts/task.ts';
 
-/** One file of the operator's runtime login or settings, and where the agent's copy goes. */
-interface Seed {
-  from: string;
-  to: string;
-}
+/** Each CLI's config directory inside the workspace home (adapters.ts points codex and claude there). */
+const configDirs: Record<Runtime, string> = { codex: '.codex', claude: '.claude', gemini: '.gemini' };
 
 /**
- * Where each CLI keeps its login and settings for the operator, and which top-level files of it the agent
- * needs: sessions, transcripts and history stay behind. The copies go where adapters.ts points the CLI
- * (`CODEX_HOME`, `CLAUDE_CONFIG_DIR`, `$HOME/.gemini`).
+ * The operator's files each CLI needs for its login and settings: top-level files only, so sessions,
+ * transcripts and history stay behind.
  */
-async function seedsOf(runtime: Runtime, env: NodeJS.ProcessEnv, home: string): Promise<Seed[]> {
-  const realHome = env.HOME;
-  const pick = (dir: string | undefined, names: string[], to: string) =>
-    dir ? names.map((n) => ({ from: join(dir, n), to: join(home, to, n) })) : [];
+async function sourcesOf(runtime: Runtime, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const home = env.HOME;
+  const pick = (dir: string | undefined, names: string[]) => (dir ? names.map((n) => join(dir, n)) : []);
   switch (runtime) {
     case 'codex':
-      return pick(
-        env.CODEX_HOME ?? (realHome && join(realHome, '.codex')),
-        ['auth.json', 'config.toml', 'AGENTS.md'],
-        '.codex',
-      );
-    case 'claude': {
-      const dir = env.CLAUDE_CONFIG_DIR ?? (realHome && join(realHome, '.claude'));
-      // The global config sits in the config dir when CLAUDE_CONFIG_DIR is set, else beside it in HOME.
-      const global = env.CLAUDE_CONFIG_DIR ?? realHome;
+      return pick(env.CODEX_HOME ?? (home && join(home, '.codex')), [
+        'auth.json',
+        'config.toml',
+        'AGENTS.md',
+      ]);
+    case 'claude':
       return [
-        ...pick(dir, ['.credentials.json', 'settings.json', 'CLAUDE.md'], '.claude'),
-        ...(global
-          ? [{ from: join(global, '.claude.json'), to: join(home, '.claude', '.claude.json') }]
-          : []),
+        ...pick(env.CLAUDE_CONFIG_DIR ?? (home && join(home, '.claude')), [
+          '.credentials.json',
+          'settings.json',
+          'CLAUDE.md',
+        ]),
+        // The global config sits in the config dir when CLAUDE_CONFIG_DIR is set, else in HOME.
+        ...pick(env.CLAUDE_CONFIG_DIR ?? home, ['.claude.json']),
       ];
-    }
     case 'gemini': {
-      if (!realHome) return [];
-      const dir = join(realHome, '.gemini');
+      if (!home) return [];
+      const dir = join(home, '.gemini');
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-      const names = entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name);
-      return pick(dir, names, '.gemini');
+      return pick(
+        dir,
+        entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name),
+      );
     }
   }
 }
@@ -55,9 +51,11 @@ export async function seedRuntimeHome(
   env: NodeJS.ProcessEnv,
   workspaceHome: string,
 ): Promise<void> {
-  for (const seed of await seedsOf(runtime, env, workspaceHome)) {
-    await mkdir(join(seed.to, '..'), { recursive: true });
-    await copyFile(seed.from, seed.to).catch((err: NodeJS.ErrnoException) => {
+  const target = join(workspaceHome, configDirs[runtime]);
+  // The directory exists even with nothing to copy: codex refuses a CODEX_HOME that does not.
+  await mkdir(target, { recursive: true });
+  for (const from of await sourcesOf(runtime, env)) {
+    await copyFile(from, join(target, basename(from))).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
   }

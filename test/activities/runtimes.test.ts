@@ -1,6 +1,10 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildInvocation, type InvocationInput } from '../../activities/runtimes/adapters.ts';
 import { splitCommand } from '../../activities/runtimes/command.ts';
+import { seedRuntimeHome } from '../../activities/runtimes/home.ts';
 import { resolveRuntime } from '../../activities/runtimes/resolve.ts';
 import { loadWorkerConfig } from '../../contracts/config.ts';
 import { normalizeJob } from '../../contracts/task.ts';
@@ -103,6 +107,43 @@ describe('runtime adapters', () => {
 
   it('rejects an empty command', () => {
     expect(() => splitCommand('  ')).toThrow(/empty/);
+  });
+});
+
+describe('seedRuntimeHome', () => {
+  it("copies the login and settings of the run's runtime only, leaving sessions and the operator's home alone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mm-seed-'));
+    const operator = join(dir, 'operator');
+    const files = [
+      '.codex/auth.json',
+      '.codex/history.jsonl',
+      '.claude/.credentials.json',
+      '.claude/settings.json',
+      '.claude/projects/p/session.jsonl',
+      '.claude.json',
+      '.gemini/oauth_creds.json',
+    ];
+    for (const f of files) {
+      await mkdir(join(operator, f, '..'), { recursive: true });
+      await writeFile(join(operator, f), f);
+    }
+    const list = async (d: string) => (await readdir(d, { recursive: true })).sort();
+    const before = await list(operator);
+    for (const runtime of ['codex', 'claude', 'gemini'] as const)
+      await seedRuntimeHome(runtime, { HOME: operator }, join(dir, runtime));
+    expect(await list(join(dir, 'codex'))).toEqual(['.codex', '.codex/auth.json']);
+    expect(await list(join(dir, 'claude'))).toEqual([
+      '.claude',
+      '.claude/.claude.json',
+      '.claude/.credentials.json',
+      '.claude/settings.json',
+    ]);
+    expect(await list(join(dir, 'gemini'))).toEqual(['.gemini', '.gemini/oauth_creds.json']);
+    expect(await list(operator)).toEqual(before);
+    // An operator's CODEX_HOME elsewhere is where the login is read from; with none, the directory still exists.
+    await seedRuntimeHome('codex', { HOME: operator, CODEX_HOME: join(dir, 'nowhere') }, join(dir, 'bare'));
+    expect(await list(join(dir, 'bare'))).toEqual(['.codex']);
+    await rm(dir, { recursive: true, force: true });
   });
 });
 
