@@ -86,6 +86,7 @@ interface Probe {
   env: string[];
   home: string;
   tmpdir: string;
+  gitStatus: string;
   results: Record<string, string>;
 }
 
@@ -121,15 +122,21 @@ describe.runIf(root)('the agent in its box', () => {
       join(dataDir, 'temporal.db'),
       join(operatorHome, '.codex', 'auth.json'),
       join(operatorHome, '.claude', '.credentials.json'),
+      `write:${join(wsB, 'git', 'planted')}`,
+      `write:${join(wsB, 'git', 'config')}`,
+      `write:${join(wsB, 'skills_active', 'planted')}`,
+      `write:${join(wsB, 'operator_inbox.jsonl')}`,
     ];
     // What it may read: the probe itself works, so a denial above is the box, not a broken probe.
     const allowed = [
       join(wsB, 'repo', 'README.md'),
       join(wsB, 'operator_inbox.jsonl'),
       join(wsB, 'home', '.codex', 'auth.json'),
+      join(wsB, 'git', 'HEAD'),
       '/proc/self/environ',
     ];
-    b.payload.task.steps[0].instructions = `FAKE_PROBE=${encodeURIComponent(JSON.stringify([...denied, ...allowed]))}`;
+    const writable = [`write:${join(wsB, 'tmp', 'scratch')}`, `write:${join(wsB, 'home', 'scratch')}`];
+    b.payload.task.steps[0].instructions = `FAKE_PROBE=${encodeURIComponent(JSON.stringify([...denied, ...allowed, ...writable]))}`;
     expect(await run(fx.activities.executeStep, stepInput(b, preparedB))).toMatchObject({ exitCode: 0 });
     const probe = JSON.parse(await readFile(join(wsB, 'repo', 'PROBE.json'), 'utf8')) as Probe;
 
@@ -154,6 +161,10 @@ describe.runIf(root)('the agent in its box', () => {
     expect(Object.fromEntries(allowed.map((p) => [p, probe.results[p]]))).toEqual(
       Object.fromEntries(allowed.map((p) => [p, 'read'])),
     );
+    expect(Object.fromEntries(writable.map((p) => [p, probe.results[p]]))).toEqual(
+      Object.fromEntries(writable.map((p) => [p, 'written'])),
+    );
+    expect(probe.gitStatus).toBe('ok');
     // Only its own runtime's login was copied.
     expect(existsSync(join(wsB, 'home', '.claude'))).toBe(false);
     expect(existsSync(join(wsB, 'home', '.gemini'))).toBe(false);
@@ -178,6 +189,7 @@ describe.runIf(root)('the agent in its box', () => {
     expect(await mode(join(ws, 'home'))).toMatchObject({ uid: agent, gid: group });
     expect(await mode(join(ws, 'tmp'))).toMatchObject({ uid: agent, gid: group });
     expect(await mode(join(ws, 'skills_active'))).toEqual({ uid: 0, gid: group, mode: '750' });
+    expect(await mode(join(ws, 'git'))).toEqual({ uid: 0, gid: group, mode: '750' });
     expect(await mode(join(ws, 'operator_inbox.jsonl'))).toEqual({ uid: 0, gid: group, mode: '640' });
     expect(await mode(join(ws, 'artifacts'))).toEqual({ uid: 0, gid: 0, mode: '700' });
     expect(await mode(join(ws, '..'))).toMatchObject({ mode: '711' });
