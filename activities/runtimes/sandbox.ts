@@ -1,6 +1,17 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, chown, mkdir, readlink, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  mkdir,
+  readdir,
+  readlink,
+  rename,
+  stat,
+  symlink,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join, parse, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { WorkspacePaths } from '../task/workspace.ts';
@@ -57,6 +68,7 @@ export class AgentSandbox {
     }
     const user = await ensureUser(opts.user, opts.log);
     await openWorkspaceDir(workspaceDir);
+    await shutUnboxedWorkspaces(workspaceDir);
     await mkdir(LOCKS_DIR, { recursive: true, mode: 0o700 });
     return new AgentSandbox(user);
   }
@@ -207,6 +219,22 @@ async function ensureUser(user: string, log: SandboxOptions['log']): Promise<Age
       `agent user ${user} (MOONMIND_AGENT_USER) is root or in root's group; name an unprivileged user`,
     );
   return { uid, gid };
+}
+
+/**
+ * Attempt workspaces that belong to no attempt group (left by a version without the box, or readable by
+ * mistake) are made private: the workspace dir lets agents pass, so a readable one would be open to all.
+ */
+async function shutUnboxedWorkspaces(workspaceDir: string) {
+  const dirs = async (d: string) =>
+    (await readdir(d, { withFileTypes: true }).catch(() => []))
+      .filter((e) => e.isDirectory())
+      .map((e) => join(d, e.name));
+  for (const job of await dirs(workspaceDir))
+    for (const root of await dirs(job)) {
+      const st = await stat(root);
+      if (!inRange(st.gid) && st.mode & 0o077) await chmod(root, st.mode & 0o700);
+    }
 }
 
 /**

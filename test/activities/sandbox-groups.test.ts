@@ -31,6 +31,15 @@ afterAll(async () => {
 });
 
 describe.runIf(root)('attempt groups', () => {
+  it('at start, a workspace outside any attempt group (an earlier version left it readable) is made private', async () => {
+    const legacy = join(dir, 'old-job', 'attempt-1');
+    await mkdir(join(legacy, 'repo'), { recursive: true });
+    await chmod(join(dir, 'old-job'), 0o755);
+    await chmod(legacy, 0o755);
+    await AgentSandbox.open({ user: 'moonmind-agent', workspaceDir: dir, log: () => {} });
+    expect((await stat(legacy)).mode & 0o777).toBe(0o700);
+  });
+
   it('a group held by a live worker is not taken', async () => {
     expect(await takeGroup(gid, join(dir, 'a'))).toBe(true);
     expect(await takeGroup(gid, join(dir, 'b'))).toBe(false);
