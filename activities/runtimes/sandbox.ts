@@ -5,6 +5,7 @@ import {
   chown,
   mkdir,
   readdir,
+  readFile,
   readlink,
   rename,
   stat,
@@ -33,14 +34,44 @@ export interface SandboxOptions {
 }
 
 /**
- * Attempt group ids come from a range no distribution hands out, so no file on the host already belongs
- * to one. Locks live host-wide (not per workspace dir), so two workers with different workspace dirs never
- * hand out the same group; /run is emptied on reboot, when every agent is gone anyway.
+ * Locks of attempt groups live host-wide (not per workspace dir), so two workers with different workspace
+ * dirs never hand out the same group; /run is emptied on reboot, when every agent is gone anyway.
  */
-export const GID_BASE = 1_500_000_000;
-export const GID_COUNT = 1_000_000;
 export const LOCKS_DIR = '/run/moonmind/agent-gids';
-const inRange = (gid: number) => gid >= GID_BASE && gid < GID_BASE + GID_COUNT;
+
+/** Group ids handed to attempts: `base` up to (not including) `base + count`. */
+export interface GroupRange {
+  base: number;
+  count: number;
+}
+
+/** High ids no distribution hands out, so no file on the host already belongs to one. */
+const preferred: GroupRange = { base: 1_500_000_000, count: 1_000_000 };
+
+/**
+ * The attempt-group range this user namespace can use (`/proc/self/gid_map`: inside, outside, count per
+ * line). On a host, all ids are mapped and the preferred range is used; in a user namespace (rootless
+ * containers map 65536 ids) the upper half of the largest mapping, below the 65534 "nogroup".
+ */
+export function groupRange(gidMap: string): GroupRange {
+  const extents = gidMap
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number))
+    .filter((e) => e.length === 3 && e.every(Number.isFinite))
+    .map(([inside, , count]) => ({ base: inside, count }));
+  const covers = (e: GroupRange) =>
+    e.base <= preferred.base && e.base + e.count >= preferred.base + preferred.count;
+  if (extents.length === 0 || extents.some(covers)) return preferred;
+  const largest = extents.reduce((a, b) => (b.count > a.count ? b : a));
+  const base = largest.base + Math.floor(largest.count / 2);
+  const end = Math.min(largest.base + largest.count, base >= 65534 ? Number.MAX_SAFE_INTEGER : 65534);
+  if (end - base < 16)
+    throw new Error(`this user namespace maps too few group ids for attempts: ${gidMap.trim()}`);
+  return { base, count: end - base };
+}
+
+const inRange = (range: GroupRange, gid: number) => gid >= range.base && gid < range.base + range.count;
 
 /**
  * The agent CLI's box. A root worker runs every agent as the unprivileged agent user, and each attempt with
@@ -53,6 +84,7 @@ export class AgentSandbox {
   private constructor(
     /** The agent user with its own group (for what it runs outside an attempt: the capability check). */
     readonly user: AgentIdentity | undefined,
+    readonly groups: GroupRange = preferred,
   ) {}
 
   /** Worker start: the agent user exists (created if missing) and can reach the workspace dir. */
@@ -67,10 +99,11 @@ export class AgentSandbox {
       return new AgentSandbox(undefined);
     }
     const user = await ensureUser(opts.user, opts.log);
+    const groups = groupRange(await readFile('/proc/self/gid_map', 'utf8').catch(() => ''));
     await openWorkspaceDir(workspaceDir);
-    await shutUnboxedWorkspaces(workspaceDir);
+    await shutUnboxedWorkspaces(workspaceDir, groups);
     await mkdir(LOCKS_DIR, { recursive: true, mode: 0o700 });
-    return new AgentSandbox(user);
+    return new AgentSandbox(user, groups);
   }
 
   /**
@@ -102,7 +135,8 @@ export class AgentSandbox {
   async identity(root: string): Promise<AgentIdentity | undefined> {
     if (!this.user) return undefined;
     const { gid } = await stat(root);
-    if (!inRange(gid)) throw new Error(`workspace ${root} is not prepared for an agent (group ${gid})`);
+    if (!inRange(this.groups, gid))
+      throw new Error(`workspace ${root} is not prepared for an agent (group ${gid})`);
     return { uid: this.user.uid, gid };
   }
 
@@ -113,7 +147,7 @@ export class AgentSandbox {
   async release(root: string): Promise<void> {
     if (!this.user) return;
     const st = await stat(root).catch(() => null);
-    if (!st || !inRange(st.gid)) return;
+    if (!st || !inRange(this.groups, st.gid)) return;
     await closeWorkspace(root);
     const lock = join(LOCKS_DIR, String(st.gid));
     const held = await readlink(lock).catch(() => null);
@@ -122,9 +156,10 @@ export class AgentSandbox {
 
   /** A free group from the range, held by a symlink whose target names this process and the workspace. */
   private async lockGroup(root: string): Promise<number> {
-    const start = randomInt(GID_COUNT);
-    for (let i = 0; i < 1_000; i++) {
-      const gid = GID_BASE + ((start + i) % GID_COUNT);
+    const { base, count } = this.groups;
+    const start = randomInt(count);
+    for (let i = 0; i < Math.min(count, 1_000); i++) {
+      const gid = base + ((start + i) % count);
       if (await takeGroup(gid, root)) return gid;
     }
     throw new Error(`no free agent group id in ${LOCKS_DIR} after 1000 tries`);
@@ -225,7 +260,7 @@ async function ensureUser(user: string, log: SandboxOptions['log']): Promise<Age
  * Attempt workspaces that belong to no attempt group (left by a version without the box, or readable by
  * mistake) are made private: the workspace dir lets agents pass, so a readable one would be open to all.
  */
-async function shutUnboxedWorkspaces(workspaceDir: string) {
+async function shutUnboxedWorkspaces(workspaceDir: string, groups: GroupRange) {
   const dirs = async (d: string) =>
     (await readdir(d, { withFileTypes: true }).catch(() => []))
       .filter((e) => e.isDirectory())
@@ -233,7 +268,7 @@ async function shutUnboxedWorkspaces(workspaceDir: string) {
   for (const job of await dirs(workspaceDir))
     for (const root of await dirs(job)) {
       const st = await stat(root);
-      if (!inRange(st.gid) && st.mode & 0o077) await chmod(root, st.mode & 0o700);
+      if (!inRange(groups, st.gid) && st.mode & 0o077) await chmod(root, st.mode & 0o700);
     }
 }
 

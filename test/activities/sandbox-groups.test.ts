@@ -4,19 +4,14 @@ import { chmod, chown, mkdir, mkdtemp, readlink, rm, stat, symlink, unlink } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AgentSandbox,
-  GID_BASE,
-  GID_COUNT,
-  LOCKS_DIR,
-  takeGroup,
-} from '../../activities/runtimes/sandbox.ts';
+import { AgentSandbox, groupRange, LOCKS_DIR, takeGroup } from '../../activities/runtimes/sandbox.ts';
 
 /** Attempt groups: a held group is never handed out twice; a dead worker's group is reclaimed, its workspace shut first. */
 const root = process.getuid?.() === 0;
 let dir: string;
-// The top of the range, where random allocation almost never lands.
-const gid = GID_BASE + GID_COUNT - 1 - randomInt(1_000);
+// The top of the host's range, where random allocation almost never lands.
+const hostRange = groupRange('0 0 4294967295');
+const gid = hostRange.base + hostRange.count - 1 - randomInt(1_000);
 const lock = join(LOCKS_DIR, String(gid));
 
 beforeAll(async () => {
@@ -28,6 +23,17 @@ afterAll(async () => {
   if (!root) return;
   await unlink(lock).catch(() => {});
   await rm(dir, { recursive: true, force: true });
+});
+
+describe('the attempt-group range', () => {
+  it('is the high preferred range on a host, and inside the mapping in a user namespace', () => {
+    expect(hostRange).toEqual({ base: 1_500_000_000, count: 1_000_000 });
+    // Rootless podman: root is the user, then 65536 subordinate ids.
+    expect(groupRange('0 1000 1\n1 100000 65536\n')).toEqual({ base: 32769, count: 65534 - 32769 });
+    // A userns-remap'd container: 0..65535 mapped.
+    expect(groupRange('0 231072 65536')).toEqual({ base: 32768, count: 65534 - 32768 });
+    expect(() => groupRange('0 1000 1')).toThrow(/too few group ids/);
+  });
 });
 
 describe.runIf(root)('attempt groups', () => {
