@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -125,6 +125,11 @@ export async function startFixture(
       slots.stop();
       await api.close();
       await github.close();
+      // Attempts a test left without releaseHost give their groups back, as a worker's would.
+      const workspaces = config.MOONMIND_WORKSPACE_DIR;
+      for (const job of await readdir(workspaces).catch(() => []))
+        for (const attempt of await readdir(join(workspaces, job)).catch(() => []))
+          await sandbox.release(join(workspaces, job, attempt));
       await rm(dir, { recursive: true, force: true });
     },
   };
