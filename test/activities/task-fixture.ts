@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { WorkerApiClient } from '../../activities/reporting/api-client.ts';
 import { AgentSandbox } from '../../activities/runtimes/sandbox.ts';
@@ -11,9 +11,10 @@ import type { PrepareInput } from '../../contracts/activities.ts';
 import { loadWorkerConfig } from '../../contracts/config.ts';
 import { normalizeJob, type TaskPayload } from '../../contracts/task.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fakes/fake-github.ts';
+import { fakeAgentPath } from '../support/fake-agent-path.ts';
 import { startWorkerApiReceiver, type WorkerApiReceiver } from './worker-api-receiver.ts';
 
-export const FAKE_AGENT = resolve('test/fakes/fake-agent.mjs');
+export const FAKE_AGENT = fakeAgentPath();
 export const GH_TOKEN = `ghp_${'Zx9Yw8Vu7T'.repeat(4)}`;
 
 /** Git as the worker runs it: the checkout belongs to the agent user, so it is trusted explicitly. */

@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createWorkerToken } from '../../api/auth/bootstrap.ts';
 import { freePort, waitFor } from '../../scripts/ports.ts';
 import { type Service, spawnService } from '../../scripts/services.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { fakeAgentPath } from './fake-agent-path.ts';
 import { testNamespace } from './namespaces.ts';
 import { terminateOpenRuns, testTemporal } from './temporal.ts';
 
-export const fakeAgent = fileURLToPath(new URL('../fakes/fake-agent.mjs', import.meta.url));
+export const fakeAgent = fakeAgentPath();
 
 export interface WorkerSpec {
   pool: string;
