@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentSandbox, groupRange, LOCKS_DIR, takeGroup } from '../../activities/runtimes/sandbox.ts';
 
+const sandboxUser = () =>
+  Number(spawnSync('id', ['-u', 'moonmind-agent'], { encoding: 'utf8' }).stdout.trim());
+
 /** Attempt groups: a held group is never handed out twice; a dead worker's group is reclaimed, its workspace shut first. */
 const root = process.getuid?.() === 0;
 let dir: string;
@@ -64,5 +67,43 @@ describe.runIf(root)('attempt groups', () => {
     expect(await readlink(lock)).toBe(`${process.pid} ${join(dir, 'next')}`);
     const st = await stat(stale);
     expect({ uid: st.uid, gid: st.gid, mode: st.mode & 0o777 }).toEqual({ uid: 0, gid: 0, mode: 0o700 });
+  });
+});
+
+describe.runIf(root)('a worker that is not root', () => {
+  it('warns that agents run as the worker user, and runs them so (no identity to switch to)', async () => {
+    const box = join(dir, 'nonroot');
+    await mkdir(box);
+    await chown(box, sandboxUser(), -1);
+    const script = `
+      const { AgentSandbox } = await import('./activities/runtimes/sandbox.ts');
+      const warnings = [];
+      const s = await AgentSandbox.open({ user: 'moonmind-agent', workspaceDir: '${join(box, 'ws')}', log: (l, m) => warnings.push(l + ': ' + m) });
+      console.log(JSON.stringify({ warnings, user: s.user ?? null, identity: (await s.identity('${join(box, 'ws')}')) ?? null }));`;
+    // The worker as an ordinary user: the agent user itself serves as one here.
+    const out = spawnSync(
+      'setpriv',
+      [
+        '--reuid=moonmind-agent',
+        '--regid=moonmind-agent',
+        '--clear-groups',
+        process.execPath,
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+      ],
+      { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: box } },
+    );
+    expect(out.status, out.stderr).toBe(0);
+    const seen = JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(seen).toEqual({
+      warnings: [
+        expect.stringMatching(/^warn: the worker does not run as root: agent CLIs run as the worker user/),
+      ],
+      user: null,
+      identity: null,
+    });
   });
 });
