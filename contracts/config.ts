@@ -94,6 +94,9 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** What a worker holds for itself and an agent CLI must never be handed (MOONMIND_AGENT_ENV). */
+const workerSecrets = /^(MOONMIND_|TEMPORAL_)|^(DATABASE_URL|GITHUB_TOKEN|GH_TOKEN)$/;
+
 /** Settings a worker process reads (in addition to TEMPORAL_* above). */
 export const workerConfigSchema = z.object({
   MOONMIND_API_URL: z.url().default('http://127.0.0.1:8080'),
@@ -128,6 +131,25 @@ export const workerConfigSchema = z.object({
   MOONMIND_STEP_IDLE_TIMEOUT: duration.prefault('15m'),
   /** A step that runs longer than this (hard-paused time not counted) is stopped and fails; at most 23h. */
   MOONMIND_STEP_TIMEOUT: duration.refine((ms) => ms <= 23 * 3_600_000, 'must be at most 23h').prefault('8h'),
+  /** The unprivileged user agent CLIs run as when the worker runs as root (created at start if missing). */
+  MOONMIND_AGENT_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a system user name')
+    .default('moonmind-agent'),
+  /**
+   * Extra variable names passed to the agent beyond its runtime's own (proxies, CA bundles); never the
+   * worker's own settings or credentials.
+   */
+  MOONMIND_AGENT_ENV: csv
+    .refine(
+      (names) => names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n)),
+      'variable names, comma-separated',
+    )
+    .refine(
+      (names) => !names.some((n) => workerSecrets.test(n)),
+      "must not name the worker's own settings or credentials (MOONMIND_*, TEMPORAL_*, DATABASE_URL, GITHUB_TOKEN, GH_TOKEN)",
+    )
+    .default([]),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

@@ -1,8 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import postgres from 'postgres';
 import { createSql } from '../db/client.ts';
 import { watchChild } from './child.ts';
 import { stopLeftover } from './leftovers.ts';
@@ -85,6 +87,14 @@ export async function startEmbeddedPostgres(opts: {
   }
   // postmaster.pid's first line is the server's pid.
   await stopLeftover(path.join(pgdata, 'postmaster.pid'), pgdata, opts.log);
+  // Loopback is reachable by every local user, agent CLIs included: TCP takes the password. The socket
+  // sits in the cluster's own 0700 directory, where only the server user (and root) can reach it.
+  await writeFile(
+    path.join(pgdata, 'pg_hba.conf'),
+    'local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n',
+  );
+  await own(path.join(pgdata, 'pg_hba.conf'));
+  const password = await serverPassword(opts.dataDir);
   const logPath = path.resolve(opts.dataDir, 'postgres.log');
   await writeFile(logPath, '', { flag: 'a' });
   await own(logPath);
@@ -109,15 +119,23 @@ export async function startEmbeddedPostgres(opts: {
   const watched = watchChild(child, () => void log.close());
   // SIGINT is PostgreSQL's "fast" shutdown.
   const stop = () => watched.stop('SIGINT', 20_000);
-  const adminUrl = `postgres://postgres@127.0.0.1:${opts.port}/postgres`;
+  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${opts.port}/postgres`;
   try {
     await waitFor(
       `PostgreSQL on port ${opts.port} (log: ${logPath})`,
       async () => {
         if (watched.exited) throw new Error(`postgres exited early; see ${logPath}`);
-        const sql = createSql(adminUrl, { max: 1 });
+        // Over the socket: the password may not be set yet (a new cluster, or one an earlier version made).
+        const sql = postgres({
+          host: pgdata,
+          port: opts.port,
+          user: 'postgres',
+          database: 'postgres',
+          max: 1,
+          onnotice: () => {},
+        });
         try {
-          await sql`SELECT 1`;
+          await sql.unsafe(`ALTER ROLE postgres PASSWORD '${password}'`);
           return true;
         } finally {
           await sql.end({ timeout: 1 });
@@ -131,7 +149,18 @@ export async function startEmbeddedPostgres(opts: {
     await stop();
     throw err;
   }
-  return { url: `postgres://postgres@127.0.0.1:${opts.port}/moonmind`, process: child, stop };
+  return { url: `postgres://postgres:${password}@127.0.0.1:${opts.port}/moonmind`, process: child, stop };
+}
+
+/** The cluster's password, made on first use and kept beside it, readable by the launcher's user only. */
+async function serverPassword(dataDir: string): Promise<string> {
+  const file = path.resolve(dataDir, 'postgres-password');
+  const kept = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (kept) return kept;
+  // base64url: safe inside a URL and a SQL string literal as it is.
+  const made = randomBytes(24).toString('base64url');
+  await writeFile(file, `${made}\n`, { mode: 0o600 });
+  return made;
 }
 
 /** CREATE DATABASE when missing (no IF NOT EXISTS for databases in PostgreSQL). */

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../contracts/config.ts';
 import { createSql } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { bootstrapAccess } from './access.ts';
+import { protectDataDir } from './data-dir.ts';
 import { waitFor } from './ports.ts';
 import { type Service, spawnService, startInfrastructure } from './services.ts';
 import { buildDashboard } from './web-build.ts';
@@ -17,8 +18,12 @@ const log = (line: string) => console.log(`[start] ${line}`);
 
 async function main() {
   const t0 = performance.now();
+  // Everything the launcher and its services (inheriting it) create is private to them.
+  process.umask(0o077);
   const config = loadConfig();
   const dataDir = path.resolve(config.MOONMIND_DATA_DIR);
+  const workspaceDir = path.resolve(process.env.MOONMIND_WORKSPACE_DIR ?? path.join(dataDir, 'workspaces'));
+  await protectDataDir(dataDir, workspaceDir);
   log(`data dir: ${dataDir}`);
   if (!existsSync(path.resolve('dist/web/index.html'))) await buildDashboard(log);
 
@@ -67,7 +72,7 @@ async function main() {
           MOONMIND_WORKER_POOL: process.env.MOONMIND_WORKER_POOL ?? 'embedded',
           MOONMIND_WORKER_CAPABILITIES:
             process.env.MOONMIND_WORKER_CAPABILITIES ?? 'codex,gemini,claude,git,gh',
-          MOONMIND_WORKSPACE_DIR: process.env.MOONMIND_WORKSPACE_DIR ?? path.join(dataDir, 'workspaces'),
+          MOONMIND_WORKSPACE_DIR: workspaceDir,
         }),
       );
     }

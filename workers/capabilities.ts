@@ -3,6 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import { defaultForgeToken } from '../activities/forge/target.ts';
 import { splitCommand } from '../activities/runtimes/command.ts';
 import { runtimeCommand } from '../activities/runtimes/resolve.ts';
+import type { AgentIdentity } from '../activities/runtimes/sandbox.ts';
 import type { WorkerConfig } from '../contracts/config.ts';
 import { type Runtime, runtimes } from '../contracts/task.ts';
 
@@ -11,9 +12,14 @@ export interface CapabilityCheck {
   rejected: { capability: string; reason: string }[];
 }
 
-function runs(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
+function runs(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  as?: AgentIdentity,
+): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: 20_000, env }, (err, _stdout, stderr) => {
+    execFile(file, args, { timeout: 20_000, env, ...as }, (err, _stdout, stderr) => {
       resolve(err ? String(stderr).trim().split('\n')[0] || err.message : null);
     });
   });
@@ -28,7 +34,8 @@ const executable = (file: string) =>
 /**
  * A worker advertises only what it can back:
  * - `codex` / `gemini` / `claude`: the configured command answers `--version`, or its executable (or the
- *   script it runs) exists and is executable;
+ *   script it runs) exists and is executable; when agents run as the agent user (`agent`), it must answer
+ *   `--version` as that user, since a CLI installed where only root can reach it would fail every step;
  * - `git`: `git --version` works;
  * - `gh`: pull requests go through the REST API at MOONMIND_GITHUB_API_URL, so a forge token must be in
  *   the environment (MOONMIND_GIT_TOKEN, GITHUB_TOKEN or GH_TOKEN); without one it is still accepted when
@@ -40,12 +47,13 @@ const executable = (file: string) =>
 export async function verifyCapabilities(
   config: WorkerConfig,
   env: NodeJS.ProcessEnv,
+  agent?: AgentIdentity,
 ): Promise<CapabilityCheck> {
   const result: CapabilityCheck = { verified: [], rejected: [] };
   const claimed = [...new Set(config.MOONMIND_WORKER_CAPABILITIES.map((c) => c.trim().toLowerCase()))];
   await Promise.all(
     claimed.map(async (capability) => {
-      const reason = await check(capability, config, env);
+      const reason = await check(capability, config, env, agent);
       if (reason) result.rejected.push({ capability, reason });
       else result.verified.push(capability);
     }),
@@ -58,10 +66,15 @@ async function check(
   capability: string,
   config: WorkerConfig,
   env: NodeJS.ProcessEnv,
+  agent: AgentIdentity | undefined,
 ): Promise<string | null> {
   if ((runtimes as readonly string[]).includes(capability)) {
     const command = runtimeCommand(capability as Runtime, config);
     const { file, args } = splitCommand(command);
+    if (agent) {
+      const failed = await runs(file, [...args, '--version'], { PATH: env.PATH }, agent);
+      return failed ? `${command} --version failed as the agent user: ${failed}` : null;
+    }
     const failed = await runs(file, [...args, '--version'], env);
     if (!failed) return null;
     const target = args.length && !args[0].startsWith('-') ? args[0] : file;

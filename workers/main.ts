@@ -5,6 +5,7 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { ApiError, sleep, WorkerApiClient } from '../activities/reporting/api-client.ts';
+import { AgentSandbox } from '../activities/runtimes/sandbox.ts';
 import { createTaskActivities, RunSlots } from '../activities/task/index.ts';
 import type { LeaseOwner } from '../activities/task/run-slots.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../contracts/config.ts';
@@ -57,7 +58,12 @@ export async function startCapabilityWorker(
   const identity = `${pool}@${hostname()}/${hostId}`;
   const stopping = new AbortController();
 
-  const checked = await verifyCapabilities(config, env);
+  const sandbox = await AgentSandbox.open({
+    user: config.MOONMIND_AGENT_USER,
+    workspaceDir: config.MOONMIND_WORKSPACE_DIR,
+    log: (level, message) => log[level](message),
+  });
+  const checked = await verifyCapabilities(config, env, sandbox.user);
   for (const r of checked.rejected)
     log.warn({ capability: r.capability }, `not advertising ${r.capability}: ${r.reason}`);
   if (checked.verified.length === 0)
@@ -96,6 +102,7 @@ export async function startCapabilityWorker(
     hostQueue,
     api,
     slots,
+    sandbox,
     capabilities: checked.verified,
     env,
     log: (level, message) => log[level](message),
@@ -208,6 +215,8 @@ async function registerUntilAnswered(
 }
 
 async function main() {
+  // What the worker writes (logs, artifacts, clones before they are handed to the agent) is its own.
+  process.umask(0o077);
   const logger = pino({ name: 'moonmind-worker', level: process.env.MOONMIND_LOG_LEVEL ?? 'info' });
   let worker: CapabilityWorker;
   try {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Runtime } from '../../contracts/task.ts';
 import { splitCommand } from './command.ts';
 
@@ -7,11 +8,15 @@ export interface InvocationInput {
   command: string;
   prompt: string;
   repoDir: string;
+  /** The workspace's `home` and `tmp`: the agent's HOME and TMPDIR. */
   homeDir: string;
+  tmpDir: string;
   model: string;
   effort: string;
-  /** The worker's environment; credentials meant for the worker itself are removed before the agent sees it. */
+  /** The worker's environment: only the allow-listed names below are taken from it. */
   baseEnv: NodeJS.ProcessEnv;
+  /** Further names to pass through (MOONMIND_AGENT_ENV: proxies, CA bundles, test knobs). */
+  passEnv?: string[];
 }
 
 export interface Invocation {
@@ -20,15 +25,35 @@ export interface Invocation {
   env: Record<string, string>;
 }
 
-/** Worker-only credentials: the agent is told not to push, so it gets no forge or MoonMind token. */
-const workerOnlyEnv = [
-  'MOONMIND_WORKER_TOKEN',
-  'MOONMIND_ADMIN_TOKEN',
-  'MOONMIND_GIT_TOKEN',
-  'GITHUB_TOKEN',
-  'GH_TOKEN',
-  'DATABASE_URL',
-];
+/** What any program needs to run sensibly; nothing of the worker's own settings. */
+const commonEnv = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TERM'];
+
+/**
+ * The settings each CLI documents for its endpoint and credentials (shared/notes/agent-clis.md): an agent
+ * gets its own runtime's, never another runtime's keys, nor the worker's MOONMIND_*, TEMPORAL_*,
+ * DATABASE_URL or forge tokens.
+ */
+export const runtimeEnv: Record<Runtime, string[]> = {
+  codex: ['OPENAI_API_KEY', 'CODEX_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORGANIZATION', 'OPENAI_PROJECT'],
+  claude: [
+    'ANTHROPIC_API_KEY',
+    'ANTHROPIC_AUTH_TOKEN',
+    'ANTHROPIC_BASE_URL',
+    'ANTHROPIC_CUSTOM_HEADERS',
+    'CLAUDE_CODE_MAX_RETRIES',
+    'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC',
+    'DISABLE_TELEMETRY',
+    'API_TIMEOUT_MS',
+  ],
+  gemini: [
+    'GEMINI_API_KEY',
+    'GOOGLE_API_KEY',
+    'GOOGLE_GEMINI_BASE_URL',
+    'GOOGLE_CLOUD_PROJECT',
+    'GOOGLE_CLOUD_LOCATION',
+    'GOOGLE_GENAI_USE_VERTEXAI',
+  ],
+};
 
 /**
  * The real non-interactive command lines (shared/notes/agent-clis.md): edits allowed, no approval
@@ -37,15 +62,16 @@ const workerOnlyEnv = [
 export function buildInvocation(input: InvocationInput): Invocation {
   const { file, args: lead } = splitCommand(input.command);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input.baseEnv)) {
-    if (v !== undefined && !workerOnlyEnv.includes(k)) env[k] = v;
+  for (const name of [...commonEnv, ...runtimeEnv[input.runtime], ...(input.passEnv ?? [])]) {
+    const value = input.baseEnv[name];
+    if (value !== undefined) env[name] = value;
   }
-  // HOME is the workspace's own; the CLIs' login state stays where the operator put it.
-  const realHome = input.baseEnv.HOME;
-  if (realHome && input.runtime === 'codex' && !env.CODEX_HOME) env.CODEX_HOME = `${realHome}/.codex`;
-  if (realHome && input.runtime === 'claude' && !env.CLAUDE_CONFIG_DIR)
-    env.CLAUDE_CONFIG_DIR = `${realHome}/.claude`;
   env.HOME = input.homeDir;
+  env.TMPDIR = input.tmpDir;
+  // The login and settings prepare copied into the workspace home (home.ts): the operator's own are not
+  // readable by the agent user, and a run must not write into them.
+  if (input.runtime === 'codex') env.CODEX_HOME = join(input.homeDir, '.codex');
+  if (input.runtime === 'claude') env.CLAUDE_CONFIG_DIR = join(input.homeDir, '.claude');
   let args: string[];
   switch (input.runtime) {
     case 'codex':

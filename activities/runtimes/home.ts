@@ -1,17 +1,62 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import type { Runtime } from '../../contracts/task.ts';
+
+/** Each CLI's config directory inside the workspace home (adapters.ts points codex and claude there). */
+const configDirs: Record<Runtime, string> = { codex: '.codex', claude: '.claude', gemini: '.gemini' };
 
 /**
- * Gemini CLI reads its settings and login from `$HOME/.gemini`; the workspace HOME gets a copy of the
- * operator's top-level files there (codex and claude are pointed at theirs through CODEX_HOME and
- * CLAUDE_CONFIG_DIR instead, see adapters.ts).
+ * The operator's files each CLI needs for its login and settings: top-level files only, so sessions,
+ * transcripts and history stay behind.
  */
-export async function seedRuntimeHome(realHome: string | undefined, workspaceHome: string): Promise<void> {
-  if (!realHome) return;
-  const from = join(realHome, '.gemini');
-  const entries = await readdir(from, { withFileTypes: true }).catch(() => []);
-  const files = entries.filter((e) => e.isFile() && e.name.endsWith('.json'));
-  if (files.length === 0) return;
-  await mkdir(join(workspaceHome, '.gemini'), { recursive: true });
-  for (const f of files) await copyFile(join(from, f.name), join(workspaceHome, '.gemini', f.name));
+async function sourcesOf(runtime: Runtime, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const home = env.HOME;
+  const pick = (dir: string | undefined, names: string[]) => (dir ? names.map((n) => join(dir, n)) : []);
+  switch (runtime) {
+    case 'codex':
+      return pick(env.CODEX_HOME ?? (home && join(home, '.codex')), [
+        'auth.json',
+        'config.toml',
+        'AGENTS.md',
+      ]);
+    case 'claude':
+      return [
+        ...pick(env.CLAUDE_CONFIG_DIR ?? (home && join(home, '.claude')), [
+          '.credentials.json',
+          'settings.json',
+          'CLAUDE.md',
+        ]),
+        // The global config sits in the config dir when CLAUDE_CONFIG_DIR is set, else in HOME.
+        ...pick(env.CLAUDE_CONFIG_DIR ?? home, ['.claude.json']),
+      ];
+    case 'gemini': {
+      if (!home) return [];
+      const dir = join(home, '.gemini');
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      return pick(
+        dir,
+        entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name),
+      );
+    }
+  }
+}
+
+/**
+ * Copy the operator's login and settings of this run's runtime (and only that runtime: an agent never
+ * sees another CLI's credentials) into the workspace home. The agent user cannot read the operator's
+ * home, and a run must never write into it. Missing files are skipped.
+ */
+export async function seedRuntimeHome(
+  runtime: Runtime,
+  env: NodeJS.ProcessEnv,
+  workspaceHome: string,
+): Promise<void> {
+  const target = join(workspaceHome, configDirs[runtime]);
+  // The directory exists even with nothing to copy: codex refuses a CODEX_HOME that does not.
+  await mkdir(target, { recursive: true });
+  for (const from of await sourcesOf(runtime, env)) {
+    await copyFile(from, join(target, basename(from))).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
 }

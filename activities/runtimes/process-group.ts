@@ -7,6 +7,9 @@ export type Stream = 'stdout' | 'stderr';
 
 export interface RunOptions {
   cwd: string;
+  /** Run as this user and group (the agent's box, sandbox.ts); libuv then drops supplementary groups. */
+  uid?: number;
+  gid?: number;
   /**
    * Reads each whole line before it is cut into chunks (a JSON event is only readable whole); what it
    * returns is passed along with the line's first chunk.
@@ -55,6 +58,8 @@ export function signalGroup(pgid: number, sig: NodeJS.Signals): void {
 export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProcess {
   const child = spawn(inv.file, inv.args, {
     cwd: opts.cwd,
+    uid: opts.uid,
+    gid: opts.gid,
     env: inv.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -1,5 +1,6 @@
 import type { WorkerConfig } from '../../contracts/config.ts';
 import type { WorkerApiClient } from '../reporting/api-client.ts';
+import type { AgentSandbox } from '../runtimes/sandbox.ts';
 import { type SecretResolver, secretResolver } from '../secrets/references.ts';
 import type { RunSlots } from './run-slots.ts';
 
@@ -10,9 +11,11 @@ export interface TaskActivityDeps {
   hostQueue: string;
   api: WorkerApiClient;
   slots: RunSlots;
+  /** Who agents run as and what they may touch in their workspace. */
+  sandbox: AgentSandbox;
   /** Capabilities this host verified; when given, prepare refuses a run that needs more. */
   capabilities?: string[];
-  /** The worker's environment: forge token and the agent's base environment. Default process.env. */
+  /** The worker's environment: forge token, the agent's allow-listed variables. Default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Grace between SIGINT and SIGKILL when a step is cancelled (default 1000 ms). */
   killGraceMs?: number;

@@ -65,10 +65,13 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
         prompt,
         repoDir: paths.repo,
         homeDir: paths.home,
+        tmpDir: paths.tmp,
         model: prepared.runtime.model,
         effort: prepared.runtime.effort,
         baseEnv: deps.env ?? process.env,
+        passEnv: deps.config.MOONMIND_AGENT_ENV,
       });
+      const agent = await deps.sandbox.identity(paths.root);
       events.emit({
         type: 'task.step.started',
         message: `Step ${stepIndex + 1}/${stepCount} ${step.title ?? step.id} started`,
@@ -89,6 +92,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
       watchdog = dog;
       const proc = runProcessGroup(invocation, {
         cwd: paths.repo,
+        ...agent,
         signal: AbortSignal.any([ac.cancellationSignal, dog.signal]),
         graceMs: deps.killGraceMs ?? 1_000,
         read: (stream, line) => (stream === 'stdout' ? output.read(line) : null),

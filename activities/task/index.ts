@@ -17,8 +17,14 @@ export { RunSlots } from './run-slots.ts';
  */
 export function createTaskActivities(deps: TaskActivityDeps) {
   const attempts = new Attempts(deps.api, deps.hostId, (m) => deps.log?.('warn', m));
-  // A lease that expired (the run went away without releaseHost) stops its event reporter too.
-  deps.slots.onRelease((workspace) => void attempts.close(workspace));
+  // A lease that expired (the run went away without releaseHost) stops its event reporter and shuts its
+  // workspace to agents too.
+  deps.slots.onRelease((workspace) => {
+    void attempts.close(workspace);
+    deps.sandbox
+      .release(workspace)
+      .catch((err: Error) => deps.log?.('warn', `workspace ${workspace} not shut to agents: ${err.message}`));
+  });
   const running = new RunningSteps();
   return {
     prepare: makePrepare(deps, attempts),

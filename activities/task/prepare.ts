@@ -60,7 +60,8 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
     });
     let log: LogFile | undefined;
     try {
-      // A retried prepare of the same attempt starts from an empty workspace.
+      // A retried prepare of the same attempt starts from an empty workspace (and a new agent group).
+      await deps.sandbox.release(workspace);
       await rm(workspace, { recursive: true, force: true });
       for (const dir of [paths.repo, paths.home, paths.tmp, paths.skillsActive, paths.artifacts])
         await mkdir(dir, { recursive: true });
@@ -123,9 +124,9 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
       );
       for (const id of skills)
         await materializeSkill(id, deps.config.MOONMIND_SKILLS_DIR, paths.skillsActive, l);
-      await seedRuntimeHome((deps.env ?? process.env).HOME, paths.home);
-
       const runtime = resolveRuntime(payload, deps.config);
+      await seedRuntimeHome(runtime.mode, deps.env ?? process.env, paths.home);
+      await deps.sandbox.enclose(paths);
       const context: TaskContext = {
         jobId,
         attempt,
@@ -185,6 +186,7 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
         payload: { error: message },
       });
       await ctx.wrapUp(log ? [artifactNames.prepareLog] : []);
+      await deps.sandbox.release(workspace).catch(() => {});
       deps.slots.release(workspace);
       throw classify(err);
     } finally {

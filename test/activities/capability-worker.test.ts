@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentSandbox } from '../../activities/runtimes/sandbox.ts';
 import { loadWorkerConfig } from '../../contracts/config.ts';
 import type { TaskRunResult } from '../../contracts/job.ts';
 import { verifyCapabilities } from '../../workers/capabilities.ts';
@@ -34,7 +35,8 @@ function workerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     MOONMIND_GIT_BASE_URL: `file://${join(dir, 'remotes')}`,
     MOONMIND_GITHUB_API_URL: github.url,
     MOONMIND_CODEX_COMMAND: FAKE_AGENT,
-    FAKE_AGENT_PIDS: join(dir, 'pids'),
+    FAKE_AGENT_PIDS: join(dir, 'agent-out', 'pids'),
+    MOONMIND_AGENT_ENV: 'FAKE_AGENT_PIDS',
     ...extra,
   };
 }
@@ -44,6 +46,10 @@ beforeAll(async () => {
   api = await startWorkerApiReceiver();
   github = await startFakeGitHub();
   dir = await mkdtemp(join(tmpdir(), 'mm-capworker-'));
+  // The agent user passes through to its workspace and writes its pids file into agent-out.
+  await chmod(dir, 0o711);
+  await mkdir(join(dir, 'agent-out'));
+  await chmod(join(dir, 'agent-out'), 0o777);
   bare = await makeBareRepo(join(dir, 'remotes'), 'acme/gadgets');
   worker = await startCapabilityWorker({
     env: workerEnv(),
@@ -146,7 +152,7 @@ describe('controls through the real workflow', () => {
     ...(mode ? { mode: mode as 'hard' } : {}),
   });
   async function startLongRun(seconds: number) {
-    const pids = join(dir, 'pids');
+    const pids = join(dir, 'agent-out', 'pids');
     await rm(pids, { force: true });
     const run = await startRun(env.client, {
       payload: {
@@ -236,4 +242,34 @@ describe('verifyCapabilities', () => {
     const withToken = await verifyCapabilities(config, { PATH: process.env.PATH, GITHUB_TOKEN: 'x' });
     expect(withToken.verified).toContain('gh');
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    'as root, backs a runtime only when the agent user can run its CLI',
+    async () => {
+      const sandbox = await AgentSandbox.open({
+        user: 'moonmind-agent',
+        workspaceDir: join(dir, 'workspaces'),
+        log: () => {},
+      });
+      const hidden = join(dir, 'root-only'); // like a CLI installed under /root
+      await mkdir(hidden, { mode: 0o700 });
+      await copyFile(FAKE_AGENT, join(hidden, 'codex.mjs'));
+      const config = (codex: string) =>
+        loadWorkerConfig({ MOONMIND_WORKER_CAPABILITIES: 'codex', MOONMIND_CODEX_COMMAND: codex });
+      const env = { PATH: process.env.PATH };
+      const reachable = await verifyCapabilities(config(`node ${FAKE_AGENT}`), env, sandbox.user);
+      expect(reachable.verified).toEqual(['codex']);
+      const unreachable = await verifyCapabilities(
+        config(`node ${join(hidden, 'codex.mjs')}`),
+        env,
+        sandbox.user,
+      );
+      expect(unreachable.verified).toEqual([]);
+      expect(unreachable.rejected[0].reason).toMatch(/--version failed as the agent user/);
+      // The worker itself could run it: only the agent user's view tells.
+      expect((await verifyCapabilities(config(`node ${join(hidden, 'codex.mjs')}`), env)).verified).toEqual([
+        'codex',
+      ]);
+    },
+  );
 });

@@ -1,6 +1,10 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildInvocation, type InvocationInput } from '../../activities/runtimes/adapters.ts';
 import { splitCommand } from '../../activities/runtimes/command.ts';
+import { seedRuntimeHome } from '../../activities/runtimes/home.ts';
 import { resolveRuntime } from '../../activities/runtimes/resolve.ts';
 import { loadWorkerConfig } from '../../contracts/config.ts';
 import { normalizeJob } from '../../contracts/task.ts';
@@ -9,14 +13,24 @@ const base: Omit<InvocationInput, 'runtime' | 'command'> = {
   prompt: '# Task objective\n\nFix it',
   repoDir: '/ws/repo',
   homeDir: '/ws/home',
+  tmpDir: '/ws/tmp',
   model: 'm-1',
   effort: 'medium',
   baseEnv: {
     PATH: '/usr/bin',
+    LANG: 'C.UTF-8',
     HOME: '/root',
+    TMPDIR: '/tmp',
     GITHUB_TOKEN: 'x',
     MOONMIND_WORKER_TOKEN: 'y',
+    MOONMIND_API_URL: 'http://127.0.0.1:8080',
+    TEMPORAL_ADDRESS: 'localhost:7233',
+    DATABASE_URL: 'postgres://u:p@db/moonmind',
     OPENAI_API_KEY: 'k',
+    ANTHROPIC_API_KEY: 'a',
+    GEMINI_API_KEY: 'g',
+    GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9',
+    HTTPS_PROXY: 'http://proxy:3128',
   },
 };
 
@@ -55,28 +69,81 @@ describe('runtime adapters', () => {
       base.prompt,
     ]);
     expect(inv.env.IS_SANDBOX).toBe('1');
-    expect(inv.env.CLAUDE_CONFIG_DIR).toBe('/root/.claude');
+    expect(inv.env.CLAUDE_CONFIG_DIR).toBe('/ws/home/.claude');
+    expect(inv.env.ANTHROPIC_API_KEY).toBe('a');
   });
 
   it('gemini: yolo, stream-json, prompt after -p, trusted workspace, no relaunch', () => {
     const inv = buildInvocation({ ...base, runtime: 'gemini', command: 'gemini' });
     expect(inv.args).toEqual(['-m', 'm-1', '--yolo', '-o', 'stream-json', '-p', base.prompt]);
     expect(inv.env).toMatchObject({ GEMINI_CLI_TRUST_WORKSPACE: 'true', GEMINI_CLI_NO_RELAUNCH: 'true' });
+    expect(inv.env).toMatchObject({ GEMINI_API_KEY: 'g', GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9' });
   });
 
-  it('runs a configured command with leading words, HOME in the workspace, worker tokens withheld', () => {
+  it('the agent environment is an allow-list: common settings, its own runtime keys, MOONMIND_AGENT_ENV', () => {
+    const inv = buildInvocation({
+      ...base,
+      runtime: 'codex',
+      command: 'codex',
+      passEnv: ['HTTPS_PROXY', 'NOPE'],
+    });
+    expect(inv.env).toEqual({
+      PATH: '/usr/bin',
+      LANG: 'C.UTF-8',
+      HOME: '/ws/home',
+      TMPDIR: '/ws/tmp',
+      CODEX_HOME: '/ws/home/.codex',
+      OPENAI_API_KEY: 'k',
+      HTTPS_PROXY: 'http://proxy:3128',
+    });
+  });
+
+  it('runs a configured command with leading words', () => {
     const inv = buildInvocation({ ...base, runtime: 'codex', command: 'node "/opt/my tools/fake.mjs"' });
     expect(inv.file).toBe('node');
     expect(inv.args.slice(0, 2)).toEqual(['/opt/my tools/fake.mjs', 'exec']);
     expect(inv.env.HOME).toBe('/ws/home');
-    expect(inv.env.CODEX_HOME).toBe('/root/.codex');
-    expect(inv.env.OPENAI_API_KEY).toBe('k');
-    expect(inv.env.GITHUB_TOKEN).toBeUndefined();
-    expect(inv.env.MOONMIND_WORKER_TOKEN).toBeUndefined();
   });
 
   it('rejects an empty command', () => {
     expect(() => splitCommand('  ')).toThrow(/empty/);
+  });
+});
+
+describe('seedRuntimeHome', () => {
+  it("copies the login and settings of the run's runtime only, leaving sessions and the operator's home alone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mm-seed-'));
+    const operator = join(dir, 'operator');
+    const files = [
+      '.codex/auth.json',
+      '.codex/history.jsonl',
+      '.claude/.credentials.json',
+      '.claude/settings.json',
+      '.claude/projects/p/session.jsonl',
+      '.claude.json',
+      '.gemini/oauth_creds.json',
+    ];
+    for (const f of files) {
+      await mkdir(join(operator, f, '..'), { recursive: true });
+      await writeFile(join(operator, f), f);
+    }
+    const list = async (d: string) => (await readdir(d, { recursive: true })).sort();
+    const before = await list(operator);
+    for (const runtime of ['codex', 'claude', 'gemini'] as const)
+      await seedRuntimeHome(runtime, { HOME: operator }, join(dir, runtime));
+    expect(await list(join(dir, 'codex'))).toEqual(['.codex', '.codex/auth.json']);
+    expect(await list(join(dir, 'claude'))).toEqual([
+      '.claude',
+      '.claude/.claude.json',
+      '.claude/.credentials.json',
+      '.claude/settings.json',
+    ]);
+    expect(await list(join(dir, 'gemini'))).toEqual(['.gemini', '.gemini/oauth_creds.json']);
+    expect(await list(operator)).toEqual(before);
+    // An operator's CODEX_HOME elsewhere is where the login is read from; with none, the directory still exists.
+    await seedRuntimeHome('codex', { HOME: operator, CODEX_HOME: join(dir, 'nowhere') }, join(dir, 'bare'));
+    expect(await list(join(dir, 'bare'))).toEqual(['.codex']);
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

@@ -1,22 +1,29 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { WorkerApiClient } from '../../activities/reporting/api-client.ts';
+import { AgentSandbox } from '../../activities/runtimes/sandbox.ts';
 import { createTaskActivities, RunSlots, type TaskActivityDeps } from '../../activities/task/index.ts';
 import type { PrepareInput } from '../../contracts/activities.ts';
 import { loadWorkerConfig } from '../../contracts/config.ts';
 import { normalizeJob, type TaskPayload } from '../../contracts/task.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fakes/fake-github.ts';
+import { fakeAgentPath } from '../support/fake-agent-path.ts';
 import { startWorkerApiReceiver, type WorkerApiReceiver } from './worker-api-receiver.ts';
 
-export const FAKE_AGENT = resolve('test/fakes/fake-agent.mjs');
+export const FAKE_AGENT = fakeAgentPath();
 export const GH_TOKEN = `ghp_${'Zx9Yw8Vu7T'.repeat(4)}`;
 
+/** Git as the worker runs it: the checkout belongs to the agent user, so it is trusted explicitly. */
 export const sh = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  execFileSync('git', ['-c', 'safe.directory=*', ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 
 /** A bare repo at `<base>/<owner>/<repo>.git` with one commit on `main` (and optional extra branches). */
 export async function makeBareRepo(
@@ -45,13 +52,24 @@ export interface Fixture {
   github: FakeGitHub;
   deps: TaskActivityDeps;
   activities: ReturnType<typeof createTaskActivities>;
+  /** A directory the agent user may write to: the fake agent's prompt log and pids file go there. */
+  agentOut: string;
   promptLog: string;
   pidsFile: string;
   close(): Promise<void>;
 }
 
-export async function startFixture(overrides: Partial<TaskActivityDeps> = {}): Promise<Fixture> {
+export async function startFixture(
+  overrides: Partial<TaskActivityDeps> = {},
+  /** Where the workspaces go inside the fixture's directory (default `workspaces`). */
+  workspaces = 'workspaces',
+): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'mm-task-'));
+  // mkdtemp makes it 0700; the agent user must pass through to its workspace and to agentOut.
+  await chmod(dir, 0o711);
+  const agentOut = join(dir, 'agent-out');
+  await mkdir(agentOut);
+  await chmod(agentOut, 0o777);
   const gitBase = join(dir, 'remotes');
   const api = await startWorkerApiReceiver();
   const github = await startFakeGitHub();
@@ -61,15 +79,21 @@ export async function startFixture(overrides: Partial<TaskActivityDeps> = {}): P
   const config = loadWorkerConfig({
     MOONMIND_API_URL: api.url,
     MOONMIND_WORKER_TOKEN: 'worker-token-for-tests-0001',
-    MOONMIND_WORKSPACE_DIR: join(dir, 'workspaces'),
+    MOONMIND_WORKSPACE_DIR: join(dir, workspaces),
     MOONMIND_SKILLS_DIR: skillsDir,
     MOONMIND_GIT_BASE_URL: `file://${gitBase}`,
     MOONMIND_GITHUB_API_URL: github.url,
     MOONMIND_CODEX_COMMAND: `node ${FAKE_AGENT}`,
     MOONMIND_CLAUDE_COMMAND: FAKE_AGENT,
+    MOONMIND_AGENT_ENV: 'FAKE_AGENT_PROMPT_LOG,FAKE_AGENT_PIDS',
   });
-  const promptLog = join(dir, 'prompts.log');
-  const pidsFile = join(dir, 'pids');
+  const promptLog = join(agentOut, 'prompts.log');
+  const pidsFile = join(agentOut, 'pids');
+  const sandbox = await AgentSandbox.open({
+    user: config.MOONMIND_AGENT_USER,
+    workspaceDir: config.MOONMIND_WORKSPACE_DIR,
+    log: () => {},
+  });
   const slots = new RunSlots(2, 60_000);
   const deps: TaskActivityDeps = {
     config,
@@ -77,6 +101,7 @@ export async function startFixture(overrides: Partial<TaskActivityDeps> = {}): P
     hostQueue: 'moonmind-host-test-abc123',
     api: new WorkerApiClient(config.MOONMIND_API_URL, config.MOONMIND_WORKER_TOKEN),
     slots,
+    sandbox,
     env: {
       ...process.env,
       GITHUB_TOKEN: GH_TOKEN,
@@ -93,12 +118,18 @@ export async function startFixture(overrides: Partial<TaskActivityDeps> = {}): P
     github,
     deps,
     activities: createTaskActivities(deps),
+    agentOut,
     promptLog,
     pidsFile,
     async close() {
       slots.stop();
       await api.close();
       await github.close();
+      // Attempts a test left without releaseHost give their groups back, as a worker's would.
+      const workspaces = config.MOONMIND_WORKSPACE_DIR;
+      for (const job of await readdir(workspaces).catch(() => []))
+        for (const attempt of await readdir(join(workspaces, job)).catch(() => []))
+          await sandbox.release(join(workspaces, job, attempt));
       await rm(dir, { recursive: true, force: true });
     },
   };

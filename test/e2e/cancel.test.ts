@@ -21,7 +21,7 @@ describe('cancellation', () => {
   beforeAll(async () => {
     remote = await createGitRemote(['octo/cancel']);
     stack = await startStack();
-    pidFile = path.join(stack.dataDir, 'agent-pids');
+    pidFile = path.join(stack.agentOut, 'agent-pids');
     await stack.startWorker({
       pool: 'cancel',
       capabilities: ['codex', 'git'],

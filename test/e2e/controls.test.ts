@@ -15,7 +15,7 @@ describe('pause, resume and operator messages', () => {
   beforeAll(async () => {
     remote = await createGitRemote(['octo/controls']);
     stack = await startStack();
-    promptLog = path.join(stack.dataDir, 'prompts.log');
+    promptLog = path.join(stack.agentOut, 'prompts.log');
     await stack.startWorker({
       pool: 'controls',
       capabilities: ['codex', 'git'],

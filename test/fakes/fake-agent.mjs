@@ -13,10 +13,14 @@
  *   FAKE_HOSTILE_OUTPUT   print NUL, lone surrogates, invalid UTF-8, ANSI escapes and a 1 MB line between markers
  *   FAKE_GIT_TRAPS=<dir>  plant hooks, filters, fsmonitor, includes and helpers in .git (git-traps.mjs)
  *   FAKE_PRINT_FILE=<path> print the file's lines as they are, then each again as an agent message
+ *   FAKE_PROBE=<list>     try to read each path of a URI-encoded JSON list (`{ppid}` is its parent's
+ *                         pid; a `write:` prefix appends to the path instead) and write PROBE.json in its
+ *                         cwd: its uid, gid, groups, environment names, whether `git status` works and,
+ *                         per path, "read" / "written" or the error code (a sandbox test's attacker)
  * FAKE_AGENT_PROMPT_LOG, when set, is a file the full prompt is appended to.
  */
-import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { plantGitTraps } from './git-traps.mjs';
 
 const argv = process.argv.slice(2);
@@ -137,6 +141,41 @@ appendFileSync('AGENT_NOTES.md', `- ${header}\n`);
 console.error('fake agent: wrote AGENT_NOTES.md');
 const traps = directive('FAKE_GIT_TRAPS');
 if (traps?.[1]) plantGitTraps(process.cwd(), traps[1]);
+
+const probe = directive('FAKE_PROBE');
+if (probe?.[1]) {
+  const results = {};
+  for (const raw of JSON.parse(decodeURIComponent(probe[1]))) {
+    const path = raw.replace(/^write:/, '').replaceAll('{ppid}', String(process.ppid));
+    try {
+      if (raw.startsWith('write:')) {
+        appendFileSync(path, 'planted by the agent\n');
+        results[raw] = 'written';
+        continue;
+      }
+      const st = lstatSync(path);
+      if (st.isSymbolicLink()) readlinkSync(path);
+      else if (st.isDirectory()) readdirSync(path);
+      else readFileSync(path);
+      results[raw] = 'read';
+    } catch (err) {
+      results[raw] = err.code ?? String(err);
+    }
+  }
+  // The agent's own checkout must stay usable by it (its objects live in the worker's git directory).
+  const status = spawnSync('git', ['status', '--porcelain'], { encoding: 'utf8' });
+  const report = {
+    uid: process.getuid(),
+    gid: process.getgid(),
+    groups: process.getgroups(),
+    env: Object.keys(process.env).sort(),
+    home: process.env.HOME,
+    tmpdir: process.env.TMPDIR,
+    gitStatus: status.status === 0 ? 'ok' : `${status.status}: ${status.stderr.trim()}`,
+    results,
+  };
+  writeFileSync('PROBE.json', `${JSON.stringify(report, null, 2)}\n`);
+}
 
 if (directive('FAKE_SPAWN_CHILD')) {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });

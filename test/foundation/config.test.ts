@@ -42,6 +42,19 @@ describe('configuration', () => {
     );
   });
 
+  it("agent settings: a system user name, and extra variable names that are never the worker's own", () => {
+    const w = loadWorkerConfig({ MOONMIND_AGENT_ENV: 'HTTPS_PROXY, SSL_CERT_FILE' });
+    expect(w).toMatchObject({
+      MOONMIND_AGENT_USER: 'moonmind-agent',
+      MOONMIND_AGENT_ENV: ['HTTPS_PROXY', 'SSL_CERT_FILE'],
+    });
+    for (const leak of ['MOONMIND_WORKER_TOKEN', 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'GH_TOKEN', 'A=B'])
+      expect(() => loadWorkerConfig({ MOONMIND_AGENT_ENV: `HTTPS_PROXY,${leak}` })).toThrow(
+        /MOONMIND_AGENT_ENV/,
+      );
+    expect(() => loadWorkerConfig({ MOONMIND_AGENT_USER: 'Bad User' })).toThrow(/MOONMIND_AGENT_USER/);
+  });
+
   it('documents every setting in the README table', () => {
     const readme = readFileSync('README.md', 'utf8');
     const rows = readme.split('\n').filter((l) => l.startsWith('| `'));

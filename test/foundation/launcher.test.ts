@@ -1,8 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSql } from '../../db/client.ts';
 import { freePort, isListening, waitFor } from '../../scripts/ports.ts';
 import { fakeAgent } from '../support/stack.ts';
 
@@ -88,6 +89,17 @@ describe('npm start on embedded defaults', () => {
     });
     expect(created.status).toBe(201);
     const job = (await created.json()) as { id: string };
+
+    // Nothing in the data dir is readable by other local users (agent CLIs); they may only pass through
+    // to the workspaces. The embedded PostgreSQL takes a password on loopback.
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o711);
+    for (const name of await readdir(dataDir)) {
+      const mode = (await stat(path.join(dataDir, name))).mode & 0o777;
+      expect({ name, open: mode & (name === 'workspaces' ? 0o066 : 0o077) }).toEqual({ name, open: 0 });
+    }
+    const guess = createSql(`postgres://postgres:guess@127.0.0.1:${ports.pg}/moonmind`, { max: 1 });
+    await expect(guess`SELECT 1`).rejects.toMatchObject({ code: '28P01' });
+    await guess.end();
 
     await ctrlC(first);
     for (const [name, port] of Object.entries(ports))

@@ -8,6 +8,7 @@ import { createSql } from '../../db/client.ts';
 import { freePort } from '../../scripts/ports.ts';
 import { type Infrastructure, startInfrastructure } from '../../scripts/services.ts';
 import { buildDashboard } from '../../scripts/web-build.ts';
+import { publishFakeAgent } from './fake-agent-path.ts';
 import { TEST_NAMESPACES } from './namespaces.ts';
 
 /**
@@ -17,6 +18,7 @@ import { TEST_NAMESPACES } from './namespaces.ts';
  */
 let infra: Infrastructure | undefined;
 let dataDir: string | undefined;
+let fakesCopy: string | null = null;
 
 async function reachable(url: string): Promise<boolean> {
   const sql = createSql(url, { max: 1 });
@@ -48,6 +50,10 @@ async function dashboardIsStale(): Promise<boolean> {
 
 export default async function setup(project: TestProject) {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'mm-test-'));
+  // Set before the test workers start, so they inherit it.
+  fakesCopy = await publishFakeAgent();
+  if (fakesCopy)
+    console.log(`[test-setup] the checkout is closed to the agent user: fake agent copied to ${fakesCopy}`);
   const candidate = process.env.MOONMIND_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const external = (await reachable(candidate)) ? candidate : undefined;
   const config = loadConfig({
@@ -77,6 +83,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await infra?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (fakesCopy) await rm(fakesCopy, { recursive: true, force: true });
   };
 }
 

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createWorkerToken } from '../../api/auth/bootstrap.ts';
 import { freePort, waitFor } from '../../scripts/ports.ts';
 import { type Service, spawnService } from '../../scripts/services.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { fakeAgentPath } from './fake-agent-path.ts';
 import { testNamespace } from './namespaces.ts';
 import { terminateOpenRuns, testTemporal } from './temporal.ts';
 
-export const fakeAgent = fileURLToPath(new URL('../fakes/fake-agent.mjs', import.meta.url));
+export const fakeAgent = fakeAgentPath();
 
 export interface WorkerSpec {
   pool: string;
@@ -30,6 +30,8 @@ export interface Stack {
   client: Client;
   namespace: string;
   dataDir: string;
+  /** A directory the agent user may write to (the fake agent's FAKE_AGENT_PIDS / FAKE_AGENT_PROMPT_LOG files). */
+  agentOut: string;
   logs: string[];
   /** Authenticated JSON request as the admin (or with `token`). */
   api(pathname: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
@@ -67,6 +69,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   );
   await terminateOpenRuns(client);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mm-stack-'));
+  // As the launcher leaves it: agents pass through to their workspaces inside, and list nothing.
+  await chmod(dataDir, 0o711);
+  const agentOut = path.join(dataDir, 'agent-out');
+  await mkdir(agentOut);
+  await chmod(agentOut, 0o777);
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const adminToken = `operator-chosen-${randomBytes(16).toString('hex')}`;
@@ -107,6 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     client,
     namespace,
     dataDir,
+    agentOut,
     logs,
     workers,
     api(pathname, init = {}) {
@@ -143,6 +151,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           MOONMIND_CODEX_COMMAND: fakeAgent,
           MOONMIND_GEMINI_COMMAND: fakeAgent,
           MOONMIND_CLAUDE_COMMAND: fakeAgent,
+          MOONMIND_AGENT_ENV: 'FAKE_AGENT_PIDS,FAKE_AGENT_PROMPT_LOG',
           ...spec.env,
         },
         output,
