@@ -98,4 +98,6 @@ export interface SteerStepResult {
 export interface ReleaseHostInput {
   jobId: string;
   workspace: string;
+  /** How the attempt ended: a succeeded attempt's workspace is removed, others are kept for a while. */
+  outcome?: 'succeeded' | 'failed' | 'cancelled';
 }

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { ApiError, sleep, WorkerApiClient } from '../activities/reporting/api-client.ts';
 import { AgentSandbox } from '../activities/runtimes/sandbox.ts';
+import { sweepWorkspaces } from '../activities/task/workspace-retention.ts';
 import { createTaskActivities, RunSlots } from '../activities/task/index.ts';
 import type { LeaseOwner } from '../activities/task/run-slots.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../contracts/config.ts';
@@ -95,6 +97,22 @@ export async function startCapabilityWorker(
   const slots = new RunSlots(config.MOONMIND_WORKER_CONCURRENCY, options.leaseMs ?? 60_000, (owner) =>
     attemptStillHere(client, hostId, owner),
   );
+  // Disk stays bounded: kept workspaces past their retention, and leftovers of a crashed worker, go.
+  const retentionMs = config.MOONMIND_WORKSPACE_RETENTION_HOURS * 3_600_000;
+  const sweep = () =>
+    sweepWorkspaces(
+      resolve(config.MOONMIND_WORKSPACE_DIR),
+      retentionMs,
+      async (root) => slots.held.includes(root) || (await sandbox.heldByLiveWorker(root)),
+    ).then(
+      (removed) => {
+        if (removed.length) log.info({ removed: removed.length }, 'removed workspaces past their retention');
+      },
+      (err: Error) => log.warn(`workspace sweep failed: ${err.message}`),
+    );
+  await sweep();
+  const sweeper = setInterval(sweep, Math.min(10 * 60_000, Math.max(1_000, retentionMs / 2)));
+  sweeper.unref();
   const activities = createTaskActivities({
     config,
     hostId,
@@ -163,6 +181,7 @@ export async function startCapabilityWorker(
     shutdown() {
       stopped ??= (async () => {
         stopping.abort();
+        clearInterval(sweeper);
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
         const results = await Promise.allSettled(runs);
         slots.stop();

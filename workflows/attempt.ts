@@ -92,7 +92,7 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
         prepared,
       });
     }
-    await host('release host').releaseHost({ jobId, workspace: prepared.workspace });
+    await host('release host').releaseHost({ jobId, workspace: prepared.workspace, outcome: 'succeeded' });
     run.prepared = null;
     return {
       final: {
@@ -120,7 +120,7 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
     if (run.prepared) {
       const { hostQueue, workspace } = run.prepared;
       hostActivities(hostQueue, run.priorityKey, 'release host', 'quick')
-        .releaseHost({ jobId, workspace })
+        .releaseHost({ jobId, workspace, outcome: 'failed' })
         .catch(() => {});
       run.prepared = null;
     }
@@ -190,6 +190,6 @@ export async function releaseAfter(
       .catch(() => {});
   }
   await host('release host')
-    .releaseHost({ jobId, workspace: prepared.workspace })
+    .releaseHost({ jobId, workspace: prepared.workspace, outcome })
     .catch(() => {});
 }

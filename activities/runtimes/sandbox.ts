@@ -154,6 +154,14 @@ export class AgentSandbox {
     if (held && lockRoot(held) === root) await unlink(lock).catch(() => {});
   }
 
+  /** Whether a live worker (this one or another on the host) still holds the attempt's group. */
+  async heldByLiveWorker(root: string): Promise<boolean> {
+    const st = await stat(root).catch(() => null);
+    if (!st || !inRange(this.groups, st.gid)) return false;
+    const held = await readlink(join(LOCKS_DIR, String(st.gid))).catch(() => null);
+    return !!held && lockRoot(held) === root && processAlive(Number.parseInt(held, 10));
+  }
+
   /** A free group from the range, held by a symlink whose target names this process and the workspace. */
   private async lockGroup(root: string): Promise<number> {
     const { base, count } = this.groups;
