@@ -5,6 +5,7 @@ import { createBatcher } from './batcher.ts';
 import { backoffDelay } from './poll.ts';
 
 export type Transport = 'connecting' | 'sse' | 'polling' | 'ended';
+export type AppendListener = (batch: JobEvent[], live: boolean) => void;
 const PAGE = 1000;
 
 /**
@@ -27,15 +28,18 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let streamFailures = 0;
-  /** Listeners told about each appended batch (the output panel filters incrementally). */
-  const appendListeners = new Set<(batch: JobEvent[]) => void>();
+  /**
+   * Listeners told about each appended batch (the output panel filters incrementally); `live` is false for
+   * the page of history loaded first (events that happened before the page opened).
+   */
+  const appendListeners = new Set<AppendListener>();
 
-  const append = (batch: JobEvent[]) => {
+  const append = (batch: JobEvent[], live = true) => {
     const fresh = batch.filter((e) => e.id > lastId);
     if (fresh.length === 0) return;
     for (const e of fresh) events.push(e);
     lastId = fresh[fresh.length - 1].id;
-    for (const l of appendListeners) l(fresh);
+    for (const l of appendListeners) l(fresh, live);
     setVersion((v) => v + 1);
   };
   const batcher = createBatcher<JobEvent>(append);
@@ -50,7 +54,7 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
       const { items } = await listEvents(jobId, { sort: 'desc', limit: PAGE });
       failures = 0;
       setHasOlder(items.length === PAGE);
-      append(items.reverse());
+      append(items.reverse(), false);
       openStream();
     } catch {
       failures++;
@@ -153,7 +157,7 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
     hasOlder,
     loadingOlder,
     loadOlder,
-    onAppend(listener: (batch: JobEvent[]) => void) {
+    onAppend(listener: AppendListener) {
       appendListeners.add(listener);
       onCleanup(() => appendListeners.delete(listener));
     },
