@@ -1,4 +1,4 @@
-import { createSignal, onCleanup } from 'solid-js';
+import { createSignal, onCleanup, untrack } from 'solid-js';
 import type { JobEvent } from '../../../contracts/events.ts';
 import { eventStreamUrl, listEvents } from '../api/jobs.ts';
 import { createBatcher } from './batcher.ts';
@@ -13,11 +13,10 @@ const PAGE = 1000;
  * then live events over SSE, falling back to polling `afterEventId` every second when SSE fails, and
  * trying SSE again (backing off) while polling; older pages on request. Both sources resume after the
  * last event held and only newer ids are appended, so a switch loses and repeats nothing. `events()` is
- * one array mutated in place; `version()` changes whenever it does.
+ * one array, grown in place (a signal with `equals: false` tells its readers each time).
  */
 export function createEventFeed(jobId: string, isFinished: () => boolean) {
-  const events: JobEvent[] = [];
-  const [version, setVersion] = createSignal(0);
+  const [events, setEvents] = createSignal<JobEvent[]>([], { equals: false });
   const [transport, setTransport] = createSignal<Transport>('connecting');
   const [hasOlder, setHasOlder] = createSignal(false);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
@@ -37,10 +36,12 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   const append = (batch: JobEvent[], live = true) => {
     const fresh = batch.filter((e) => e.id > lastId);
     if (fresh.length === 0) return;
-    for (const e of fresh) events.push(e);
+    const list = untrack(events);
+    list.push(...fresh);
     lastId = fresh[fresh.length - 1].id;
+    // Listeners first, readers of `events()` after: a view rebuilt by that signal must not add `fresh` twice.
     for (const l of appendListeners) l(fresh, live);
-    setVersion((v) => v + 1);
+    setEvents(list);
   };
   const batcher = createBatcher<JobEvent>(append);
 
@@ -126,13 +127,16 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   }
 
   async function loadOlder() {
-    if (loadingOlder() || events.length === 0) return;
+    const first = untrack(events)[0];
+    if (loadingOlder() || !first) return;
     setLoadingOlder(true);
     try {
-      const { items } = await listEvents(jobId, { sort: 'desc', before: events[0].id, limit: PAGE });
+      const { items } = await listEvents(jobId, { sort: 'desc', before: first.id, limit: PAGE });
       setHasOlder(items.length === PAGE);
-      events.unshift(...items.reverse());
-      setVersion((v) => v + 1);
+      setEvents((list) => {
+        list.unshift(...items.reverse());
+        return list;
+      });
     } finally {
       setLoadingOlder(false);
     }
@@ -148,11 +152,7 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   });
 
   return {
-    events: () => {
-      version();
-      return events;
-    },
-    version,
+    events,
     transport,
     hasOlder,
     loadingOlder,

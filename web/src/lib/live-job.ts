@@ -135,10 +135,10 @@ export function createLiveJob(jobId: string) {
     error,
     finished,
     feed,
-    /** A view the API answered with (a control's response), then both refetched. */
+    /** A view the API answered with (a control's response); refetched anyway, as the control's event will. */
     update(view?: JobView) {
       if (view) setState('job', reconcile(view));
-      refreshAll();
+      refresher.job();
     },
   };
 }
