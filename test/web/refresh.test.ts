@@ -43,8 +43,6 @@ describe('which events refresh what', () => {
       'moonmind.task.prepare.started',
       'moonmind.task.execute.started',
       'task.step.started',
-      'task.step.finished',
-      'task.step.failed',
       'control.paused',
       'control.resumed',
       'control.cancel_requested',
@@ -57,6 +55,8 @@ describe('which events refresh what', () => {
   });
   it('refreshes the artifacts too when an activity ended (its uploads) or the run did', () => {
     for (const type of [
+      'task.step.finished',
+      'task.step.failed',
       'moonmind.task.prepare.finished',
       'moonmind.task.execute.failed',
       'moonmind.task.publish.finished',
@@ -71,6 +71,19 @@ describe('which events refresh what', () => {
       'artifact.upload_failed',
     ])
       expect([type, kinds(type)]).toEqual([type, ['artifacts']]);
+  });
+  it('asks again for the artifacts of an activity that ended, once its uploads have settled', () => {
+    const uploading = (type: string) => staleAfter(ev(type)).uploading;
+    expect(['task.step.finished', 'moonmind.task.publish.failed', 'task.publish.pr'].map(uploading)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(['run.finished', 'artifact.upload_failed', 'task.step.started'].map(uploading)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
   it('ignores log lines, plans, operator messages and ignored control requests', () => {
     expect(kinds('log', { kind: 'log' })).toEqual([]);
@@ -109,10 +122,10 @@ describe('coalesced refreshes', () => {
     expect(calls).toBe(2);
     expect(c.busy()).toBe(false);
   });
-  it('turns a burst of event batches into at most two fetches per kind', async () => {
+  it('turns a burst of event batches into at most two fetches per kind, then one when uploads settle', async () => {
     const job = manualFetches();
     const artifacts = manualFetches();
-    const r = createRefresher({ job: job.fetch, artifacts: artifacts.fetch });
+    const r = createRefresher({ job: job.fetch, artifacts: artifacts.fetch }, 30);
     // A log flood: nothing to fetch.
     r.events(Array.from({ length: 1000 }, () => ev('log', { kind: 'log' })));
     expect([job.started(), artifacts.started()]).toEqual([0, 0]);
@@ -120,7 +133,6 @@ describe('coalesced refreshes', () => {
     r.events([ev('task.step.finished', { stepIndex: 0 }), ev('log')]);
     r.events([ev('moonmind.task.execute.finished')]);
     r.events([ev('moonmind.task.publish.started'), ev('moonmind.task.publish.finished')]);
-    r.events([ev('run.finished', { status: 'succeeded' })]);
     expect([job.started(), artifacts.started()]).toEqual([1, 1]);
     await job.settle();
     await artifacts.settle();
@@ -128,6 +140,17 @@ describe('coalesced refreshes', () => {
     await job.settle();
     await artifacts.settle();
     expect([job.started(), artifacts.started(), job.open(), artifacts.open()]).toEqual([2, 2, 0, 0]);
+    // The activities' uploads ran alongside their last events: the list is asked for once more.
+    await new Promise((r) => setTimeout(r, 60));
+    expect([job.started(), artifacts.started()]).toEqual([2, 3]);
+    await artifacts.settle();
+    // The run's end comes after every upload: one more of each, no settling.
+    r.events([ev('moonmind.task.publish.finished'), ev('run.finished', { status: 'succeeded' })]);
+    await job.settle();
+    await artifacts.settle();
+    await new Promise((r) => setTimeout(r, 60));
+    expect([job.started(), artifacts.started(), artifacts.open()]).toEqual([3, 4, 0]);
+    r.dispose();
   });
   it('does nothing after it is disposed', async () => {
     const job = manualFetches();
