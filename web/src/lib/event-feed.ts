@@ -1,10 +1,11 @@
-import { createSignal, onCleanup } from 'solid-js';
+import { createSignal, onCleanup, untrack } from 'solid-js';
 import type { JobEvent } from '../../../contracts/events.ts';
 import { eventStreamUrl, listEvents } from '../api/jobs.ts';
 import { createBatcher } from './batcher.ts';
 import { backoffDelay } from './poll.ts';
 
 export type Transport = 'connecting' | 'sse' | 'polling' | 'ended';
+export type AppendListener = (batch: JobEvent[], live: boolean) => void;
 const PAGE = 1000;
 
 /**
@@ -12,11 +13,10 @@ const PAGE = 1000;
  * then live events over SSE, falling back to polling `afterEventId` every second when SSE fails, and
  * trying SSE again (backing off) while polling; older pages on request. Both sources resume after the
  * last event held and only newer ids are appended, so a switch loses and repeats nothing. `events()` is
- * one array mutated in place; `version()` changes whenever it does.
+ * one array, grown in place (a signal with `equals: false` tells its readers each time).
  */
 export function createEventFeed(jobId: string, isFinished: () => boolean) {
-  const events: JobEvent[] = [];
-  const [version, setVersion] = createSignal(0);
+  const [events, setEvents] = createSignal<JobEvent[]>([], { equals: false });
   const [transport, setTransport] = createSignal<Transport>('connecting');
   const [hasOlder, setHasOlder] = createSignal(false);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
@@ -27,16 +27,21 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let streamFailures = 0;
-  /** Listeners told about each appended batch (the output panel filters incrementally). */
-  const appendListeners = new Set<(batch: JobEvent[]) => void>();
+  /**
+   * Listeners told about each appended batch (the output panel filters incrementally); `live` is false for
+   * the page of history loaded first (events that happened before the page opened).
+   */
+  const appendListeners = new Set<AppendListener>();
 
-  const append = (batch: JobEvent[]) => {
+  const append = (batch: JobEvent[], live = true) => {
     const fresh = batch.filter((e) => e.id > lastId);
     if (fresh.length === 0) return;
-    for (const e of fresh) events.push(e);
+    const list = untrack(events);
+    list.push(...fresh);
     lastId = fresh[fresh.length - 1].id;
-    for (const l of appendListeners) l(fresh);
-    setVersion((v) => v + 1);
+    // Listeners first, readers of `events()` after: a view rebuilt by that signal must not add `fresh` twice.
+    for (const l of appendListeners) l(fresh, live);
+    setEvents(list);
   };
   const batcher = createBatcher<JobEvent>(append);
 
@@ -50,7 +55,7 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
       const { items } = await listEvents(jobId, { sort: 'desc', limit: PAGE });
       failures = 0;
       setHasOlder(items.length === PAGE);
-      append(items.reverse());
+      append(items.reverse(), false);
       openStream();
     } catch {
       failures++;
@@ -122,13 +127,16 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   }
 
   async function loadOlder() {
-    if (loadingOlder() || events.length === 0) return;
+    const first = untrack(events)[0];
+    if (loadingOlder() || !first) return;
     setLoadingOlder(true);
     try {
-      const { items } = await listEvents(jobId, { sort: 'desc', before: events[0].id, limit: PAGE });
+      const { items } = await listEvents(jobId, { sort: 'desc', before: first.id, limit: PAGE });
       setHasOlder(items.length === PAGE);
-      events.unshift(...items.reverse());
-      setVersion((v) => v + 1);
+      setEvents((list) => {
+        list.unshift(...items.reverse());
+        return list;
+      });
     } finally {
       setLoadingOlder(false);
     }
@@ -144,16 +152,12 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   });
 
   return {
-    events: () => {
-      version();
-      return events;
-    },
-    version,
+    events,
     transport,
     hasOlder,
     loadingOlder,
     loadOlder,
-    onAppend(listener: (batch: JobEvent[]) => void) {
+    onAppend(listener: AppendListener) {
       appendListeners.add(listener);
       onCleanup(() => appendListeners.delete(listener));
     },

@@ -1,21 +1,21 @@
 import { A, useParams } from '@solidjs/router';
 import { createMemo, Show } from 'solid-js';
-import { isTerminal } from '../../../contracts/status.ts';
 import { ApiError } from '../api/client.ts';
-import { getJob, listArtifacts } from '../api/jobs.ts';
 import { ArtifactsTable } from '../components/ArtifactsTable.tsx';
 import { EventTimeline } from '../components/EventTimeline.tsx';
 import { JobControls } from '../components/JobControls.tsx';
 import { JobSummary } from '../components/JobSummary.tsx';
 import { LiveOutput } from '../components/LiveOutput.tsx';
 import { fillFromJob, StageTimeline } from '../components/StageTimeline.tsx';
-import { createEventFeed } from '../lib/event-feed.ts';
 import { deriveTimeline, isLog } from '../lib/events.ts';
 import { createFilteredView } from '../lib/filtered-view.ts';
 import { errorMessage } from '../lib/format.ts';
-import { createPolledResource } from '../lib/poll.ts';
+import { createLiveJob } from '../lib/live-job.ts';
 
-/** One job: summary, stages/steps, controls, live output, events, artifacts. Polls the job every 2 s. */
+/**
+ * One job: summary, stages/steps, controls, live output, events, artifacts, kept current by the job's
+ * event stream (lib/live-job.ts).
+ */
 export function JobDetail() {
   const params = useParams<{ jobId: string }>();
   return (
@@ -26,14 +26,8 @@ export function JobDetail() {
 }
 
 function JobDetailFor(props: { jobId: string }) {
-  const [job, jobCtl] = createPolledResource(() => props.jobId, getJob, 2000);
-  const finished = () => !!job() && isTerminal(job()!.status);
-  const [artifacts, artifactsCtl] = createPolledResource(
-    () => props.jobId,
-    async (id) => (await listArtifacts(id)).items,
-    5000,
-  );
-  const feed = createEventFeed(props.jobId, finished);
+  const live = createLiveJob(props.jobId);
+  const { job, artifacts, feed } = live;
   // Non-log events, kept incrementally: the timeline never walks 100k log lines.
   const notLog = createFilteredView(
     feed,
@@ -52,7 +46,7 @@ function JobDetailFor(props: { jobId: string }) {
     nonLogEvents().find((e) => e.type === 'control.cancel_requested')?.createdAt ??
     null;
   const notFound = () => {
-    const e = jobCtl.error();
+    const e = live.error();
     return e instanceof ApiError && e.status === 404;
   };
 
@@ -72,31 +66,24 @@ function JobDetailFor(props: { jobId: string }) {
           No job with this id.
         </p>
       </Show>
-      <Show when={!notFound() && jobCtl.error() && !job()}>
+      <Show when={!notFound() && live.error() && !job()}>
         <p class="form-error" role="alert">
-          Could not load the job: {errorMessage(jobCtl.error())}
+          Could not load the job: {errorMessage(live.error())}
         </p>
       </Show>
       <Show when={job()} fallback={<div class="card placeholder" aria-busy="true" />}>
         {(j) => (
           <div class="detail-grid">
             <JobSummary job={j()} timeline={timeline()} cancelRequestedAt={cancelRequestedAt()} />
-            <JobControls
-              job={j()}
-              onChanged={(view) => {
-                if (view) jobCtl.mutate(view);
-                jobCtl.refetch();
-                artifactsCtl.refetch();
-              }}
-            />
+            <JobControls job={j()} onChanged={live.update} />
           </div>
         )}
       </Show>
       <StageTimeline stages={timeline().stages} steps={timeline().steps} />
-      <LiveOutput feed={feed} artifacts={artifacts() ?? []} />
+      <LiveOutput feed={feed} artifacts={artifacts()} />
       <div class="detail-grid">
         <EventTimeline feed={feed} events={nonLogEvents()} />
-        <ArtifactsTable artifacts={artifacts() ?? []} />
+        <ArtifactsTable artifacts={artifacts()} />
       </div>
     </section>
   );
