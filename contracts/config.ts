@@ -128,7 +128,11 @@ export const workerConfigSchema = z.object({
   MOONMIND_CLAUDE_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
   MOONMIND_DEFAULT_EFFORT: z.enum(['low', 'medium', 'high']).default('high'),
   /** How long a failed or cancelled attempt's workspace is kept for inspection (a succeeded one is removed). */
-  MOONMIND_WORKSPACE_RETENTION_HOURS: z.coerce.number().min(0).max(24 * 365).default(24),
+  MOONMIND_WORKSPACE_RETENTION_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(24),
   /** A step that prints nothing for this long is stopped and fails ("no output for 15 minutes"). */
   MOONMIND_STEP_IDLE_TIMEOUT: duration.prefault('15m'),
   /** A step that runs longer than this (hard-paused time not counted) is stopped and fails; at most 23h. */
