@@ -10,6 +10,9 @@
  *   FAKE_SPAWN_CHILD      spawn a long-lived grandchild; write both pids to the $FAKE_AGENT_PIDS file
  *   FAKE_NOOP             exit 0 at once, changing nothing
  *   FAKE_ECHO=<text>      print <text> (e.g. a token-like string, to check redaction)
+ *   FAKE_CHILD_IGNORES_SIGINT  the grandchild of FAKE_SPAWN_CHILD ignores SIGINT (only SIGKILL stops it)
+ *   FAKE_SILENT=<seconds> print nothing at all for that long, then finish
+ *   FAKE_WATCH_INBOX      while FAKE_SLEEP runs, print `inbox: <message>` for each new line of ../operator_inbox.jsonl
  *   FAKE_HOSTILE_OUTPUT   print NUL, lone surrogates, invalid UTF-8, ANSI escapes and a 1 MB line between markers
  *   FAKE_GIT_TRAPS=<dir>  plant hooks, filters, fsmonitor, includes and helpers in .git (git-traps.mjs)
  *   FAKE_PRINT_FILE=<path> print the file's lines as they are, then each again as an agent message
@@ -178,7 +181,8 @@ if (probe?.[1]) {
 }
 
 if (directive('FAKE_SPAWN_CHILD')) {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const ignore = directive('FAKE_CHILD_IGNORES_SIGINT') ? "process.on('SIGINT', () => {});" : '';
+  const child = spawn(process.execPath, ['-e', `${ignore} setInterval(() => {}, 1000)`], { stdio: 'ignore' });
   child.unref(); // left running behind, like a dev server an agent started
   if (process.env.FAKE_AGENT_PIDS)
     writeFileSync(process.env.FAKE_AGENT_PIDS, `${process.pid}\n${child.pid}\n`);
@@ -187,11 +191,27 @@ if (directive('FAKE_FAIL')) {
   console.error('fake agent: failing as asked');
   process.exit(3);
 }
+const silent = directive('FAKE_SILENT');
+if (silent) await new Promise((r) => setTimeout(r, Number(silent[1]) * 1000));
+const watchInbox = directive('FAKE_WATCH_INBOX');
+let inboxLines = 0;
+const readInbox = () => {
+  const lines = (() => {
+    try {
+      return readFileSync('../operator_inbox.jsonl', 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  })();
+  for (const line of lines.slice(inboxLines)) say(`inbox: ${JSON.parse(line).message}`);
+  inboxLines = lines.length;
+};
 const sleep = directive('FAKE_SLEEP');
 if (sleep) {
   const until = Date.now() + Number(sleep[1]) * 1000;
   let n = 0;
   const timer = setInterval(() => {
+    if (watchInbox) readInbox();
     say(`working ${++n}`);
     if (Date.now() >= until) {
       clearInterval(timer);
