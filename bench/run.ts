@@ -14,6 +14,7 @@ const sections: Record<
   tasks: benchTaskOverhead,
   api: benchApi,
   page: async (s) => (await import('./detail-page.ts')).benchDetailPage(s),
+  controls: async (s) => (await import('./controls.ts')).benchControls(s),
 };
 
 // Only warnings from the SDK: the figures are the output.
