@@ -283,6 +283,13 @@ describe('taskRun', () => {
     await handle.signal(controlSignal, resume);
     expect((await handle.result()).status).toBe('succeeded');
 
+    // The message went to the running step's inbox at once, and the next step's prompt carries it too.
+    expect(double.callsOf(jobId, 'steerStep').map((c) => c.input)).toEqual([
+      expect.objectContaining({
+        action: 'messages',
+        messages: [expect.objectContaining({ requestId: 'm1' })],
+      }),
+    ]);
     const steps = double.callsOf(jobId, 'executeStep').map((c) => c.input as { operatorMessages: unknown[] });
     expect(steps[0].operatorMessages).toEqual([]);
     expect(steps[1].operatorMessages).toEqual([
@@ -295,6 +302,28 @@ describe('taskRun', () => {
     expect(types.filter((t) => t === 'control.resumed')).toHaveLength(1);
     expect(types.filter((t) => t === 'control.operator_message')).toHaveLength(1);
     await saveHistory(handle, 'pause-resume');
+  });
+
+  it('a hard pause and its resume are pushed to the running step on its host, and nowhere else', async () => {
+    const step = gatedStep();
+    const { repository, double } = await servedPool({ behaviour: { executeStep: () => step.run() } });
+    const { jobId, handle } = await startRun(env.client, {
+      payload: { repository, task: { instructions: 'x', publish: { mode: 'none' } } },
+    });
+    await step.started;
+    const host = double.callsOf(jobId, 'executeStep')[0].host;
+    await handle.signal(controlSignal, { requestId: 'h1', actor: 'ann', action: 'pause', mode: 'hard' });
+    await handle.signal(controlSignal, { requestId: 'h2', actor: 'ann', action: 'resume' });
+    await waitFor('steered twice', async () => double.callsOf(jobId, 'steerStep').length === 2, 10_000, 50);
+    step.release();
+    expect((await handle.result()).status).toBe('succeeded');
+    const steered = double.callsOf(jobId, 'steerStep');
+    expect(steered.map((c) => [(c.input as { action: string }).action, c.host])).toEqual([
+      ['suspend', host],
+      ['resume', host],
+    ]);
+    // Not while no step runs: a hard pause between steps is taken at the next safe point.
+    await saveHistory(handle, 'steer-hard-pause');
   });
 
   it('takeover pauses the run and is cleared by resume; controls that make no sense are recorded as ignored', async () => {
