@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Config } from '../contracts/config.ts';
 import { watchChild } from './child.ts';
 import { startEmbeddedPostgres } from './postgres.ts';
+import { type Running, type SuperviseOptions, supervise } from './supervise.ts';
 import { findTemporalCli } from './temporal-cli.ts';
 import { ensureSearchAttributes, startDevServer } from './temporal-server.ts';
 
@@ -24,7 +25,13 @@ export interface Infrastructure {
 export async function startInfrastructure(
   config: Config,
   log: (line: string) => void,
-  options: { namespaces?: string[]; ephemeralTemporal?: boolean; headless?: boolean } = {},
+  options: {
+    namespaces?: string[];
+    ephemeralTemporal?: boolean;
+    headless?: boolean;
+    /** `npm start`: restart the dev server or PostgreSQL when it dies (tests leave them alone). */
+    keepRunning?: SuperviseOptions;
+  } = {},
 ): Promise<Infrastructure> {
   const dataDir = path.resolve(config.MOONMIND_DATA_DIR);
   const stops: (() => Promise<void>)[] = [];
@@ -44,24 +51,27 @@ export async function startInfrastructure(
         })()
       : (async () => {
           const cli = await findTemporalCli(log);
-          const server = await startDevServer({
-            cliPath: cli.path,
-            dataDir,
-            port: config.MOONMIND_TEMPORAL_PORT,
-            uiPort: config.MOONMIND_TEMPORAL_UI_PORT,
-            namespaces: options.namespaces ?? [config.TEMPORAL_NAMESPACE],
-            ephemeral: options.ephemeralTemporal,
-            headless: options.headless,
-          });
-          stops.push(server.stop);
+          const start = () =>
+            startDevServer({
+              cliPath: cli.path,
+              dataDir,
+              port: config.MOONMIND_TEMPORAL_PORT,
+              uiPort: config.MOONMIND_TEMPORAL_UI_PORT,
+              namespaces: options.namespaces ?? [config.TEMPORAL_NAMESPACE],
+              ephemeral: options.ephemeralTemporal,
+              headless: options.headless,
+            });
+          const server = await start();
+          stops.push(await keep('temporal', server, start, options.keepRunning));
           started.push('temporal');
           return { address: server.address, uiUrl: server.uiUrl };
         })();
     const database = config.DATABASE_URL
       ? Promise.resolve(config.DATABASE_URL)
       : (async () => {
-          const pg = await startEmbeddedPostgres({ dataDir, port: config.MOONMIND_PG_PORT, log });
-          stops.push(pg.stop);
+          const start = () => startEmbeddedPostgres({ dataDir, port: config.MOONMIND_PG_PORT, log });
+          const pg = await start();
+          stops.push(await keep('postgres', pg, start, options.keepRunning));
           started.push('postgres');
           return pg.url;
         })();
@@ -78,6 +88,39 @@ export async function startInfrastructure(
     await stop();
     throw err;
   }
+}
+
+type Started = { process: ChildProcess; stop(): Promise<void> };
+
+/** The exit of a started child as a `Running` for the supervisor. */
+export function running(s: Started): Running {
+  const child = s.process;
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+  return { exited, stop: s.stop };
+}
+
+/** Without supervision: the first process's stop. With it: a supervisor that restarts it (same settings). */
+async function keep(
+  name: string,
+  first: Started,
+  start: () => Promise<Started>,
+  supervision?: SuperviseOptions,
+): Promise<() => Promise<void>> {
+  if (!supervision) return first.stop;
+  let initial: Started | null = first;
+  const sup = await supervise(
+    name,
+    async () => {
+      const s = initial ?? (await start());
+      initial = null;
+      return running(s);
+    },
+    supervision,
+  );
+  return () => sup.stop();
 }
 
 export interface Service {

@@ -11,7 +11,8 @@ import { migrate } from '../db/migrate.ts';
 import { bootstrapAccess } from './access.ts';
 import { protectDataDir } from './data-dir.ts';
 import { waitFor } from './ports.ts';
-import { type Service, spawnService, startInfrastructure } from './services.ts';
+import { type Infrastructure, spawnService, startInfrastructure } from './services.ts';
+import { type SuperviseOptions, type Supervisor, supervise } from './supervise.ts';
 import { buildDashboard } from './web-build.ts';
 
 const log = (line: string) => console.log(`[start] ${line}`);
@@ -27,20 +28,29 @@ async function main() {
   log(`data dir: ${dataDir}`);
   if (!existsSync(path.resolve('dist/web/index.html'))) await buildDashboard(log);
 
-  const infra = await startInfrastructure(config, log);
-  const services: Service[] = [];
+  const services: Supervisor[] = [];
+  let infra: Infrastructure | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log('stopping…');
     for (const s of services.reverse()) await s.stop();
-    await infra.stop();
+    await infra?.stop();
     log('stopped');
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // A crashed service is started again (and the launcher says so); one that keeps crashing ends it all.
+  const keepRunning: SuperviseOptions = {
+    log,
+    giveUp: (reason) => {
+      console.error(`[start] ${reason}: stopping everything`);
+      void shutdown(1);
+    },
+  };
+  infra = await startInfrastructure(config, log, { keepRunning });
 
   try {
     const sql = createSql(infra.databaseUrl, { max: 2 });
@@ -60,12 +70,13 @@ async function main() {
       MOONMIND_DATA_DIR: dataDir,
       ...(infra.temporalUiUrl ? { TEMPORAL_UI_URL: infra.temporalUiUrl } : {}),
     };
-    const api = spawnService('api', 'api/main.ts', shared);
-    services.push(api);
+    const service = (name: string, entry: string, env: NodeJS.ProcessEnv) =>
+      supervise(name, async () => spawnService(name, entry, env), keepRunning);
+    services.push(await service('api', 'api/main.ts', shared));
     await waitFor('API', async () => (await fetch(`${apiUrl}/healthz`)).ok, 120_000, 500);
     for (let i = 0; i < config.MOONMIND_EMBEDDED_WORKERS; i++) {
       services.push(
-        spawnService(`worker-${i + 1}`, 'workers/main.ts', {
+        await service(`worker-${i + 1}`, 'workers/main.ts', {
           ...shared,
           MOONMIND_API_URL: apiUrl,
           MOONMIND_WORKER_TOKEN: access.workerTokens[i],
@@ -76,7 +87,6 @@ async function main() {
         }),
       );
     }
-    for (const s of services) void s.exited.then((code) => !stopping && log(`${s.name} exited (${code})`));
     // With no embedded workers (e.g. docker-compose), readiness waits for external workers; don't block on it.
     if (config.MOONMIND_EMBEDDED_WORKERS > 0) {
       await waitFor('readiness (/readyz)', async () => (await fetch(`${apiUrl}/readyz`)).ok, 180_000, 1000);

@@ -117,6 +117,35 @@ describe('npm start on embedded defaults', () => {
     expect((await fetch(`${api}/api/auth/me`, { headers: auth })).status).toBe(200);
     const again = await fetch(`${api}/api/queue/jobs/${job.id}`, { headers: auth });
     expect(again.status).toBe(200);
+
+    // kill -9 of each service: the launcher says so, starts it again, and the system answers again.
+    const children = () =>
+      execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(second.child.pid)])
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => ({ pid: Number(l.trim().split(/\s+/)[0]), args: l }));
+    for (const [name, marker] of [
+      ['api', 'api/main.ts'],
+      ['worker-1', 'workers/main.ts'],
+      ['temporal', 'start-dev'],
+      ['postgres', '/postgres -D'],
+    ] as const) {
+      const victim = children().find((c) => c.args.includes(marker));
+      expect(victim, `${name} is a child of the launcher`).toBeTruthy();
+      process.kill(victim!.pid, 'SIGKILL');
+      await waitFor(
+        `${name} restarted`,
+        async () => second.output.join('').includes(`${name} restarted`),
+        90_000,
+      );
+      expect(second.output.join('')).toMatch(
+        new RegExp(`${name} exited unexpectedly \\(code null\\); restarting in`),
+      );
+      await waitFor(`ready after ${name}`, async () => (await fetch(`${api}/readyz`)).ok, 90_000);
+      expect((await fetch(`${api}/api/queue/jobs/${job.id}`, { headers: auth })).status).toBe(200);
+    }
     await ctrlC(second);
-  }, 420_000);
+    expect(second.child.exitCode).toBe(0);
+  }, 600_000);
 });
