@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerApiClient } from '../../activities/reporting/api-client.ts';
 import { EventReporter } from '../../activities/reporting/event-reporter.ts';
 import type { JobEvent } from '../../contracts/events.ts';
-import { taskRunStartOptions } from '../../contracts/start-options.ts';
-import { normalizeJob } from '../../contracts/task.ts';
-import { envelope, startTestApi, type TestApi } from './harness.ts';
+import { startQueuedRun, startTestApi, type TestApi } from './harness.ts';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -13,21 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function newJob(): Promise<string> {
-  const result = normalizeJob(envelope('acme/delivery'), { defaultRuntime: 'codex' });
-  if (!result.ok) throw new Error('bad envelope');
-  const jobId = randomUUID();
-  await t.client.workflow.start(
-    'taskRun',
-    taskRunStartOptions({
-      jobId,
-      job: result.job,
-      submittedBy: { id: randomUUID(), name: 't' },
-      submittedAt: new Date().toISOString(),
-    }),
-  );
-  return jobId;
-}
+const newJob = () => startQueuedRun(t, 'acme/delivery');
 const stored = async (jobId: string): Promise<JobEvent[]> =>
   (await (await t.call(`/api/queue/jobs/${jobId}/events?limit=1000`, { as: 'viewer' })).json()).items;
 

@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../contracts/events.ts';
-import { taskRunStartOptions } from '../../contracts/start-options.ts';
-import { normalizeJob } from '../../contracts/task.ts';
-import { envelope, startTestApi, type TestApi } from './harness.ts';
+import { startQueuedRun, startTestApi, type TestApi } from './harness.ts';
 import { openSse } from './sse-client.ts';
 
 const PRODUCERS = 8;
@@ -23,21 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function newJob(): Promise<string> {
-  const result = normalizeJob(envelope('acme/order'), { defaultRuntime: 'codex' });
-  if (!result.ok) throw new Error('bad envelope');
-  const jobId = randomUUID();
-  await t.client.workflow.start(
-    'taskRun',
-    taskRunStartOptions({
-      jobId,
-      job: result.job,
-      submittedBy: { id: randomUUID(), name: 't' },
-      submittedAt: new Date().toISOString(),
-    }),
-  );
-  return jobId;
-}
+const newJob = () => startQueuedRun(t, 'acme/order');
 
 /** One producer: its 1,000 events in batches of random size, sent one after another. */
 async function produce(jobId: string, producer: number) {

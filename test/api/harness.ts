@@ -7,6 +7,8 @@ import { ensureAdmin } from '../../api/auth/bootstrap.ts';
 import { insertUserToken, insertWorkerToken } from '../../api/auth/tokens.ts';
 import { type RunningApi, startApi } from '../../api/main.ts';
 import { loadConfig } from '../../contracts/config.ts';
+import { taskRunStartOptions } from '../../contracts/start-options.ts';
+import { normalizeJob } from '../../contracts/task.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { terminateOpenRuns, testTemporal } from '../support/temporal.ts';
 
@@ -124,4 +126,20 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * A job run started straight on Temporal (not through the API: its rate limit and validation are not what
+ * these tests look at); with no capability worker it stays queued. Returns the job id.
+ */
+export async function startQueuedRun(t: Pick<TestApi, 'client'>, repository: string): Promise<string> {
+  const result = normalizeJob(envelope(repository), { defaultRuntime: 'codex' });
+  if (!result.ok) throw new Error('bad envelope');
+  const jobId = crypto.randomUUID();
+  const submittedBy = { id: crypto.randomUUID(), name: 'tester' };
+  await t.client.workflow.start(
+    'taskRun',
+    taskRunStartOptions({ jobId, job: result.job, submittedBy, submittedAt: new Date().toISOString() }),
+  );
+  return jobId;
 }

@@ -1,10 +1,8 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { taskRunStartOptions } from '../../contracts/start-options.ts';
-import { normalizeJob } from '../../contracts/task.ts';
 import { credentialCorpus } from '../contracts/credential-corpus.ts';
-import { envelope, startTestApi, type TestApi } from './harness.ts';
+import { startQueuedRun, startTestApi, type TestApi } from './harness.ts';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -119,17 +117,7 @@ describe('deeply nested submissions', () => {
 });
 
 describe('artifact ingest', () => {
-  const newJob = async () => {
-    const result = normalizeJob(envelope('acme/redaction'), { defaultRuntime: 'codex' });
-    if (!result.ok) throw new Error('bad envelope');
-    const jobId = randomUUID();
-    const submittedBy = { id: randomUUID(), name: 'tester' };
-    await t.client.workflow.start(
-      'taskRun',
-      taskRunStartOptions({ jobId, job: result.job, submittedBy, submittedAt: new Date().toISOString() }),
-    );
-    return jobId;
-  };
+  const newJob = () => startQueuedRun(t, 'acme/redaction');
 
   test('a private key in an uploaded text artifact is masked whole, even when its lines arrive apart', async () => {
     const jobId = await newJob();
