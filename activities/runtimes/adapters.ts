@@ -23,6 +23,11 @@ export interface Invocation {
   file: string;
   args: string[];
   env: Record<string, string>;
+  /**
+   * Written to the CLI's standard input, then closed: the prompt never travels in argv, where the kernel's
+   * argument limit refuses a large one (`spawn E2BIG`) and `/proc/<pid>/cmdline` shows it to every local user.
+   */
+  stdin: string;
 }
 
 /** What any program needs to run sensibly; nothing of the worker's own settings. */
@@ -89,7 +94,8 @@ export function buildInvocation(input: InvocationInput): Invocation {
         input.model,
         '-c',
         `model_reasoning_effort=${input.effort}`,
-        input.prompt,
+        // `-`: the prompt is read from standard input.
+        '-',
       ];
       break;
     case 'claude':
@@ -103,15 +109,16 @@ export function buildInvocation(input: InvocationInput): Invocation {
         '--model',
         input.model,
         '--dangerously-skip-permissions',
-        input.prompt,
+        // No prompt argument: `claude -p` reads it from standard input.
       ];
       break;
     case 'gemini':
       // Headless Gemini exits unless the workspace is trusted; no relaunch keeps one process to signal.
       env.GEMINI_CLI_TRUST_WORKSPACE = 'true';
       env.GEMINI_CLI_NO_RELAUNCH = 'true';
-      args = ['-m', input.model, '--yolo', '-o', 'stream-json', '-p', input.prompt];
+      // An empty -p: the prompt comes from standard input.
+      args = ['-m', input.model, '--yolo', '-o', 'stream-json', '-p', ''];
       break;
   }
-  return { file, args: [...lead, ...args], env };
+  return { file, args: [...lead, ...args], env, stdin: input.prompt };
 }

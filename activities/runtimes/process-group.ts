@@ -51,8 +51,8 @@ export function signalGroup(pgid: number, sig: NodeJS.Signals): void {
 }
 
 /**
- * Run a runtime CLI in its own process group (detached), stdin from /dev/null (codex waits for stdin to
- * close otherwise), each output line delivered as it comes. When the CLI exits, whatever it left running
+ * Run a runtime CLI in its own process group (detached), the prompt written to its stdin which is then
+ * closed (codex waits for stdin to close), each output line delivered as it comes. When the CLI exits, whatever it left running
  * in its group is killed so no orphan outlives the step and holds the output pipes open.
  */
 export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProcess {
@@ -61,9 +61,12 @@ export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProce
     uid: opts.uid,
     gid: opts.gid,
     env: inv.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
+  // A CLI that exits without reading all of it must not take the worker down with EPIPE.
+  child.stdin!.on('error', () => {});
+  child.stdin!.end(inv.stdin);
   const pgid = child.pid;
   let suspended = false;
   const readers = (['stdout', 'stderr'] as const).map((stream) => {

@@ -35,7 +35,7 @@ const base: Omit<InvocationInput, 'runtime' | 'command'> = {
 };
 
 describe('runtime adapters', () => {
-  it('codex: exec, no approvals, JSON events, repo dir, model and effort, prompt last', () => {
+  it('codex: exec, no approvals, JSON events, repo dir, model and effort, prompt on stdin (-)', () => {
     const inv = buildInvocation({ ...base, runtime: 'codex', command: 'codex' });
     expect(inv.file).toBe('codex');
     expect(inv.args).toEqual([
@@ -52,8 +52,9 @@ describe('runtime adapters', () => {
       'm-1',
       '-c',
       'model_reasoning_effort=medium',
-      base.prompt,
+      '-',
     ]);
+    expect(inv.stdin).toBe(base.prompt);
   });
 
   it('claude: print mode, stream-json, skip permissions with IS_SANDBOX=1', () => {
@@ -66,16 +67,17 @@ describe('runtime adapters', () => {
       '--model',
       'm-1',
       '--dangerously-skip-permissions',
-      base.prompt,
     ]);
+    expect(inv.stdin).toBe(base.prompt);
     expect(inv.env.IS_SANDBOX).toBe('1');
     expect(inv.env.CLAUDE_CONFIG_DIR).toBe('/ws/home/.claude');
     expect(inv.env.ANTHROPIC_API_KEY).toBe('a');
   });
 
-  it('gemini: yolo, stream-json, prompt after -p, trusted workspace, no relaunch', () => {
+  it('gemini: yolo, stream-json, an empty -p (prompt on stdin), trusted workspace, no relaunch', () => {
     const inv = buildInvocation({ ...base, runtime: 'gemini', command: 'gemini' });
-    expect(inv.args).toEqual(['-m', 'm-1', '--yolo', '-o', 'stream-json', '-p', base.prompt]);
+    expect(inv.args).toEqual(['-m', 'm-1', '--yolo', '-o', 'stream-json', '-p', '']);
+    expect(inv.stdin).toBe(base.prompt);
     expect(inv.env).toMatchObject({ GEMINI_CLI_TRUST_WORKSPACE: 'true', GEMINI_CLI_NO_RELAUNCH: 'true' });
     expect(inv.env).toMatchObject({ GEMINI_API_KEY: 'g', GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9' });
   });

@@ -54,6 +54,9 @@ for (let i = 0; i < argv.length; i++) {
   else if (!a.startsWith('-')) positional.push(a);
 }
 prompt ??= positional.filter((p) => p !== 'exec').at(-1) ?? '';
+// Like the real CLIs: no prompt argument (codex `-`, claude none, gemini `-p ""`) means read standard input.
+const promptArgs = prompt;
+if (!prompt) prompt = readFileSync(0, 'utf8');
 // Which CLI's JSON events to print: codex `--json`, claude `--output-format stream-json`, gemini `-o stream-json`.
 const cli = argv.includes('--json')
   ? 'codex'
@@ -117,6 +120,8 @@ const finish = (last) => {
 const directive = (name) => new RegExp(`\\b${name}(?:=(\\S+))?`).exec(prompt);
 
 if (directive('FAKE_NOOP')) process.exit(0);
+// What this process's argv held besides flags (the test checks the prompt never travels there).
+if (directive('FAKE_SHOW_ARGV')) console.log(`argv prompt: ${JSON.stringify(promptArgs)} (${process.argv.join(' ').length} chars)`);
 begin();
 say('fake agent: reading the task');
 const echo = directive('FAKE_ECHO');

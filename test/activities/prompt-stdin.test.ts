@@ -1,0 +1,59 @@
+import { readFile, rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StepInput } from '../../contracts/activities.ts';
+import { runtimes } from '../../contracts/task.ts';
+import {
+  FAKE_AGENT,
+  type Fixture,
+  makeBareRepo,
+  prepareInput,
+  run,
+  startFixture,
+  taskPayload,
+} from './task-fixture.ts';
+
+let fx: Fixture;
+beforeAll(async () => {
+  fx = await startFixture();
+  // The fake agent stands in for all three CLIs, each called with its own command line.
+  Object.assign(fx.deps.config, { MOONMIND_GEMINI_COMMAND: FAKE_AGENT, MOONMIND_CLAUDE_COMMAND: FAKE_AGENT });
+  await makeBareRepo(fx.gitBase, 'acme/widgets');
+});
+afterAll(() => fx?.close());
+
+// The contract's largest instruction, multi-byte characters included (about 190 KB of UTF-8).
+const filler = 'Ünïcødé ✓ 漢字 ';
+const instructions = `FAKE_SHOW_ARGV ${filler.repeat(100_000 / filler.length + 1)}`.slice(0, 100_000);
+
+describe('the prompt goes through standard input, never argv', () => {
+  for (const runtime of runtimes) {
+    it(`${runtime}: a 100,000-character instruction arrives whole and is not in the command line`, async () => {
+      await rm(fx.promptLog, { force: true });
+      const payload = taskPayload({ instructions, runtime: { mode: runtime }, publish: { mode: 'none' } });
+      const input = prepareInput(payload);
+      const prepared = await run(fx.activities.prepare, input);
+      const step: StepInput = {
+        jobId: input.jobId,
+        attempt: 1,
+        workspace: prepared.workspace,
+        payload,
+        prepared,
+        stepIndex: 0,
+        stepCount: 1,
+        step: { id: 'step-1', title: null, instructions: null, skill: null },
+        operatorMessages: [],
+      };
+      expect(await run(fx.activities.executeStep, step)).toMatchObject({ exitCode: 0 });
+      expect(await readFile(fx.promptLog, 'utf8')).toContain(instructions);
+      const shown = fx.api.events(input.jobId).find((e) => e.message.includes('argv prompt:'));
+      const argvChars = Number(/\((\d+) chars\)/.exec(shown?.message ?? '')?.[1]);
+      expect(shown?.message).toMatch(/argv prompt: ""/);
+      expect(argvChars).toBeLessThan(2_000);
+      await run(fx.activities.releaseHost, {
+        jobId: input.jobId,
+        workspace: prepared.workspace,
+        outcome: 'succeeded',
+      });
+    });
+  }
+});
