@@ -91,5 +91,7 @@ function readResult(event: JsonObject): AgentLine {
   }
   const errors = Array.isArray(event.errors) ? event.errors.filter((e) => typeof e === 'string') : [];
   const why = errors.join('; ') || result || 'no details';
-  return { kind: 'error', text: `${str(event.subtype) ?? 'error'}: ${why}` };
+  // `is_error` decides, whatever the subtype says (an API error comes as subtype "success").
+  const label = event.subtype && event.subtype !== 'success' ? str(event.subtype) : 'error';
+  return { kind: 'error', text: `${label}: ${why}`, failed: true };
 }

@@ -27,7 +27,7 @@ export function readCodexEvent(event: JsonObject): AgentLine | null {
     }
     case 'turn.failed': {
       const error = isObject(event.error) ? str(event.error.message) : null;
-      return { kind: 'error', text: `turn failed: ${error ?? 'unknown error'}` };
+      return { kind: 'error', text: `turn failed: ${error ?? 'unknown error'}`, failed: true };
     }
     case 'error':
       return { kind: 'error', text: str(event.message) ?? 'error' };

@@ -55,7 +55,7 @@ const fileTools = new Set(['write_file', 'replace']);
 function readResult(event: JsonObject): AgentLine {
   if (event.status === 'error') {
     const error = isObject(event.error) ? str(event.error.message) : null;
-    return { kind: 'error', text: `failed: ${error ?? 'unknown error'}` };
+    return { kind: 'error', text: `failed: ${error ?? 'unknown error'}`, failed: true };
   }
   const stats = isObject(event.stats) ? event.stats : {};
   const facts = [

@@ -18,6 +18,8 @@ export interface AgentLine {
   text: string;
   /** The agent's own words in this event, for the step summary; `delta` when it continues the last one. */
   said?: { text: string; delta?: boolean };
+  /** The CLI reports that its run failed (even if it exits 0): the step fails with this line's text. */
+  failed?: true;
 }
 
 export type JsonObject = Record<string, unknown>;

@@ -10,9 +10,18 @@ import type { AgentLine } from './agent-line.ts';
 export function createStepOutput(runtime: Runtime) {
   let last = '';
   let streaming = false;
+  let lastError: string | null = null;
+  let lastStderr: string | null = null;
+  let failed = false;
   return {
+    /** A stderr line: the CLI's own words when it fails without an error event. */
+    readStderr(line: string) {
+      if (line.trim()) lastStderr = line.trim();
+    },
     read(line: string): AgentLine | null {
       const shown = readAgentLine(runtime, line);
+      if (shown?.kind === 'error') lastError = shown.text;
+      if (shown?.failed) failed = true;
       if (shown?.said) {
         last = shown.said.delta && streaming ? last + shown.said.text : shown.said.text;
         streaming = shown.said.delta === true;
@@ -23,6 +32,15 @@ export function createStepOutput(runtime: Runtime) {
       const plain = line.trim();
       if (!shown && plain && !plain.startsWith('{')) last = plain;
       return shown;
+    },
+    /** The CLI's own last error (its error event, else its last stderr line), 500 characters at most. */
+    lastError(): string | null {
+      const text = lastError ?? lastStderr;
+      return text ? text.slice(0, 500) : null;
+    },
+    /** The CLI reported a failed run (codex turn.failed, a claude is_error result, a gemini error result). */
+    failed(): boolean {
+      return failed;
     },
     /** The agent's last message, trimmed to 500 characters; null when it said nothing. */
     summary(): string | null {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { StepInput, StepResult } from '../../contracts/activities.ts';
-import { createLineRedactor } from '../../contracts/secrets.ts';
+import { createLineRedactor, redact } from '../../contracts/secrets.ts';
 import { buildInvocation } from '../runtimes/adapters.ts';
 import { runProcessGroup } from '../runtimes/process-group.ts';
 import { runtimeCommand } from '../runtimes/resolve.ts';
@@ -95,7 +95,11 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
         ...agent,
         signal: AbortSignal.any([ac.cancellationSignal, dog.signal]),
         graceMs: deps.killGraceMs ?? 1_000,
-        read: (stream, line) => (stream === 'stdout' ? output.read(line) : null),
+        read: (stream, line) => {
+          if (stream === 'stdout') return output.read(line);
+          output.readStderr(line);
+          return null;
+        },
         onLine: (stream, raw, shown) => {
           // Redacted with the stream's state, so a private key printed over many lines is masked whole.
           const line = redactors[stream].line(raw);
@@ -141,20 +145,25 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
         });
         throw new CancelledFailure('step cancelled');
       }
-      if (exit.exitCode !== 0) {
-        const why =
-          exit.exitCode === null ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-        log.line(`# step failed: ${prepared.runtime.mode} ${why}`);
+      if (exit.exitCode !== 0 || output.failed()) {
+        const how =
+          exit.exitCode === null
+            ? `was killed by ${exit.signal}`
+            : exit.exitCode === 0
+              ? 'reported a failed run'
+              : `exited with code ${exit.exitCode}`;
+        // The CLI's own reason, redacted like its output: what an operator needs in the run's error.
+        const agentError = output.lastError();
+        const shownError = agentError ? redact(agentError) : null;
+        const why = `${prepared.runtime.mode} ${how}${shownError ? `: ${shownError}` : ''}`;
+        log.line(`# step failed: ${why}`);
         events.emit({
           level: 'error',
           type: 'task.step.failed',
-          message: `Step ${step.id} failed: ${prepared.runtime.mode} ${why}`,
-          payload: { ...stepPayload, exitCode: exit.exitCode, signal: exit.signal },
+          message: `Step ${step.id} failed: ${why}`,
+          payload: { ...stepPayload, exitCode: exit.exitCode, signal: exit.signal, agentError: shownError },
         });
-        throw ApplicationFailure.nonRetryable(
-          `step ${step.id} failed: ${prepared.runtime.mode} ${why}`,
-          'TaskFailure',
-        );
+        throw ApplicationFailure.nonRetryable(`step ${step.id} failed: ${why}`, 'TaskFailure');
       }
       const summary = output.summary();
       events.emit({

@@ -57,3 +57,41 @@ describe('the prompt goes through standard input, never argv', () => {
     });
   }
 });
+
+describe("a failed step's error is the CLI's own reason", () => {
+  for (const runtime of runtimes) {
+    it(`${runtime}: the run error and the step's failure event carry the agent's last error`, async () => {
+      const payload = taskPayload({
+        instructions: 'FAKE_AGENT_ERROR=quota-exceeded',
+        runtime: { mode: runtime },
+        publish: { mode: 'none' },
+      });
+      const input = prepareInput(payload);
+      const prepared = await run(fx.activities.prepare, input);
+      const err = await run(fx.activities.executeStep, {
+        jobId: input.jobId,
+        attempt: 1,
+        workspace: prepared.workspace,
+        payload,
+        prepared,
+        stepIndex: 0,
+        stepCount: 1,
+        step: { id: 'step-1', title: null, instructions: null, skill: null },
+        operatorMessages: [],
+      }).catch((e: Error & { type?: string }) => e);
+      expect(err).toMatchObject({ type: 'TaskFailure' });
+      expect((err as Error).message).toMatch(
+        new RegExp(`step step-1 failed: ${runtime} .*model endpoint said no: quota-exceeded`),
+      );
+      // A claude result with is_error is an error even though the CLI exits 0 and says "success".
+      expect((err as Error).message).not.toMatch(/success:/);
+      const failed = fx.api.events(input.jobId).find((e) => e.type === 'task.step.failed');
+      expect(failed?.payload.agentError).toMatch(/model endpoint said no: quota-exceeded/);
+      await run(fx.activities.releaseHost, {
+        jobId: input.jobId,
+        workspace: prepared.workspace,
+        outcome: 'failed',
+      });
+    });
+  }
+});

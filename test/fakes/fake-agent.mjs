@@ -13,6 +13,8 @@
  *   FAKE_CHILD_IGNORES_SIGINT  the grandchild of FAKE_SPAWN_CHILD ignores SIGINT (only SIGKILL stops it)
  *   FAKE_SILENT=<seconds> print nothing at all for that long, then finish
  *   FAKE_WATCH_INBOX      while FAKE_SLEEP runs, print `inbox: <message>` for each new line of ../operator_inbox.jsonl
+ *   FAKE_AGENT_ERROR=<word> fail the way the CLI does: its own error event (codex turn.failed, a claude result
+ *                         with is_error true and exit 0, a gemini error result) naming <word>
  *   FAKE_HOSTILE_OUTPUT   print NUL, lone surrogates, invalid UTF-8, ANSI escapes and a 1 MB line between markers
  *   FAKE_GIT_TRAPS=<dir>  plant hooks, filters, fsmonitor, includes and helpers in .git (git-traps.mjs)
  *   FAKE_PRINT_FILE=<path> print the file's lines as they are, then each again as an agent message
@@ -191,6 +193,18 @@ if (directive('FAKE_SPAWN_CHILD')) {
   child.unref(); // left running behind, like a dev server an agent started
   if (process.env.FAKE_AGENT_PIDS)
     writeFileSync(process.env.FAKE_AGENT_PIDS, `${process.pid}\n${child.pid}\n`);
+}
+const agentError = directive('FAKE_AGENT_ERROR');
+if (agentError?.[1]) {
+  const message = `model endpoint said no: ${agentError[1]}`;
+  if (cli === 'codex') emit({ type: 'turn.failed', error: { message } });
+  else if (cli === 'claude')
+    emit({ type: 'result', subtype: 'success', is_error: true, result: `API Error: ${message}`, session_id: 'fake-session' });
+  else if (cli === 'gemini') {
+    emit({ type: 'error', timestamp: timestamp(), severity: 'error', message });
+    emit({ type: 'result', timestamp: timestamp(), status: 'error', error: { type: 'api', message } });
+  } else console.error(message);
+  process.exit(cli === 'claude' ? 0 : 1);
 }
 if (directive('FAKE_FAIL')) {
   console.error('fake agent: failing as asked');
