@@ -71,22 +71,6 @@ export async function startCapabilityWorker(
     throw new Error('this worker can back none of its configured capabilities');
 
   const api = new WorkerApiClient(config.MOONMIND_API_URL, config.MOONMIND_WORKER_TOKEN);
-  if (options.register ?? true) {
-    await registerUntilAnswered(
-      api,
-      {
-        taskQueue: poolQueue,
-        pool,
-        hostId,
-        hostQueue,
-        capabilities: checked.verified,
-        jobTypes: config.MOONMIND_WORKER_JOB_TYPES,
-        repositories: config.MOONMIND_WORKER_REPOSITORIES,
-      },
-      log,
-      stopping.signal,
-    );
-  }
 
   const ownConnection = !options.connection;
   const connection =
@@ -162,6 +146,32 @@ export async function startCapabilityWorker(
     throw err;
   }
   const runs = workers.map((w) => w.run());
+  // Registered only once it polls: the API wakes queued runs on registration, and they must find a poller.
+  if (options.register ?? true) {
+    try {
+      await registerUntilAnswered(
+        api,
+        {
+          taskQueue: poolQueue,
+          pool,
+          hostId,
+          hostQueue,
+          capabilities: checked.verified,
+          jobTypes: config.MOONMIND_WORKER_JOB_TYPES,
+          repositories: config.MOONMIND_WORKER_REPOSITORIES,
+        },
+        log,
+        stopping.signal,
+      );
+    } catch (err) {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(runs);
+      slots.stop();
+      clearInterval(sweeper);
+      if (ownConnection) await connection.close();
+      throw err;
+    }
+  }
   log.info(
     {
       hostId,
