@@ -24,7 +24,12 @@ export interface Infrastructure {
 export async function startInfrastructure(
   config: Config,
   log: (line: string) => void,
-  options: { namespaces?: string[]; ephemeralTemporal?: boolean; headless?: boolean } = {},
+  options: {
+    namespaces?: string[];
+    ephemeralTemporal?: boolean;
+    headless?: boolean;
+    defaultQueueLimits?: boolean;
+  } = {},
 ): Promise<Infrastructure> {
   const dataDir = path.resolve(config.MOONMIND_DATA_DIR);
   const stops: (() => Promise<void>)[] = [];
@@ -52,6 +57,7 @@ export async function startInfrastructure(
             namespaces: options.namespaces ?? [config.TEMPORAL_NAMESPACE],
             ephemeral: options.ephemeralTemporal,
             headless: options.headless,
+            defaultQueueLimits: options.defaultQueueLimits,
           });
           stops.push(server.stop);
           started.push('temporal');
