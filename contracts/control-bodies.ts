@@ -9,4 +9,3 @@ export const controlBodySchema = z.object({
 export const operatorMessageBodySchema = z.object({
   message: z.string().trim().min(1, 'is required').max(10_000),
 });
-

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { cancelBodySchema, controlBodySchema, operatorMessageBodySchema } from '../../contracts/control-bodies.ts';
+import {
+  cancelBodySchema,
+  controlBodySchema,
+  operatorMessageBodySchema,
+} from '../../contracts/control-bodies.ts';
 import { jobEnvelopeSchema } from '../../contracts/task.ts';
 import { audit } from '../audit.ts';
 import type { UserIdentity } from '../auth/identity.ts';
