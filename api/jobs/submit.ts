@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { JobMemo, JobView } from '../../contracts/job.ts';
 import { credentialHost, forgesFrom, locateRepository } from '../../contracts/repository.ts';
 import { taskRunStartOptions } from '../../contracts/start-options.ts';
@@ -21,8 +22,9 @@ function uniqueNow(): string {
 
 /**
  * Validate, normalize and start a job. With an idempotency key the job id is derived from the submitter and
- * the key, and the deterministic workflow id + USE_EXISTING make every repeat (concurrent, or after an API
- * restart) land on the one run; `created` tells the first submission from the repeats.
+ * the key, so every repeat (concurrent, or after an API restart) lands on the one run: the start of a
+ * repeat is refused as already started and the repeat answers with that run (200), while the first
+ * submission is answered from what it has, like one without a key (201).
  */
 export async function submitJob(
   deps: Pick<ApiDeps, 'client' | 'config' | 'skills'>,
@@ -52,14 +54,19 @@ export async function submitJob(
     submittedBy: { id: submitter.id, name: submitter.name },
     submittedAt,
   });
-  let runId: string | null = null;
+  let runId: string;
   try {
-    runId = (await deps.client.workflow.start('taskRun', options)).firstExecutionRunId;
+    // With a key, FAIL instead of USE_EXISTING: a start that succeeds is the first submission and is
+    // answered from what is at hand (as without a key); only a repeat pays for reading the run back.
+    runId = (
+      await deps.client.workflow.start(
+        'taskRun',
+        key ? { ...options, workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL } : options,
+      )
+    ).firstExecutionRunId;
   } catch (err) {
-    // The key's run already finished (REJECT_DUPLICATE): the repeat gets that run.
+    // The key's run is running or already finished (REJECT_DUPLICATE): the repeat gets that run.
     if (!(key && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-  if (key) {
     const { view } = await loadJob(deps, jobId);
     return { view, created: view.createdAt === submittedAt };
   }
