@@ -10,19 +10,66 @@ type Services = Awaited<ReturnType<typeof startBenchServices>>;
 const RUNS = 15;
 const CONCURRENT = 50;
 
-/** Workflow tasks, activities and local activities in a closed run's history. */
-async function historyCounts(handle: { fetchHistory(): Promise<{ events?: unknown[] | null }> }) {
-  const events = ((await handle.fetchHistory()).events ?? []) as {
-    workflowTaskCompletedEventAttributes?: unknown;
-    activityTaskScheduledEventAttributes?: unknown;
-    markerRecordedEventAttributes?: unknown;
-  }[];
-  const count = (k: keyof (typeof events)[number]) => events.filter((e) => e[k] != null).length;
+interface HistoryEvent {
+  eventTime?: { seconds?: unknown; nanos?: number | null } | null;
+  workflowTaskScheduledEventAttributes?: unknown;
+  workflowTaskStartedEventAttributes?: unknown;
+  workflowTaskCompletedEventAttributes?: unknown;
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+  activityTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null;
+  markerRecordedEventAttributes?: unknown;
+  eventId?: unknown;
+}
+const at = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+
+/**
+ * From a closed run's history: how many workflow tasks, activities and local activities it took, and where
+ * its time went (workflow tasks from scheduled to completed, of which waiting to be picked up; each
+ * activity from scheduled to completed; the whole history from start to close).
+ */
+export async function historyFigures(handle: { fetchHistory(): Promise<{ events?: unknown[] | null }> }) {
+  const events = ((await handle.fetchHistory()).events ?? []) as HistoryEvent[];
+  let wftMs = 0;
+  let wftWaitMs = 0;
+  let wftScheduled = 0;
+  const scheduled = new Map<string, { name: string; t: number }>();
+  const activityMs: Record<string, number> = {};
+  for (const e of events) {
+    if (e.workflowTaskScheduledEventAttributes) wftScheduled = at(e);
+    if (e.workflowTaskStartedEventAttributes) wftWaitMs += at(e) - wftScheduled;
+    if (e.workflowTaskCompletedEventAttributes) wftMs += at(e) - wftScheduled;
+    if (e.activityTaskScheduledEventAttributes)
+      scheduled.set(String(e.eventId), {
+        name: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?',
+        t: at(e),
+      });
+    const done = e.activityTaskCompletedEventAttributes;
+    const s = done ? scheduled.get(String(done.scheduledEventId)) : undefined;
+    if (s) activityMs[s.name] = (activityMs[s.name] ?? 0) + at(e) - s.t;
+  }
+  const count = (k: keyof HistoryEvent) => events.filter((e) => e[k] != null).length;
   return {
     workflowTasks: count('workflowTaskCompletedEventAttributes'),
     activities: count('activityTaskScheduledEventAttributes'),
     localActivities: count('markerRecordedEventAttributes'),
+    historyMs: events.length ? at(events[events.length - 1]) - at(events[0]) : 0,
+    wftMs,
+    wftWaitMs,
+    activityMs,
   };
+}
+type Figures = Awaited<ReturnType<typeof historyFigures>>;
+
+/** Medians of each part, in ms: the time line of a typical run. */
+export function whereTimeGoes(runs: Figures[], endToEnd: number[], submitMs?: number[]): string {
+  const m = (f: (x: Figures) => number) => median(runs.map(f)).toFixed(0);
+  const names = Object.keys(runs[0]?.activityMs ?? {});
+  return [
+    ...(submitMs ? [`submit ${median(submitMs).toFixed(0)}`] : []),
+    `history ${m((x) => x.historyMs)} = ${runs[0]?.workflowTasks} workflow tasks ${m((x) => x.wftMs)} (waiting ${m((x) => x.wftWaitMs)})`,
+    ...names.map((n) => `${n} ${m((x) => x.activityMs[n] ?? 0)}`),
+    `end to end ${median(endToEnd).toFixed(0)}`,
+  ].join(', ');
 }
 const median = (xs: number[]) => percentile(xs, 50);
 
@@ -56,7 +103,9 @@ export async function benchTaskOverhead(services: Services): Promise<Record<stri
   });
   const bareRun = bareWorker.run();
   try {
+    const submitMs: number[] = [];
     const submit = async (i: number) => {
+      const t0 = performance.now();
       const res = await stack.api('/api/queue/jobs', {
         method: 'POST',
         json: {
@@ -69,12 +118,14 @@ export async function benchTaskOverhead(services: Services): Promise<Record<stri
       });
       if (res.status !== 201) throw new Error(`submit: ${res.status} ${await res.text()}`);
       const job = (await res.json()) as { id: string };
+      submitMs.push(performance.now() - t0);
       const handle = stack.client.workflow.getHandle(workflowIdFor(job.id));
       await handle.result();
       return handle;
     };
     // Warm both paths (bundles, connections, the worker's first poll).
     await submit(-1);
+    submitMs.length = 0;
     await stack.client.workflow.execute('bareThreeStages', {
       taskQueue: 'bench-bare',
       workflowId: 'bare-warm',
@@ -99,9 +150,10 @@ export async function benchTaskOverhead(services: Services): Promise<Record<stri
     }
     const p50 = percentile(product, 50);
     const b50 = percentile(bare, 50);
-    const productCounts = await Promise.all(productHandles.map(historyCounts));
-    const bareCounts = await Promise.all(bareHandles.map(historyCounts));
-    const per = (counts: Awaited<ReturnType<typeof historyCounts>>[]) =>
+    const productSubmitMs = submitMs.slice(0, RUNS);
+    const productCounts = await Promise.all(productHandles.map(historyFigures));
+    const bareCounts = await Promise.all(bareHandles.map(historyFigures));
+    const per = (counts: Figures[]) =>
       `${median(counts.map((c) => c.workflowTasks))} workflow tasks, ${median(counts.map((c) => c.activities))} activities, ${median(counts.map((c) => c.localActivities))} local activities`;
 
     const worker = stack.workers[0].process.pid!;
@@ -116,6 +168,8 @@ export async function benchTaskOverhead(services: Services): Promise<Record<stri
       'ratio task / bare (p50 / best)': `${(p50 / b50).toFixed(2)}× / ${(Math.min(...product) / Math.min(...bare)).toFixed(2)}×`,
       'no-op task, per run (median)': per(productCounts),
       'bare workflow, per run (median)': per(bareCounts),
+      'no-op task, where the time goes (medians, ms)': whereTimeGoes(productCounts, product, productSubmitMs),
+      'bare workflow, where the time goes (medians, ms)': whereTimeGoes(bareCounts, bare),
       [`${CONCURRENT} concurrent tasks on one worker (wall)`]: fmt(concurrentMs),
       'worker peak RSS (VmHWM)': `${(peakKb / 1024).toFixed(0)} MiB`,
     };
