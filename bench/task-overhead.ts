@@ -130,11 +130,17 @@ export async function benchTaskOverhead(services: Services): Promise<Record<stri
       taskQueue: 'bench-bare',
       workflowId: 'bare-warm',
     });
+    await stack.client.workflow.execute('bareWithLocalActivities', {
+      taskQueue: 'bench-bare',
+      workflowId: 'bare-local-warm',
+    });
 
     const product: number[] = [];
     const bare: number[] = [];
     const productHandles = [];
     const bareHandles = [];
+    const bareLocal: number[] = [];
+    const bareLocalHandles = [];
     for (let i = 0; i < RUNS; i++) {
       let t = performance.now();
       productHandles.push(await submit(i));
@@ -147,12 +153,21 @@ export async function benchTaskOverhead(services: Services): Promise<Record<stri
       await handle.result();
       bare.push(performance.now() - t);
       bareHandles.push(handle);
+      t = performance.now();
+      const withLocal = await stack.client.workflow.start('bareWithLocalActivities', {
+        taskQueue: 'bench-bare',
+        workflowId: `bare-local-${i}`,
+      });
+      await withLocal.result();
+      bareLocal.push(performance.now() - t);
+      bareLocalHandles.push(withLocal);
     }
     const p50 = percentile(product, 50);
     const b50 = percentile(bare, 50);
     const productSubmitMs = submitMs.slice(0, RUNS);
     const productCounts = await Promise.all(productHandles.map(historyFigures));
     const bareCounts = await Promise.all(bareHandles.map(historyFigures));
+    const bareLocalCounts = await Promise.all(bareLocalHandles.map(historyFigures));
     const per = (counts: Figures[]) =>
       `${median(counts.map((c) => c.workflowTasks))} workflow tasks, ${median(counts.map((c) => c.activities))} activities, ${median(counts.map((c) => c.localActivities))} local activities`;
 
@@ -170,6 +185,8 @@ export async function benchTaskOverhead(services: Services): Promise<Record<stri
       'bare workflow, per run (median)': per(bareCounts),
       'no-op task, where the time goes (medians, ms)': whereTimeGoes(productCounts, product, productSubmitMs),
       'bare workflow, where the time goes (medians, ms)': whereTimeGoes(bareCounts, bare),
+      [`bare + 3 no-op local activities (p50 / best of ${RUNS})`]: `${fmt(percentile(bareLocal, 50))} / ${fmt(Math.min(...bareLocal))}`,
+      'bare + local activities, where the time goes (medians, ms)': whereTimeGoes(bareLocalCounts, bareLocal),
       [`${CONCURRENT} concurrent tasks on one worker (wall)`]: fmt(concurrentMs),
       'worker peak RSS (VmHWM)': `${(peakKb / 1024).toFixed(0)} MiB`,
     };
