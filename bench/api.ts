@@ -83,6 +83,15 @@ export async function benchApi(services: Services): Promise<Record<string, strin
         ms[name] += await inParallel(SUBMISSIONS / orders.length, CONCURRENCY, series[name]);
     }
     const { api: apiMs, keyed: keyedMs, raw: rawMs } = ms;
+    // One at a time, alternating: what a submission costs on its own, without the contention above.
+    const single = { api: [] as number[], keyed: [] as number[], raw: [] as number[] };
+    for (let i = 0; i < 30; i++) {
+      for (const name of ['api', 'keyed', 'raw'] as const) {
+        const t0 = performance.now();
+        await series[name](i);
+        single[name].push(performance.now() - t0);
+      }
+    }
     await terminateOpenRuns(stack.client);
 
     // 10,000 runs that stay open (their task queue has no worker) so visibility holds them all.
@@ -111,6 +120,7 @@ export async function benchApi(services: Services): Promise<Record<string, strin
       'same, with an Idempotency-Key (as the dashboard sends)': `${((SUBMISSIONS / keyedMs) * 1000).toFixed(0)} submissions/s`,
       'raw client.workflow.start': `${((SUBMISSIONS / rawMs) * 1000).toFixed(0)} starts/s`,
       'API / raw throughput (no key / key)': `${(rawMs / apiMs).toFixed(2)} / ${(rawMs / keyedMs).toFixed(2)}`,
+      'one at a time, p50: API / keyed / raw': `${fmt(percentile(single.api, 50))} / ${fmt(percentile(single.keyed, 50))} / ${fmt(percentile(single.raw, 50))}`,
       ...(LISTED_RUNS > 0
         ? {
             [`GET /api/queue/jobs?limit=50 with ${LISTED_RUNS} runs (p50 / p95)`]: `${fmt(percentile(listLatency, 50))} / ${fmt(percentile(listLatency, 95))}`,
