@@ -17,7 +17,7 @@ interface HistoryEvent {
   workflowTaskCompletedEventAttributes?: unknown;
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
   activityTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null;
-  markerRecordedEventAttributes?: unknown;
+  markerRecordedEventAttributes?: { markerName?: string | null } | null;
   eventId?: unknown;
 }
 const at = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
@@ -51,7 +51,10 @@ export async function historyFigures(handle: { fetchHistory(): Promise<{ events?
   return {
     workflowTasks: count('workflowTaskCompletedEventAttributes'),
     activities: count('activityTaskScheduledEventAttributes'),
-    localActivities: count('markerRecordedEventAttributes'),
+    // Markers are local activity results and patch markers; only the former cost a round trip.
+    localActivities: events.filter(
+      (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    ).length,
     historyMs: events.length ? at(events[events.length - 1]) - at(events[0]) : 0,
     wftMs,
     wftWaitMs,
