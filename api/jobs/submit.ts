@@ -5,12 +5,12 @@ import type { JobMemo, JobView } from '../../contracts/job.ts';
 import { credentialHost, forgesFrom, locateRepository } from '../../contracts/repository.ts';
 import { taskRunStartOptions } from '../../contracts/start-options.ts';
 import { normalizeJob } from '../../contracts/task.ts';
-import { forgeHostRefusal } from '../../lib/forge-address.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import type { ApiDeps } from '../context.ts';
 import { validationFailed } from '../errors.ts';
 import { v5Uuid } from '../ids.ts';
 import { loadJob, uiBaseOf } from './detail.ts';
+import { submissionForgeHostRefusal } from './forge-check.ts';
 import { jobView } from './views.ts';
 
 // Submission times are unique within the process, so a repeat can tell its own start from an earlier one.
@@ -42,7 +42,9 @@ export async function submitJob(
   if (!result.ok) throw validationFailed(result.issues);
   const located = locateRepository(result.job.payload.repository, forges);
   const refusal =
-    'location' in located ? await forgeHostRefusal(credentialHost(located.location, forges), forges) : null;
+    'location' in located
+      ? await submissionForgeHostRefusal(credentialHost(located.location, forges), forges)
+      : null;
   if (refusal) throw validationFailed([{ path: 'payload.repository', message: refusal }]);
   const clientRequestId = (body as { clientRequestId?: string }).clientRequestId?.trim();
   const key = idempotencyKey ?? clientRequestId ?? null;
