@@ -29,9 +29,12 @@ export async function startBenchServices() {
     namespaces: BENCH_NAMESPACES,
     ephemeralTemporal: true,
     headless: true,
+    // Before/after for the queue processor limits (scripts/temporal-server.ts): the server's defaults.
+    defaultQueueLimits: process.env.MOONMIND_BENCH_DEFAULT_QUEUE_LIMITS === '1',
   });
   return {
     infra,
+    defaultQueueLimits: process.env.MOONMIND_BENCH_DEFAULT_QUEUE_LIMITS === '1',
     servicesFor: (namespace: string) => ({
       temporalAddress: infra.temporalAddress,
       temporalUiUrl: '',

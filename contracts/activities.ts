@@ -58,6 +58,12 @@ export interface FinishExecuteInput {
   attempt: number;
   workspace: string;
   outcome: 'succeeded' | 'failed' | 'cancelled';
+  /**
+   * Nothing else runs on this host for the attempt (publish `none`): give the run slot back at the end, as
+   * `releaseHost` would, saving its activity and workflow task. Sent only by workflows past the
+   * `release-with-finish-execute` patch.
+   */
+  releaseHost?: boolean;
 }
 export interface FinishExecuteResult {
   changed: boolean;

@@ -50,36 +50,51 @@ function storableJson(value: unknown, count: { n: number }): unknown {
  * batch wakes the SSE hub. Returns how many events were new.
  */
 export async function appendEvents(sql: Sql, jobId: string, batch: EventBatch): Promise<number> {
-  const events = batch.events.map((e) => {
+  const now = new Date().toISOString();
+  const rows = batch.events.map((e) => {
     const count = { n: 0 };
     const message = storableText(redact(e.message), count);
     const payload = storableJson(redactDeep(e.payload), count) as Record<string, unknown>;
     if (count.n) payload.replacedCharacters = count.n;
-    return { e, message, payload };
-  });
-  return sql.begin(async (tx) => {
-    // Workers retry a failed batch anyway; waiting behind another producer's batch of this job is not an outage.
-    await tx`SET LOCAL statement_timeout = 30000`;
-    // One writer per job at a time: the ids this batch takes are above every committed one, and the next
-    // batch of this job waits for this one to commit before it numbers its own.
-    await tx`SELECT pg_advisory_xact_lock(hashtextextended(${jobId}, 42))`;
-    const [{ last }] = await tx<{ last: string }[]>`
-      SELECT coalesce(max(job_seq), 0) AS last FROM job_events WHERE job_id = ${jobId}`;
-    const rows = events.map(({ e, message, payload }, i) => ({
-      job_id: jobId,
-      job_seq: Number(last) + i + 1,
-      created_at: e.createdAt ?? new Date().toISOString(),
+    return {
+      created_at: e.createdAt ?? now,
       level: e.level,
       type: storableText(e.type, { n: 0 }),
       message,
-      payload: sql.json(payload as Parameters<Sql['json']>[0]),
-      producer: storableText(batch.producer, { n: 0 }),
+      payload,
       seq: e.seq,
-    }));
-    const inserted =
-      await tx`INSERT INTO job_events ${tx(rows)} ON CONFLICT (job_id, producer, seq) DO NOTHING RETURNING job_seq`;
-    if (inserted.length) await tx`SELECT pg_notify('job_events', ${jobId})`;
-    return inserted.length;
+    };
+  });
+  return sql.begin(async (tx) => {
+    // One writer per job at a time: the ids this batch takes are above every committed one, and the next
+    // batch of this job waits for this one to commit before it numbers its own. The lock and the insert
+    // are sent together (one round trip instead of four); the insert's snapshot is taken once the lock is
+    // held, so its max(job_seq) sees every batch committed before. One NOTIFY, only when something was new.
+    // Workers retry a failed batch anyway; waiting behind another producer's batch of this job is not an
+    // outage, so the API's short statement timeout does not apply here.
+    const [, , [{ inserted }]] = await Promise.all([
+      tx`SET LOCAL statement_timeout = 30000`,
+      tx`SELECT pg_advisory_xact_lock(hashtextextended(${jobId}, 42))`,
+      tx<{ inserted: number }[]>`
+        WITH base AS (
+          SELECT coalesce(max(job_seq), 0) AS last FROM job_events WHERE job_id = ${jobId}::uuid
+        ), added AS (
+          INSERT INTO job_events (job_id, job_seq, created_at, level, type, message, payload, producer, seq)
+          SELECT ${jobId}::uuid, base.last + b.n, b.created_at, b.level, b.type, b.message, b.payload,
+            ${storableText(batch.producer, { n: 0 })}, b.seq
+          FROM base, ROWS FROM (
+            jsonb_to_recordset(${tx.json(rows as unknown as Parameters<Sql['json']>[0])})
+              AS (created_at timestamptz, level text, type text, message text, payload jsonb, seq bigint)
+          ) WITH ORDINALITY AS b(created_at, level, type, message, payload, seq, n)
+          ORDER BY b.n
+          ON CONFLICT (job_id, producer, seq) DO NOTHING
+          RETURNING 1
+        )
+        SELECT count(*)::int AS inserted,
+          CASE WHEN count(*) > 0 THEN pg_notify('job_events', ${jobId}) END AS notified
+        FROM added`,
+    ]);
+    return inserted;
   });
 }
 

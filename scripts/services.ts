@@ -31,6 +31,8 @@ export async function startInfrastructure(
     headless?: boolean;
     /** `npm start`: restart the dev server or PostgreSQL when it dies (tests leave them alone). */
     keepRunning?: SuperviseOptions;
+    /** The bench's before/after: the dev server with Temporal's default queue processor limits. */
+    defaultQueueLimits?: boolean;
   } = {},
 ): Promise<Infrastructure> {
   const dataDir = path.resolve(config.MOONMIND_DATA_DIR);
@@ -60,6 +62,7 @@ export async function startInfrastructure(
               namespaces: options.namespaces ?? [config.TEMPORAL_NAMESPACE],
               ephemeral: options.ephemeralTemporal,
               headless: options.headless,
+              defaultQueueLimits: options.defaultQueueLimits,
             });
           const server = await start();
           stops.push(await keep('temporal', server, start, options.keepRunning));

@@ -17,7 +17,27 @@ export interface DevServerOptions {
   ephemeral?: boolean;
   headless?: boolean;
   readyTimeoutMs?: number;
+  /**
+   * Keep the history queue processors' default poll rate limits (20 per shard; the dev server has one
+   * shard). Only for measuring what the limits cost (`MOONMIND_BENCH_DEFAULT_QUEUE_LIMITS=1 npm run bench`).
+   */
+  defaultQueueLimits?: boolean;
 }
+
+/**
+ * The history service's queue processors (server 1.32) each read their tasks under a token bucket: per
+ * shard (`…MaxPollRPS`, default 20) and per history host (`…MaxPollHostRPS`, default 0 = unlimited). The dev
+ * server has one shard, so back-to-back runs exhaust the transfer bucket (activity and workflow task
+ * dispatch) within a few runs and every workflow task then waits 25–40 ms; timers (activity timeouts,
+ * retries) and visibility (what list pages see) share the same limit. Lifted here; what a production
+ * cluster should set instead is in docs/performance.md.
+ */
+export const QUEUE_PROCESSOR_LIMITS = Object.fromEntries(
+  ['transfer', 'timer', 'visibility', 'outbound'].flatMap((queue) => [
+    [`history.${queue}ProcessorMaxPollRPS`, 10_000],
+    [`history.${queue}ProcessorMaxPollHostRPS`, 10_000],
+  ]),
+) as Record<string, number>;
 
 export interface DevServer {
   address: string;
@@ -52,6 +72,12 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     'matching.numTaskqueueReadPartitions=1',
     '--dynamic-config-value',
     'matching.numTaskqueueWritePartitions=1',
+    ...(opts.defaultQueueLimits
+      ? []
+      : Object.entries(QUEUE_PROCESSOR_LIMITS).flatMap(([key, value]) => [
+          '--dynamic-config-value',
+          `${key}=${value}`,
+        ])),
     ...(opts.ephemeral
       ? []
       : [

@@ -1,4 +1,4 @@
-import { CancellationScope, ContinueAsNew, condition } from '@temporalio/workflow';
+import { CancellationScope, ContinueAsNew, condition, patched } from '@temporalio/workflow';
 import type { PrepareResult, PublishResult } from '../contracts/activities.ts';
 import type { TaskRunResult } from '../contracts/job.ts';
 import type { NormalizedStep } from '../contracts/task.ts';
@@ -23,11 +23,18 @@ const PREPARE = 'moonmind.task.prepare';
 const EXECUTE = 'moonmind.task.execute';
 const PUBLISH = 'moonmind.task.publish';
 
+/**
+ * Patch id: with publish `none`, `finishExecute` gives the host back itself (no `releaseHost` activity, one
+ * workflow task fewer per run). Runs recorded before it replay the separate `releaseHost`.
+ */
+export const RELEASE_WITH_FINISH_EXECUTE = 'release-with-finish-execute';
+
 /** A task without steps runs its instructions as one implicit step. */
 const implicitStep: NormalizedStep = { id: 'step-1', title: null, instructions: null, skill: null };
 
 /**
- * One attempt: route → prepare (the claim) → steps → finishExecute → publish → releaseHost.
+ * One attempt: route → prepare (the claim) → steps → finishExecute → publish → releaseHost (with publish
+ * `none`, finishExecute releases the host itself).
  * Cancellation propagates to the caller (which cleans up the host); a `TaskFailure` ends the run `failed`;
  * anything else is an infrastructure failure and asks for another attempt.
  */
@@ -73,11 +80,13 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
 
     // A run paused during its last step stops here, before its work is collected (and published).
     await safePoint(run, 'finishing execute');
+    const releaseWithFinish = payload.task.publish.mode === 'none' && patched(RELEASE_WITH_FINISH_EXECUTE);
     await host('finish execute').finishExecute({
       jobId,
       attempt,
       workspace: prepared.workspace,
       outcome: 'succeeded',
+      ...(releaseWithFinish ? { releaseHost: true } : {}),
     });
     run.executeFinished = true;
     let published: PublishResult | null = null;
@@ -92,7 +101,8 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
         prepared,
       });
     }
-    await host('release host').releaseHost({ jobId, workspace: prepared.workspace, outcome: 'succeeded' });
+    if (!releaseWithFinish)
+      await host('release host').releaseHost({ jobId, workspace: prepared.workspace, outcome: 'succeeded' });
     run.prepared = null;
     return {
       final: {

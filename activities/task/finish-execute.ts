@@ -7,6 +7,7 @@ import { git } from '../git/git.ts';
 import type { Attempts } from './attempts.ts';
 import type { TaskActivityDeps } from './deps.ts';
 import type { TaskContext } from './prepare.ts';
+import { releaseAttempt } from './release-host.ts';
 import { artifactNames } from './workspace.ts';
 
 const EXECUTE = 'moonmind.task.execute';
@@ -18,12 +19,14 @@ export async function readTaskContext(artifactsDir: string): Promise<TaskContext
 /**
  * After the last step (or the first failing one): the patch of everything the steps changed against the
  * prepared commit, `logs/execute.log` (every step's output in order), and the execute stage's outcome.
+ * With `releaseHost` (publish `none`: nothing else runs here) it then gives the run slot back.
  */
 export function makeFinishExecute(deps: TaskActivityDeps, attempts: Attempts) {
   return async function finishExecute(input: FinishExecuteInput): Promise<FinishExecuteResult> {
     const leave = deps.slots.enter(input.workspace, input);
     const ctx = attempts.get(input.jobId, input.attempt, input.workspace);
     const { paths, events } = ctx;
+    let result: FinishExecuteResult;
     try {
       const context = await readTaskContext(paths.artifacts);
       const inRepo = { cwd: paths.root, gitDir: paths.gitDir, workTree: paths.repo };
@@ -50,10 +53,12 @@ export function makeFinishExecute(deps: TaskActivityDeps, attempts: Attempts) {
         payload: { outcome: input.outcome, changed },
       });
       await ctx.wrapUp([...(changed ? [artifactNames.changesPatch] : []), artifactNames.executeLog]);
-      return { changed };
+      result = { changed };
     } finally {
       leave();
     }
+    if (input.releaseHost) await releaseAttempt(deps, attempts, input.workspace, input.outcome);
+    return result;
   };
 }
 

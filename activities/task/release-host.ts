@@ -10,14 +10,27 @@ import { markReleased, removeWorkspace } from './workspace-retention.ts';
  */
 export function makeReleaseHost(deps: TaskActivityDeps, attempts: Attempts) {
   return async function releaseHost(input: ReleaseHostInput): Promise<void> {
-    await attempts.find(input.workspace)?.events.flush(10_000);
-    try {
-      await deps.sandbox.release(input.workspace);
-      if (input.outcome === 'succeeded') await removeWorkspace(input.workspace);
-      else await markReleased(input.workspace);
-    } finally {
-      deps.slots.release(input.workspace);
-    }
-    await attempts.close(input.workspace);
+    await releaseAttempt(deps, attempts, input.workspace, input.outcome);
   };
+}
+
+/**
+ * Deliver the attempt's last events, close the workspace to agents and remove or keep it by the outcome,
+ * free its run slot, close its context (`finishExecute` may do it too, when publish is `none`).
+ */
+export async function releaseAttempt(
+  deps: TaskActivityDeps,
+  attempts: Attempts,
+  workspace: string,
+  outcome: ReleaseHostInput['outcome'],
+) {
+  await attempts.find(workspace)?.events.flush(10_000);
+  try {
+    await deps.sandbox.release(workspace);
+    if (outcome === 'succeeded') await removeWorkspace(workspace);
+    else await markReleased(workspace);
+  } finally {
+    deps.slots.release(workspace);
+  }
+  await attempts.close(workspace);
 }

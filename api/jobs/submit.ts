@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { JobMemo, JobView } from '../../contracts/job.ts';
 import { credentialHost, forgesFrom, locateRepository } from '../../contracts/repository.ts';
 import { taskRunStartOptions } from '../../contracts/start-options.ts';
 import { normalizeJob } from '../../contracts/task.ts';
-import { forgeHostRefusal } from '../../lib/forge-address.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import type { ApiDeps } from '../context.ts';
 import { validationFailed } from '../errors.ts';
 import { v5Uuid } from '../ids.ts';
 import { loadJob, uiBaseOf } from './detail.ts';
+import { submissionForgeHostRefusal } from './forge-check.ts';
 import { jobView } from './views.ts';
 
 // Submission times are unique within the process, so a repeat can tell its own start from an earlier one.
@@ -21,8 +22,9 @@ function uniqueNow(): string {
 
 /**
  * Validate, normalize and start a job. With an idempotency key the job id is derived from the submitter and
- * the key, and the deterministic workflow id + USE_EXISTING make every repeat (concurrent, or after an API
- * restart) land on the one run; `created` tells the first submission from the repeats.
+ * the key, so every repeat (concurrent, or after an API restart) lands on the one run: the start of a
+ * repeat is refused as already started and the repeat answers with that run (200), while the first
+ * submission is answered from what it has, like one without a key (201).
  */
 export async function submitJob(
   deps: Pick<ApiDeps, 'client' | 'config' | 'skills'>,
@@ -40,7 +42,9 @@ export async function submitJob(
   if (!result.ok) throw validationFailed(result.issues);
   const located = locateRepository(result.job.payload.repository, forges);
   const refusal =
-    'location' in located ? await forgeHostRefusal(credentialHost(located.location, forges), forges) : null;
+    'location' in located
+      ? await submissionForgeHostRefusal(credentialHost(located.location, forges), forges)
+      : null;
   if (refusal) throw validationFailed([{ path: 'payload.repository', message: refusal }]);
   const clientRequestId = (body as { clientRequestId?: string }).clientRequestId?.trim();
   const key = idempotencyKey ?? clientRequestId ?? null;
@@ -52,14 +56,19 @@ export async function submitJob(
     submittedBy: { id: submitter.id, name: submitter.name },
     submittedAt,
   });
-  let runId: string | null = null;
+  let runId: string;
   try {
-    runId = (await deps.client.workflow.start('taskRun', options)).firstExecutionRunId;
+    // With a key, FAIL instead of USE_EXISTING: a start that succeeds is the first submission and is
+    // answered from what is at hand (as without a key); only a repeat pays for reading the run back.
+    runId = (
+      await deps.client.workflow.start(
+        'taskRun',
+        key ? { ...options, workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL } : options,
+      )
+    ).firstExecutionRunId;
   } catch (err) {
-    // The key's run already finished (REJECT_DUPLICATE): the repeat gets that run.
+    // The key's run is running or already finished (REJECT_DUPLICATE): the repeat gets that run.
     if (!(key && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-  if (key) {
     const { view } = await loadJob(deps, jobId);
     return { view, created: view.createdAt === submittedAt };
   }

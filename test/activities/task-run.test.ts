@@ -301,6 +301,26 @@ describe('step outcomes', () => {
     await run(fx.activities.releaseHost, { jobId: input.jobId, workspace: prepared.workspace });
   });
 
+  it('finishExecute with releaseHost (publish none) delivers its work, then gives the run slot back', async () => {
+    const payload = taskPayload({ instructions: 'Look only. FAKE_NOOP', publish: { mode: 'none' } });
+    const input = prepareInput(payload);
+    const prepared = await run(fx.activities.prepare, input);
+    await run(fx.activities.executeStep, stepInput(input, prepared, 0));
+    expect(fx.deps.slots.held).toContain(prepared.workspace);
+    const fin = await run(fx.activities.finishExecute, {
+      jobId: input.jobId,
+      attempt: 1,
+      workspace: prepared.workspace,
+      outcome: 'succeeded',
+      releaseHost: true,
+    });
+    expect(fin).toEqual({ changed: false });
+    expect(fx.deps.slots.held).not.toContain(prepared.workspace);
+    expect(fx.api.artifacts.has(`${input.jobId}/logs/execute.log`)).toBe(true);
+    expect(types(input.jobId)).toContain('moonmind.task.execute.finished');
+    expect((await lstat(join(prepared.workspace, 'repo'))).isDirectory()).toBe(true);
+  });
+
   it('branch mode on a non-default starting branch continues that branch', async () => {
     const payload = taskPayload({
       instructions: 'Patch the release',

@@ -41,7 +41,7 @@ describe('workspaces are removed when their attempt ends, kept for a while when 
     for (let i = 1; i <= 200; i += 2) {
       const outcomes = [i, i + 1].map((n): 'failed' | 'succeeded' => (n % 10 === 0 ? 'failed' : 'succeeded'));
       const workspaces = await Promise.all(outcomes.map((o) => attempt(o)));
-      outcomes.forEach((o, k) => o === 'failed' && failed.push(workspaces[k]));
+      for (const [k, o] of outcomes.entries()) if (o === 'failed') failed.push(workspaces[k]);
       if ((i + 1) % 50 === 0) sizes.push(diskKiB());
     }
     expect((await attemptDirs()).sort()).toEqual([...failed].sort());

@@ -123,7 +123,8 @@ const directive = (name) => new RegExp(`\\b${name}(?:=(\\S+))?`).exec(prompt);
 
 if (directive('FAKE_NOOP')) process.exit(0);
 // What this process's argv held besides flags (the test checks the prompt never travels there).
-if (directive('FAKE_SHOW_ARGV')) console.log(`argv prompt: ${JSON.stringify(promptArgs)} (${process.argv.join(' ').length} chars)`);
+if (directive('FAKE_SHOW_ARGV'))
+  console.log(`argv prompt: ${JSON.stringify(promptArgs)} (${process.argv.join(' ').length} chars)`);
 begin();
 say('fake agent: reading the task');
 const echo = directive('FAKE_ECHO');
@@ -199,7 +200,13 @@ if (agentError?.[1]) {
   const message = `model endpoint said no: ${agentError[1]}`;
   if (cli === 'codex') emit({ type: 'turn.failed', error: { message } });
   else if (cli === 'claude')
-    emit({ type: 'result', subtype: 'success', is_error: true, result: `API Error: ${message}`, session_id: 'fake-session' });
+    emit({
+      type: 'result',
+      subtype: 'success',
+      is_error: true,
+      result: `API Error: ${message}`,
+      session_id: 'fake-session',
+    });
   else if (cli === 'gemini') {
     emit({ type: 'error', timestamp: timestamp(), severity: 'error', message });
     emit({ type: 'result', timestamp: timestamp(), status: 'error', error: { type: 'api', message } });

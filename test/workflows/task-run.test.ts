@@ -370,6 +370,27 @@ describe('taskRun', () => {
     await saveHistory(handle, 'takeover-verdicts');
   });
 
+  it('with publish none, finishExecute gives the host back: no releaseHost activity', async () => {
+    const { repository, double } = await servedPool({});
+    const { jobId, handle } = await startRun(env.client, {
+      payload: { repository, task: { instructions: 'x', publish: { mode: 'none' } } },
+    });
+    expect((await handle.result()).status).toBe('succeeded');
+    expect(double.callsOf(jobId).map((c) => c.activity)).toEqual(['prepare', 'executeStep', 'finishExecute']);
+    expect(double.callsOf(jobId, 'finishExecute')[0].input).toMatchObject({
+      outcome: 'succeeded',
+      releaseHost: true,
+    });
+    expect(await activitySummaries(handle)).toEqual([
+      `prepare ${repository}`,
+      'step 1/1: step-1',
+      'finish execute',
+    ]);
+    const evs = await events(env.sql, jobId);
+    expect(evs.at(-1)?.type).toBe('run.finished');
+    await saveHistory(handle, 'publish-none-release-with-finish');
+  });
+
   it('cancels a running step: the activity is cancelled, the host cleaned up, nothing published', async () => {
     const step = gatedStep();
     const { repository, double } = await servedPool({ behaviour: { executeStep: () => step.run() } });
