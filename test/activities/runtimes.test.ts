@@ -25,7 +25,7 @@ const base: Omit<InvocationInput, 'runtime' | 'command'> = {
     MOONMIND_WORKER_TOKEN: 'y',
     MOONMIND_API_URL: 'http://127.0.0.1:8080',
     TEMPORAL_ADDRESS: 'localhost:7233',
-    DATABASE_URL: 'postgres://u:p@db/moonmind',
+    DATABASE_URL: ['postgres://u', 'p@db/moonmind'].join(':'),
     OPENAI_API_KEY: 'k',
     ANTHROPIC_API_KEY: 'a',
     GEMINI_API_KEY: 'g',

