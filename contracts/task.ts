@@ -14,8 +14,6 @@ export const efforts = ['low', 'medium', 'high'] as const;
 export type Runtime = (typeof runtimes)[number];
 export type PublishMode = (typeof publishModes)[number];
 
-export { isSecretReference };
-
 const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
 const skillSchema = z.object({
   id: z.string().trim().min(1).max(128).default('auto'),
