@@ -3,9 +3,16 @@ import { chmod, lstat, mkdir, readFile, readlink, stat, writeFile } from 'node:f
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PrepareInput, PrepareResult, StepInput } from '../../contracts/activities.ts';
 import { protectDataDir } from '../../scripts/data-dir.ts';
-import { type Fixture, makeBareRepo, prepareInput, run, startFixture, taskPayload } from './task-fixture.ts';
+import {
+  type Fixture,
+  makeBareRepo,
+  prepareInput,
+  run,
+  startFixture,
+  stepInput,
+  taskPayload,
+} from './task-fixture.ts';
 
 /**
  * The agent as an attacker: the fake agent, run by the real activities as a root worker would run it,
@@ -58,20 +65,6 @@ afterAll(async () => {
   await fx?.close();
 });
 
-function stepInput(input: PrepareInput, prepared: PrepareResult): StepInput {
-  return {
-    jobId: input.jobId,
-    attempt: input.attempt,
-    workspace: prepared.workspace,
-    payload: input.payload,
-    prepared,
-    stepIndex: 0,
-    stepCount: 1,
-    step: input.payload.task.steps[0],
-    operatorMessages: [],
-  };
-}
-
 async function until(check: () => boolean, ms: number) {
   const end = Date.now() + ms;
   while (!check()) {
@@ -98,7 +91,7 @@ describe.runIf(root)('the agent in its box', () => {
       taskPayload({ instructions: 'Hold on', steps: [{ instructions: 'FAKE_SPAWN_CHILD FAKE_SLEEP=4' }] }),
     );
     const preparedA = await run(fx.activities.prepare, a);
-    const runningA = new MockActivityEnvironment().run(fx.activities.executeStep, stepInput(a, preparedA));
+    const runningA = new MockActivityEnvironment().run(fx.activities.executeStep, stepInput(a, preparedA, 0));
     await until(
       () => existsSync(fx.pidsFile) && readFileSync(fx.pidsFile, 'utf8').split('\n').length >= 3,
       10_000,
@@ -138,7 +131,7 @@ describe.runIf(root)('the agent in its box', () => {
     ];
     const writable = [`write:${join(wsB, 'tmp', 'scratch')}`, `write:${join(wsB, 'home', 'scratch')}`];
     b.payload.task.steps[0].instructions = `FAKE_PROBE=${encodeURIComponent(JSON.stringify([...denied, ...allowed, ...writable]))}`;
-    expect(await run(fx.activities.executeStep, stepInput(b, preparedB))).toMatchObject({ exitCode: 0 });
+    expect(await run(fx.activities.executeStep, stepInput(b, preparedB, 0))).toMatchObject({ exitCode: 0 });
     const probe = JSON.parse(await readFile(join(wsB, 'repo', 'PROBE.json'), 'utf8')) as Probe;
 
     expect(probe.uid).not.toBe(0);

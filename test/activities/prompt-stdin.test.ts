@@ -1,6 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepInput } from '../../contracts/activities.ts';
 import { runtimes } from '../../contracts/task.ts';
 import {
   FAKE_AGENT,
@@ -9,6 +8,7 @@ import {
   prepareInput,
   run,
   startFixture,
+  stepInput,
   taskPayload,
 } from './task-fixture.ts';
 
@@ -32,18 +32,9 @@ describe('the prompt goes through standard input, never argv', () => {
       const payload = taskPayload({ instructions, runtime: { mode: runtime }, publish: { mode: 'none' } });
       const input = prepareInput(payload);
       const prepared = await run(fx.activities.prepare, input);
-      const step: StepInput = {
-        jobId: input.jobId,
-        attempt: 1,
-        workspace: prepared.workspace,
-        payload,
-        prepared,
-        stepIndex: 0,
-        stepCount: 1,
-        step: { id: 'step-1', title: null, instructions: null, skill: null },
-        operatorMessages: [],
-      };
-      expect(await run(fx.activities.executeStep, step)).toMatchObject({ exitCode: 0 });
+      expect(await run(fx.activities.executeStep, stepInput(input, prepared, 0))).toMatchObject({
+        exitCode: 0,
+      });
       expect(await readFile(fx.promptLog, 'utf8')).toContain(instructions);
       const shown = fx.api.events(input.jobId).find((e) => e.message.includes('argv prompt:'));
       const argvChars = Number(/\((\d+) chars\)/.exec(shown?.message ?? '')?.[1]);
@@ -68,17 +59,9 @@ describe("a failed step's error is the CLI's own reason", () => {
       });
       const input = prepareInput(payload);
       const prepared = await run(fx.activities.prepare, input);
-      const err = await run(fx.activities.executeStep, {
-        jobId: input.jobId,
-        attempt: 1,
-        workspace: prepared.workspace,
-        payload,
-        prepared,
-        stepIndex: 0,
-        stepCount: 1,
-        step: { id: 'step-1', title: null, instructions: null, skill: null },
-        operatorMessages: [],
-      }).catch((e: Error & { type?: string }) => e);
+      const err = await run(fx.activities.executeStep, stepInput(input, prepared, 0)).catch(
+        (e: Error & { type?: string }) => e,
+      );
       expect(err).toMatchObject({ type: 'TaskFailure' });
       expect((err as Error).message).toMatch(
         new RegExp(`step step-1 failed: ${runtime} .*model endpoint said no: quota-exceeded`),

@@ -2,8 +2,16 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PrepareResult, StepInput } from '../../contracts/activities.ts';
-import { type Fixture, makeBareRepo, prepareInput, run, startFixture, taskPayload } from './task-fixture.ts';
+import type { PrepareResult } from '../../contracts/activities.ts';
+import {
+  type Fixture,
+  makeBareRepo,
+  prepareInput,
+  run,
+  startFixture,
+  stepInput,
+  taskPayload,
+} from './task-fixture.ts';
 
 /** Process state letter from /proc (R, S, T stopped, Z zombie), or null when the process is gone. */
 function procState(pid: number): string | null {
@@ -41,17 +49,7 @@ async function startLongStep(seconds: number) {
   });
   const input = prepareInput(payload);
   const prepared: PrepareResult = await run(fx.activities.prepare, input);
-  const step: StepInput = {
-    jobId: input.jobId,
-    attempt: 1,
-    workspace: prepared.workspace,
-    payload,
-    prepared,
-    stepIndex: 0,
-    stepCount: 1,
-    step: payload.task.steps[0],
-    operatorMessages: [],
-  };
+  const step = stepInput(input, prepared, 0);
   rmSync(fx.pidsFile, { force: true });
   const env = new MockActivityEnvironment();
   const running = env.run(fx.activities.executeStep, step);

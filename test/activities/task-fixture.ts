@@ -7,9 +7,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { WorkerApiClient } from '../../activities/reporting/api-client.ts';
 import { AgentSandbox } from '../../activities/runtimes/sandbox.ts';
 import { createTaskActivities, RunSlots, type TaskActivityDeps } from '../../activities/task/index.ts';
-import type { PrepareInput } from '../../contracts/activities.ts';
+import type { PrepareInput, PrepareResult, StepInput } from '../../contracts/activities.ts';
 import { loadWorkerConfig } from '../../contracts/config.ts';
-import { normalizeJob, type TaskPayload } from '../../contracts/task.ts';
+import { normalizeJob, planSteps, type TaskPayload } from '../../contracts/task.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fakes/fake-github.ts';
 import { fakeAgentPath } from '../support/fake-agent-path.ts';
 import { startWorkerApiReceiver, type WorkerApiReceiver } from './worker-api-receiver.ts';
@@ -157,4 +157,25 @@ export function prepareInput(payload: TaskPayload, attempt = 1): PrepareInput {
 /** Each activity call gets its own context, as it would on a worker. */
 export function run<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
   return new MockActivityEnvironment().run(fn, ...args);
+}
+
+/** The input of step `index` of a prepared attempt, as the workflow would send it. */
+export function stepInput(
+  input: PrepareInput,
+  prepared: PrepareResult,
+  index: number,
+  messages: StepInput['operatorMessages'] = [],
+): StepInput {
+  const steps = planSteps(input.payload);
+  return {
+    jobId: input.jobId,
+    attempt: input.attempt,
+    workspace: prepared.workspace,
+    payload: input.payload,
+    prepared,
+    stepIndex: index,
+    stepCount: steps.length,
+    step: steps[index],
+    operatorMessages: messages,
+  };
 }

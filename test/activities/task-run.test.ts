@@ -2,8 +2,7 @@ import { lstat, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PrepareInput, PrepareResult, StepInput } from '../../contracts/activities.ts';
-import { planSteps } from '../../contracts/task.ts';
+import type { PrepareResult } from '../../contracts/activities.ts';
 import {
   type Fixture,
   GH_TOKEN,
@@ -12,6 +11,7 @@ import {
   run,
   sh,
   startFixture,
+  stepInput,
   taskPayload,
 } from './task-fixture.ts';
 
@@ -25,25 +25,6 @@ afterAll(async () => {
   await fx?.close();
 });
 
-function stepInput(
-  input: PrepareInput,
-  prepared: PrepareResult,
-  index: number,
-  messages: StepInput['operatorMessages'] = [],
-): StepInput {
-  const steps = planSteps(input.payload);
-  return {
-    jobId: input.jobId,
-    attempt: input.attempt,
-    workspace: prepared.workspace,
-    payload: input.payload,
-    prepared,
-    stepIndex: index,
-    stepCount: steps.length,
-    step: steps[index],
-    operatorMessages: messages,
-  };
-}
 const types = (jobId: string) => fx.api.events(jobId).map((e) => e.type);
 
 describe('a PR run through the task activities', () => {
