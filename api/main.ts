@@ -100,6 +100,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
         client,
       });
       closers.push(() => worker.shutdown());
+      const { startHostMonitor } = await import('../workers/host-monitor.ts');
+      const monitor = startHostMonitor({ sql, client, logger });
+      closers.push(async () => monitor.stop());
     }
 
     const hub = new EventHub(

@@ -3,6 +3,7 @@ import { optionalTsToMs } from '@temporalio/common';
 import { z } from 'zod';
 import { searchAttributes as sa } from '../contracts/search-attributes.ts';
 import type { Sql } from '../db/client.ts';
+import { lostPools, upsertHost } from '../db/worker-hosts.ts';
 import { poolsChangedSignal } from '../workflows/messages.ts';
 
 const name = z.string().trim().min(1).max(200);
@@ -28,6 +29,7 @@ export async function registerPool(sql: Sql, tokenId: string | null, reg: Regist
   const jobTypes = sorted(reg.jobTypes);
   const repositories = [...new Set(reg.repositories.map((r) => r.trim()))].sort();
   const host = { hostQueue: reg.hostQueue, registeredAt: new Date().toISOString() };
+  await upsertHost(sql, { hostId: reg.hostId, taskQueue: reg.taskQueue, hostQueue: reg.hostQueue });
   return sql.begin(async (tx) => {
     const [before] = await tx<
       {
@@ -107,6 +109,7 @@ export interface PoolView {
   registeredAt: string;
   updatedAt: string;
   pollers: PollerView[];
+  /** A worker polls its queue and not every host of the pool is counted lost by the host monitor. */
   live: boolean;
 }
 
@@ -116,6 +119,7 @@ export async function poolViews(sql: Sql, client: Client): Promise<PoolView[]> {
     SELECT pool, task_queue AS "taskQueue", capabilities, job_types AS "jobTypes", repositories, hosts,
       registered_at AS "registeredAt", updated_at AS "updatedAt"
     FROM worker_pools ORDER BY pool, task_queue`;
+  const lost = await lostPools(sql);
   return Promise.all(
     rows.map(async (r) => {
       const pollers = await pollersOf(client, r.taskQueue).catch(() => []);
@@ -124,7 +128,7 @@ export async function poolViews(sql: Sql, client: Client): Promise<PoolView[]> {
         registeredAt: new Date(r.registeredAt).toISOString(),
         updatedAt: new Date(r.updatedAt).toISOString(),
         pollers,
-        live: pollers.some(isLive),
+        live: pollers.some(isLive) && !lost.has(r.taskQueue),
       };
     }),
   );

@@ -35,6 +35,11 @@ export interface PrepareResult {
   startingBranch: string;
   workingBranch: string;
   runtime: { mode: Runtime; model: string; effort: string };
+  /**
+   * The host's MOONMIND_TEMPORAL_OUTAGE_GRACE in ms: its step heartbeats may pause this long (absent from
+   * hosts older than the setting: 20 s).
+   */
+  outageGraceMs?: number;
 }
 
 export interface StepInput {

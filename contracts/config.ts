@@ -109,6 +109,21 @@ export const workerConfigSchema = z.object({
   MOONMIND_WORKER_JOB_TYPES: csv.default(['task']),
   MOONMIND_WORKER_REPOSITORIES: csv.default(['*']),
   MOONMIND_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * This worker's host id (its own task queue). Default: derived from the pool, the machine and the
+   * workspace dir, so a restarted worker is the same host and fails over the attempts it lost at once.
+   */
+  MOONMIND_WORKER_HOST_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits, dashes (at most 63)')
+    .optional(),
+  /**
+   * How long a running step keeps going while Temporal is unreachable: its heartbeats resume after; only a
+   * longer outage fails the attempt. Dead workers are found by their missing pings to the API instead.
+   */
+  MOONMIND_TEMPORAL_OUTAGE_GRACE: duration
+    .refine((ms) => ms >= 20_000, 'must be at least 20s')
+    .prefault('2m'),
   MOONMIND_WORKSPACE_DIR: z.string().min(1).default('./.data/workspaces'),
   MOONMIND_SKILLS_DIR: z.string().min(1).default('./skills'),
   ...forgeSettings,

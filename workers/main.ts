@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +14,9 @@ import { hostTaskQueue, poolTaskQueue, workflowIdFor } from '../contracts/job.ts
 import { isTerminal } from '../contracts/status.ts';
 import { stateQuery } from '../workflows/messages.ts';
 import { verifyCapabilities } from './capabilities.ts';
+import { failOverDeadAttempts, findDeadAttempts } from './dead-attempts.ts';
+import { claimWorkspaceDir, stableHostId } from './host-id.ts';
+import { startHostPings } from './host-pings.ts';
 import { runSlotSupplier } from './slot-supplier.ts';
 
 export interface CapabilityWorkerOptions {
@@ -25,7 +27,7 @@ export interface CapabilityWorkerOptions {
   /** Default a new connection to TEMPORAL_ADDRESS (closed on shutdown). */
   connection?: NativeConnection;
   namespace?: string;
-  /** Default `<pool>-<6 hex>`. */
+  /** Default MOONMIND_WORKER_HOST_ID, else stable for this machine, pool and workspace dir. */
   hostId?: string;
   /** A run slot whose attempt sends no host activity for this long is freed (default 60 s). */
   leaseMs?: number;
@@ -53,7 +55,8 @@ export async function startCapabilityWorker(
   const config = options.config ?? loadWorkerConfig(env);
   const log = options.logger ?? pino({ name: 'moonmind-worker', level: env.MOONMIND_LOG_LEVEL ?? 'info' });
   const pool = config.MOONMIND_WORKER_POOL ?? 'default';
-  const hostId = options.hostId ?? `${pool}-${randomBytes(3).toString('hex')}`;
+  const workspaceDir = resolve(config.MOONMIND_WORKSPACE_DIR);
+  const hostId = options.hostId ?? config.MOONMIND_WORKER_HOST_ID ?? stableHostId(pool, workspaceDir);
   const poolQueue = poolTaskQueue(pool);
   const hostQueue = hostTaskQueue(hostId);
   const identity = `${pool}@${hostname()}/${hostId}`;
@@ -64,6 +67,8 @@ export async function startCapabilityWorker(
     workspaceDir: config.MOONMIND_WORKSPACE_DIR,
     log: (level, message) => log[level](message),
   });
+  // After the sandbox made the workspace dir (with the modes the agent user needs).
+  await claimWorkspaceDir(workspaceDir);
   const checked = await verifyCapabilities(config, env, sandbox.user);
   for (const r of checked.rejected)
     log.warn({ capability: r.capability }, `not advertising ${r.capability}: ${r.reason}`);
@@ -81,14 +86,15 @@ export async function startCapabilityWorker(
   const slots = new RunSlots(config.MOONMIND_WORKER_CONCURRENCY, options.leaseMs ?? 60_000, (owner) =>
     attemptStillHere(client, hostId, owner),
   );
+  // Runs this host was running when it died (it restarted) retry at once, and their workspaces go.
+  const inUse = async (root: string) => slots.held.includes(root) || (await sandbox.heldByLiveWorker(root));
+  await failOverDeadAttempts(client, hostId, await findDeadAttempts(workspaceDir, inUse), (level, message) =>
+    log[level](message),
+  );
   // Disk stays bounded: kept workspaces past their retention, and leftovers of a crashed worker, go.
   const retentionMs = config.MOONMIND_WORKSPACE_RETENTION_HOURS * 3_600_000;
   const sweep = () =>
-    sweepWorkspaces(
-      resolve(config.MOONMIND_WORKSPACE_DIR),
-      retentionMs,
-      async (root) => slots.held.includes(root) || (await sandbox.heldByLiveWorker(root)),
-    ).then(
+    sweepWorkspaces(workspaceDir, retentionMs, inUse).then(
       (removed) => {
         if (removed.length) log.info({ removed: removed.length }, 'removed workspaces past their retention');
       },
@@ -107,6 +113,13 @@ export async function startCapabilityWorker(
     capabilities: checked.verified,
     env,
     log: (level, message) => log[level](message),
+    temporalReachable: () =>
+      connection
+        .withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}))
+        .then(
+          () => true,
+          () => false,
+        ),
   });
   const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
   const { prepare, ...hostActivities } = activities;
@@ -147,22 +160,19 @@ export async function startCapabilityWorker(
   }
   const runs = workers.map((w) => w.run());
   // Registered only once it polls: the API wakes queued runs on registration, and they must find a poller.
+  const registration = {
+    taskQueue: poolQueue,
+    pool,
+    hostId,
+    hostQueue,
+    capabilities: checked.verified,
+    jobTypes: config.MOONMIND_WORKER_JOB_TYPES,
+    repositories: config.MOONMIND_WORKER_REPOSITORIES,
+  };
+  let pings: ReturnType<typeof startHostPings> | undefined;
   if (options.register ?? true) {
     try {
-      await registerUntilAnswered(
-        api,
-        {
-          taskQueue: poolQueue,
-          pool,
-          hostId,
-          hostQueue,
-          capabilities: checked.verified,
-          jobTypes: config.MOONMIND_WORKER_JOB_TYPES,
-          repositories: config.MOONMIND_WORKER_REPOSITORIES,
-        },
-        log,
-        stopping.signal,
-      );
+      await registerUntilAnswered(api, registration, log, stopping.signal);
     } catch (err) {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(runs);
@@ -171,6 +181,14 @@ export async function startCapabilityWorker(
       if (ownConnection) await connection.close();
       throw err;
     }
+    pings = startHostPings({
+      api,
+      hostId,
+      attempts: () => slots.owners,
+      register: () => api.register(registration),
+      log,
+    });
+    slots.onClaim(pings.now);
   }
   log.info(
     {
@@ -191,6 +209,7 @@ export async function startCapabilityWorker(
     shutdown() {
       stopped ??= (async () => {
         stopping.abort();
+        await pings?.stop();
         clearInterval(sweeper);
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
         const results = await Promise.allSettled(runs);

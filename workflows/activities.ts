@@ -71,33 +71,41 @@ export function poolActivities(taskQueue: string, priorityKey: number, summary: 
   });
 }
 
-/** Time limits per kind of host activity: steps heartbeat (a hung or dead host shows within seconds). */
-const hostTimings = {
-  // The worker stops a step at MOONMIND_STEP_TIMEOUT (at most 23 h) and after MOONMIND_STEP_IDLE_TIMEOUT
-  // without output; this is only the backstop for a worker that cannot.
-  step: { startToCloseTimeout: '24 hours', heartbeatTimeout: '20 seconds' },
-  // Publish is idempotent (same commit, existing PR reused), so a transient forge or push error is retried
-  // here on the same workspace instead of re-running the agent in a new attempt.
-  publish: {
-    startToCloseTimeout: '15 minutes',
-    retry: { maximumAttempts: 3, initialInterval: '2 seconds', backoffCoefficient: 2 },
-  },
-  quick: { startToCloseTimeout: '5 minutes' },
-} satisfies Record<string, ActivityOptions>;
+/** Hosts older than MOONMIND_TEMPORAL_OUTAGE_GRACE do not say theirs. */
+const DEFAULT_OUTAGE_GRACE_MS = 20_000;
+
+/**
+ * Time limits per kind of host activity. A step's heartbeats may pause for the host's Temporal outage grace
+ * (they resume after); a dead host is found by the API's host monitor (`hostLost`), not by this timeout.
+ */
+const hostTimings = (outageGraceMs: number) =>
+  ({
+    // The worker stops a step at MOONMIND_STEP_TIMEOUT (at most 23 h) and after MOONMIND_STEP_IDLE_TIMEOUT
+    // without output; this is only the backstop for a worker that cannot.
+    step: { startToCloseTimeout: '24 hours', heartbeatTimeout: outageGraceMs },
+    // Publish is idempotent (same commit, existing PR reused), so a transient forge or push error is retried
+    // here on the same workspace instead of re-running the agent in a new attempt.
+    publish: {
+      startToCloseTimeout: '15 minutes',
+      retry: { maximumAttempts: 3, initialInterval: '2 seconds', backoffCoefficient: 2 },
+    },
+    quick: { startToCloseTimeout: '5 minutes' },
+  }) satisfies Record<string, ActivityOptions>;
 
 /**
  * Activities on the host that prepared the attempt. A short schedule-to-start detects a dead host within
- * seconds (the attempt then starts over, possibly elsewhere).
+ * seconds between activities (the attempt then starts over, possibly elsewhere).
  */
 export function hostActivities(
   taskQueue: string,
   priorityKey: number,
   summary: string,
-  timing: keyof typeof hostTimings,
+  timing: keyof ReturnType<typeof hostTimings>,
+  outageGraceMs = DEFAULT_OUTAGE_GRACE_MS,
 ) {
   return proxyActivities<TaskActivities>({
     ...once,
-    ...hostTimings[timing],
+    ...hostTimings(outageGraceMs)[timing],
     taskQueue,
     priority: { priorityKey },
     summary,

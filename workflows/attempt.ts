@@ -40,78 +40,8 @@ const implicitStep: NormalizedStep = { id: 'step-1', title: null, instructions: 
  */
 export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutcome> {
   const { jobId, job } = run.input;
-  const payload = job.payload;
   try {
-    const prepared = await claimHost(run, attempt);
-    const host = (summary: string, timing: 'step' | 'publish' | 'quick' = 'quick') =>
-      hostActivities(prepared.hostQueue, run.priorityKey, summary, timing);
-
-    const steps = payload.task.steps.length > 0 ? payload.task.steps : [implicitStep];
-    for (const [index, step] of steps.entries()) {
-      await safePoint(run, index === 0 ? EXECUTE : `step ${index + 1}/${steps.length}`);
-      const title = step.title ?? step.id;
-      run.tracker.set({
-        stage: EXECUTE,
-        stepIndex: index,
-        stepCount: steps.length,
-        stepId: step.id,
-        stepTitle: step.title,
-      });
-      const operatorMessages = run.pendingMessages();
-      run.runningStep = { attempt, hostQueue: prepared.hostQueue, workspace: prepared.workspace };
-      const result = await host(`step ${index + 1}/${steps.length}: ${title}`, 'step')
-        .executeStep({
-          jobId,
-          attempt,
-          workspace: prepared.workspace,
-          payload,
-          prepared,
-          stepIndex: index,
-          stepCount: steps.length,
-          step,
-          operatorMessages,
-        })
-        .finally(() => {
-          run.runningStep = null;
-        });
-      run.markDelivered(operatorMessages);
-      if (result.exitCode !== 0) throw taskFailure(`step ${step.id} exited with code ${result.exitCode}`);
-    }
-
-    // A run paused during its last step stops here, before its work is collected (and published).
-    await safePoint(run, 'finishing execute');
-    const releaseWithFinish = payload.task.publish.mode === 'none' && patched(RELEASE_WITH_FINISH_EXECUTE);
-    await host('finish execute').finishExecute({
-      jobId,
-      attempt,
-      workspace: prepared.workspace,
-      outcome: 'succeeded',
-      ...(releaseWithFinish ? { releaseHost: true } : {}),
-    });
-    run.executeFinished = true;
-    let published: PublishResult | null = null;
-    if (payload.task.publish.mode !== 'none') {
-      await safePoint(run, PUBLISH);
-      run.tracker.set({ stage: PUBLISH, stepIndex: null, stepId: null, stepTitle: null });
-      published = await host(`publish ${payload.task.publish.mode}`, 'publish').publish({
-        jobId,
-        attempt,
-        workspace: prepared.workspace,
-        payload,
-        prepared,
-      });
-    }
-    if (!releaseWithFinish)
-      await host('release host').releaseHost({ jobId, workspace: prepared.workspace, outcome: 'succeeded' });
-    run.prepared = null;
-    return {
-      final: {
-        status: 'succeeded',
-        branch: published?.branch ?? prepared.workingBranch,
-        prUrl: published?.prUrl ?? null,
-        error: null,
-      },
-    };
+    return await untilHostLost(run, () => attemptWork(run, attempt));
   } catch (err) {
     if (isCancellation(err) || run.cancelRequested || err instanceof ContinueAsNew) throw err;
     const error = failureMessage(err);
@@ -119,9 +49,10 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
       await CancellationScope.nonCancellable(() => releaseAfter(run, attempt, 'failed'));
       return { final: { status: 'failed', branch: null, prUrl: null, error } };
     }
+    const next = attempt < job.maxAttempts ? '; retrying' : '';
     run.events.emit(
       'run.attempt.failed',
-      `attempt ${attempt}/${job.maxAttempts} failed: ${error}`,
+      `attempt ${attempt}/${job.maxAttempts} failed: ${error}${next}`,
       { attempt, error, host: run.prepared?.hostId ?? null },
       'warn',
     );
@@ -136,6 +67,108 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
     }
     return { retry: error };
   }
+}
+
+/**
+ * The attempt's work, abandoned the moment its host is reported lost (`hostLost`): its activities are then
+ * cancelled without waiting (a dead host never confirms) and the attempt fails at once, naming the host.
+ * The watch is not cancellable itself, so a cancelled run still waits for its step to stop.
+ */
+async function untilHostLost(run: Run, work: () => Promise<AttemptOutcome>): Promise<AttemptOutcome> {
+  run.hostLost = null;
+  const scope = new CancellationScope();
+  const done = scope.run(work);
+  let settled = false;
+  const lost = CancellationScope.nonCancellable(() => condition(() => settled || run.hostLost !== null));
+  try {
+    return await Promise.race([
+      done,
+      lost.then(() => {
+        if (run.hostLost === null) return done;
+        done.catch(() => {}); // ends when the server times the abandoned activity out
+        scope.cancel();
+        throw new Error(run.hostLost);
+      }),
+    ]);
+  } finally {
+    settled = true;
+  }
+}
+
+async function attemptWork(run: Run, attempt: number): Promise<AttemptOutcome> {
+  const { jobId, job } = run.input;
+  const payload = job.payload;
+  const prepared = await claimHost(run, attempt);
+  const host = (summary: string, timing: 'step' | 'publish' | 'quick' = 'quick') =>
+    hostActivities(prepared.hostQueue, run.priorityKey, summary, timing, prepared.outageGraceMs);
+
+  const steps = payload.task.steps.length > 0 ? payload.task.steps : [implicitStep];
+  for (const [index, step] of steps.entries()) {
+    await safePoint(run, index === 0 ? EXECUTE : `step ${index + 1}/${steps.length}`);
+    const title = step.title ?? step.id;
+    run.tracker.set({
+      stage: EXECUTE,
+      stepIndex: index,
+      stepCount: steps.length,
+      stepId: step.id,
+      stepTitle: step.title,
+    });
+    const operatorMessages = run.pendingMessages();
+    run.runningStep = { attempt, hostQueue: prepared.hostQueue, workspace: prepared.workspace };
+    const result = await host(`step ${index + 1}/${steps.length}: ${title}`, 'step')
+      .executeStep({
+        jobId,
+        attempt,
+        workspace: prepared.workspace,
+        payload,
+        prepared,
+        stepIndex: index,
+        stepCount: steps.length,
+        step,
+        operatorMessages,
+      })
+      .finally(() => {
+        // An abandoned attempt (host lost) ends late: the next attempt's step is not its to clear.
+        if (run.runningStep?.attempt === attempt) run.runningStep = null;
+      });
+    run.markDelivered(operatorMessages);
+    if (result.exitCode !== 0) throw taskFailure(`step ${step.id} exited with code ${result.exitCode}`);
+  }
+
+  // A run paused during its last step stops here, before its work is collected (and published).
+  await safePoint(run, 'finishing execute');
+  const releaseWithFinish = payload.task.publish.mode === 'none' && patched(RELEASE_WITH_FINISH_EXECUTE);
+  await host('finish execute').finishExecute({
+    jobId,
+    attempt,
+    workspace: prepared.workspace,
+    outcome: 'succeeded',
+    ...(releaseWithFinish ? { releaseHost: true } : {}),
+  });
+  run.executeFinished = true;
+  let published: PublishResult | null = null;
+  if (payload.task.publish.mode !== 'none') {
+    await safePoint(run, PUBLISH);
+    run.tracker.set({ stage: PUBLISH, stepIndex: null, stepId: null, stepTitle: null });
+    published = await host(`publish ${payload.task.publish.mode}`, 'publish').publish({
+      jobId,
+      attempt,
+      workspace: prepared.workspace,
+      payload,
+      prepared,
+    });
+  }
+  if (!releaseWithFinish)
+    await host('release host').releaseHost({ jobId, workspace: prepared.workspace, outcome: 'succeeded' });
+  run.prepared = null;
+  return {
+    final: {
+      status: 'succeeded',
+      branch: published?.branch ?? prepared.workingBranch,
+      prUrl: published?.prUrl ?? null,
+      error: null,
+    },
+  };
 }
 
 /**

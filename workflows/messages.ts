@@ -12,3 +12,16 @@ export const controlVerdictQuery = defineQuery<ControlVerdict | null, [string]>(
 /** Sent when worker pools register or change: queued runs re-check routing at once. */
 export const poolsChangedSignal = defineSignal('poolsChanged');
 export const stateQuery = defineQuery<RunState>('state');
+/**
+ * The host of an attempt is gone: sent by the API's host monitor when a worker stops pinging, and by a
+ * worker that restarted under the same host id for each attempt it was running. The run fails that
+ * attempt at once instead of waiting for timeouts.
+ */
+export interface HostLost {
+  hostId: string;
+  /** Only this attempt (a restarted worker knows which); absent: whatever attempt runs on the host. */
+  attempt?: number;
+  /** Why, for the run's events: "no ping for 20 s", "it restarted". */
+  reason: string;
+}
+export const hostLostSignal = defineSignal<[HostLost]>('hostLost');

@@ -10,6 +10,7 @@ import {
 import { priorityKeyFor, type TaskRunInput } from '../contracts/job.ts';
 import { hostActivities } from './activities.ts';
 import { EventLog } from './events.ts';
+import type { HostLost } from './messages.ts';
 import { RunTracker } from './state.ts';
 
 type OperatorMessage = StepInput['operatorMessages'][number];
@@ -67,6 +68,8 @@ export class Run {
   cancelledByTemporal = false;
   /** The step running now (its attempt's host and workspace): hard pause, resume and messages reach it. */
   runningStep: { attempt: number; hostQueue: string; workspace: string } | null = null;
+  /** Set by `hostLost` for the current attempt's host: why it is gone (the attempt then fails at once). */
+  hostLost: string | null = null;
   private readonly seen = new Set<string>();
   /** Recent verdicts by request id, for the `controlVerdict` query the API asks right after signalling. */
   private readonly verdicts = new Map<string, ControlVerdict>();
@@ -168,6 +171,15 @@ export class Run {
   private remember(verdict: ControlVerdict) {
     this.verdicts.set(verdict.requestId, verdict);
     if (this.verdicts.size > 200) this.verdicts.delete(this.verdicts.keys().next().value!);
+  }
+
+  /** The `hostLost` signal (validated: people may send it from the Temporal CLI too). */
+  lostHost(raw: unknown): void {
+    const lost = raw as Partial<HostLost> | null;
+    if (typeof lost?.hostId !== 'string' || this.prepared?.hostId !== lost.hostId) return;
+    if (typeof lost.attempt === 'number' && lost.attempt !== this.state.attempt) return;
+    const why = typeof lost.reason === 'string' ? lost.reason.slice(0, 200) : 'gone';
+    this.hostLost ??= `worker ${lost.hostId} lost (${why})`;
   }
 
   /** Workflow cancellation from the Temporal Web UI or CLI: a cancel by actor `temporal`. */

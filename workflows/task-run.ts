@@ -2,7 +2,13 @@ import { CancellationScope, CancelledFailure, ContinueAsNew, setHandler } from '
 import type { TaskRunResult } from '../contracts/job.ts';
 import { type RunOutcome, releaseAfter, runAttempt } from './attempt.ts';
 import { isCancellation } from './failures.ts';
-import { controlSignal, controlVerdictQuery, poolsChangedSignal, stateQuery } from './messages.ts';
+import {
+  controlSignal,
+  controlVerdictQuery,
+  hostLostSignal,
+  poolsChangedSignal,
+  stateQuery,
+} from './messages.ts';
 import { Run, type TaskRunArgs } from './run.ts';
 
 /**
@@ -15,6 +21,7 @@ export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
   setHandler(poolsChangedSignal, () => {
     run.poolsChanged = true;
   });
+  setHandler(hostLostSignal, (lost) => run.lostHost(lost));
   setHandler(stateQuery, () => ({ ...run.state }));
   setHandler(controlVerdictQuery, (requestId) => run.verdict(requestId));
   CancellationScope.current().cancelRequested.catch(() => run.cancelledFromTemporal());

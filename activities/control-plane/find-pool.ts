@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common';
 import type { FindPoolInput, FindPoolResult } from '../../contracts/activities.ts';
 import type { Sql } from '../../db/client.ts';
+import { lostPools } from '../../db/worker-hosts.ts';
 import { eligiblePools, type PoolRow } from './eligibility.ts';
 
 /** A pool counts as serving when one of its workers polled its queue this recently. */
@@ -57,13 +58,22 @@ export async function findPool(sql: Sql, client: Client, input: FindPoolInput): 
   const { eligible, reason } = eligiblePools(pools, input);
   if (reason) return { reason };
 
+  // Pollers linger after a worker dies; the host monitor's verdict is quicker.
+  const lost = await lostPools(sql);
   const checked = await Promise.all(
-    eligible.map(async (p) => ({ ...p, ...(await poolLiveness(client, p)) })),
+    eligible.map(async (p) =>
+      lost.has(p.taskQueue)
+        ? { ...p, live: false, backlog: 0 }
+        : { ...p, ...(await poolLiveness(client, p)) },
+    ),
   );
   const live = checked.filter((p) => p.live);
   if (live.length === 0) {
     const names = eligible.map((p) => p.pool).join(', ');
-    return { reason: `worker pool ${names} is registered for ${input.repository} but no worker is polling` };
+    const why = eligible.every((p) => lost.has(p.taskQueue))
+      ? 'every worker of it is lost'
+      : 'no worker is polling';
+    return { reason: `worker pool ${names} is registered for ${input.repository} but ${why}` };
   }
 
   // A pool that just failed this run may still look live (pollers linger): try the others first.

@@ -95,6 +95,19 @@ export class WorkerApiClient {
     });
     return res.json().catch(() => null);
   }
+
+  /**
+   * "Still alive, running these attempts" (the API's host monitor fails over the runs of a silent host), or
+   * with `leaving`, "shutting down": routing stops sending runs here at once.
+   */
+  async ping(hostId: string, attempts: { jobId: string; attempt: number }[], leaving = false): Promise<void> {
+    const res = await this.send('POST', '/api/worker/ping', {
+      headers: this.headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify({ hostId, attempts, ...(leaving ? { leaving } : {}) }),
+      signal: AbortSignal.timeout(4_000),
+    });
+    await res.body?.cancel();
+  }
 }
 
 export const sleep = (ms: number, signal?: AbortSignal) =>

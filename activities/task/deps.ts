@@ -20,6 +20,8 @@ export interface TaskActivityDeps {
   /** Grace between SIGINT and SIGKILL when a step is cancelled (default 1000 ms). */
   killGraceMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Whether Temporal answers now: activity results wait for it through outages (see through-outages.ts). */
+  temporalReachable?: () => Promise<boolean>;
   /** Resolves `auth.*Ref` and forge token references; default: this worker's environment and Vault settings. */
   secrets?: SecretResolver;
 }

@@ -7,6 +7,7 @@ import { makePublish } from './publish.ts';
 import { makeReleaseHost } from './release-host.ts';
 import { RunningSteps } from './running-steps.ts';
 import { makeSteerStep } from './steer-step.ts';
+import { throughOutages } from './through-outages.ts';
 
 export type { TaskActivityDeps } from './deps.ts';
 export { RunSlots } from './run-slots.ts';
@@ -26,12 +27,17 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       .catch((err: Error) => deps.log?.('warn', `workspace ${workspace} not shut to agents: ${err.message}`));
   });
   const running = new RunningSteps();
+  const held = <A extends unknown[], R>(activity: (...args: A) => Promise<R>) =>
+    deps.temporalReachable
+      ? throughOutages(activity, deps.temporalReachable, deps.config.MOONMIND_TEMPORAL_OUTAGE_GRACE, deps.log)
+      : activity;
   return {
-    prepare: makePrepare(deps, attempts),
-    executeStep: makeExecuteStep(deps, attempts, running),
-    finishExecute: makeFinishExecute(deps, attempts),
-    publish: makePublish(deps, attempts),
-    releaseHost: makeReleaseHost(deps, attempts),
+    prepare: held(makePrepare(deps, attempts)),
+    executeStep: held(makeExecuteStep(deps, attempts, running)),
+    finishExecute: held(makeFinishExecute(deps, attempts)),
+    publish: held(makePublish(deps, attempts)),
+    releaseHost: held(makeReleaseHost(deps, attempts)),
+    // Steering is answered to a waiting workflow right away or not at all.
     steerStep: makeSteerStep(running, attempts),
   };
 }

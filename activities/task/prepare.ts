@@ -174,6 +174,7 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
         startingBranch,
         workingBranch,
         runtime,
+        outageGraceMs: deps.config.MOONMIND_TEMPORAL_OUTAGE_GRACE,
       };
     } catch (err) {
       const message = (err as Error).message;

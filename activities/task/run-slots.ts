@@ -24,6 +24,7 @@ export class RunSlots {
   private readonly leases = new Map<string, Lease>();
   private waiters: (() => void)[] = [];
   private readonly releaseListeners: ((key: string) => void)[] = [];
+  private readonly claimListeners: (() => void)[] = [];
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -42,6 +43,11 @@ export class RunSlots {
 
   get held(): string[] {
     return [...this.leases.keys()];
+  }
+
+  /** The attempts holding a lease (the worker's pings tell the API which runs it is running). */
+  get owners(): LeaseOwner[] {
+    return [...this.leases.values()].map((l) => ({ ...l.owner }));
   }
 
   /** Wait for a free slot and reserve it for a poll (rejects with the signal's reason when aborted). */
@@ -87,6 +93,7 @@ export class RunSlots {
       lastSeen: Date.now(),
       checking: false,
     });
+    for (const l of this.claimListeners) l();
   }
 
   /**
@@ -112,6 +119,11 @@ export class RunSlots {
 
   onRelease(listener: (key: string) => void): void {
     this.releaseListeners.push(listener);
+  }
+
+  /** Called when an attempt takes a lease (the worker then tells the API at once which runs it holds). */
+  onClaim(listener: () => void): void {
+    this.claimListeners.push(listener);
   }
 
   stop(): void {

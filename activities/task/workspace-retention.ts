@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
  * few minutes), which also removes leftovers of attempts that never released (a crashed worker) once they are
  * that old.
  */
-const RELEASED = '.released';
+export const RELEASED = '.released';
 
 export async function removeWorkspace(root: string): Promise<void> {
   await rm(root, { recursive: true, force: true });

@@ -49,8 +49,13 @@ async function readiness(deps: ApiDeps): Promise<Record<string, Check>> {
     postgres.ok && temporal.ok
       ? check('', async () => {
           const pools = await poolViews(deps.sql, deps.client);
-          const live = pools.filter((p) => p.pollers.some(isLive));
-          if (live.length === 0) throw new Error('no worker pool is polling');
+          const live = pools.filter((p) => p.live);
+          if (live.length === 0) {
+            const lost = pools.filter((p) => p.pollers.some(isLive)).map((p) => p.pool);
+            throw new Error(
+              lost.length ? `every worker of pool ${lost.join(', ')} is lost` : 'no worker pool is polling',
+            );
+          }
           return live.map((p) => p.pool).join(', ');
         })
       : skipped(`${postgres.ok ? 'temporal' : 'postgres'} unreachable`),

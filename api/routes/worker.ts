@@ -1,9 +1,19 @@
 import { z } from 'zod';
+import { recordPing } from '../../db/worker-hosts.ts';
 import type { WorkerIdentity } from '../auth/identity.ts';
 import { registrationOutsideScope } from '../auth/scope.ts';
-import { forbidden } from '../errors.ts';
+import { forbidden, notFound } from '../errors.ts';
 import { type Registration, registerPool, registrationSchema, wakeQueuedRuns } from '../pools.ts';
 import { defineRoutes, input } from './table.ts';
+
+const pingSchema = z.object({
+  hostId: registrationSchema.shape.hostId,
+  attempts: z
+    .array(z.object({ jobId: z.string().min(1).max(200), attempt: z.number().int().min(1).max(1_000) }))
+    .max(256),
+  /** The worker is shutting down: count it gone now rather than after its silence. */
+  leaving: z.boolean().optional(),
+});
 
 export const workerRoutes = defineRoutes([
   {
@@ -29,6 +39,29 @@ export const workerRoutes = defineRoutes([
           .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'waking queued runs failed'));
       }
       ctx.body = { ok: true, changed };
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/worker/ping',
+    summary: 'A worker host is alive and runs these attempts (the host monitor fails over a silent host)',
+    tag: 'worker',
+    access: 'worker',
+    body: pingSchema,
+    responses: {
+      200: { description: 'recorded', schema: z.object({ ok: z.boolean() }) },
+      403: { description: 'host registered under another worker token' },
+      404: { description: 'host not registered: register again' },
+    },
+    async handler(ctx, deps) {
+      const worker = ctx.state.identity as WorkerIdentity;
+      const ping = input<never, never, z.infer<typeof pingSchema>>(ctx).body;
+      const seen = await recordPing(deps.sql, worker.tokenId, ping.hostId, ping.attempts, ping.leaving);
+      if (seen === 'unknown') throw notFound(`host ${ping.hostId}`);
+      if (seen === 'foreign') throw forbidden(`host ${ping.hostId} is registered under another worker token`);
+      if (ping.leaving) deps.logger.info({ hostId: ping.hostId }, `worker ${ping.hostId} is shutting down`);
+      else if (seen.wasLost) deps.logger.info({ hostId: ping.hostId }, `worker ${ping.hostId} is back`);
+      ctx.body = { ok: true };
     },
   },
 ]);

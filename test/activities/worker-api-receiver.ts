@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * Stands in for the API's worker routes (`/api/worker/...`) in activity tests: stores events deduplicated
- * per (producer, seq) like the API does, stores artifacts, records registrations. `unavailable(n)` makes
+ * per (producer, seq) like the API does, stores artifacts, records registrations and pings. `unavailable(n)` makes
  * the next n requests answer 503, as an API restart would.
  */
 export interface ReceivedEvent {
@@ -20,6 +20,7 @@ export interface WorkerApiReceiver {
   events: (jobId: string) => ReceivedEvent[];
   artifacts: Map<string, { contentType: string; body: string }>;
   registrations: unknown[];
+  pings: { hostId: string; attempts: { jobId: string; attempt: number }[] }[];
   requests: { method: string; path: string; authorization: string | null }[];
   unavailable(count: number): void;
   close(): Promise<void>;
@@ -29,6 +30,7 @@ export async function startWorkerApiReceiver(): Promise<WorkerApiReceiver> {
   const byJob = new Map<string, Map<string, ReceivedEvent>>();
   const artifacts = new Map<string, { contentType: string; body: string }>();
   const registrations: unknown[] = [];
+  const pings: WorkerApiReceiver['pings'] = [];
   const requests: WorkerApiReceiver['requests'] = [];
   let failing = 0;
   const server = createServer(async (req, res) => {
@@ -58,6 +60,9 @@ export async function startWorkerApiReceiver(): Promise<WorkerApiReceiver> {
     } else if (req.method === 'POST' && path === '/api/worker/register') {
       registrations.push(JSON.parse(body));
       res.writeHead(200).end('{"ok":true}');
+    } else if (req.method === 'POST' && path === '/api/worker/ping') {
+      pings.push(JSON.parse(body));
+      res.writeHead(200).end('{"ok":true}');
     } else res.writeHead(404).end('{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -67,6 +72,7 @@ export async function startWorkerApiReceiver(): Promise<WorkerApiReceiver> {
     events: (jobId) => [...(byJob.get(jobId)?.values() ?? [])],
     artifacts,
     registrations,
+    pings,
     requests,
     unavailable(count) {
       failing = count;

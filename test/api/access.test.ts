@@ -29,6 +29,16 @@ const newJob = async () =>
   (await (await t.call('/api/queue/jobs', { method: 'POST', as: 'admin', json: envelope() })).json())
     .id as string;
 
+const registration = {
+  taskQueue: 'moonmind-pool-acme',
+  pool: 'acme',
+  hostId: 'host-1',
+  hostQueue: 'moonmind-host-host-1',
+  capabilities: ['codex', 'git'],
+  jobTypes: ['task'],
+  repositories: ['acme/*'],
+};
+
 /** A valid request for each route (fresh resources where a call changes state). */
 const samples: Record<
   string,
@@ -78,18 +88,12 @@ const samples: Record<
     body: 'prepared\n',
     headers: { 'content-type': 'text/plain' },
   }),
-  'post /api/worker/register': async () => ({
-    path: '/api/worker/register',
-    json: {
-      taskQueue: 'moonmind-pool-acme',
-      pool: 'acme',
-      hostId: 'host-1',
-      hostQueue: 'moonmind-host-host-1',
-      capabilities: ['codex', 'git'],
-      jobTypes: ['task'],
-      repositories: ['acme/*'],
-    },
-  }),
+  'post /api/worker/register': async () => ({ path: '/api/worker/register', json: registration }),
+  'post /api/worker/ping': async () => {
+    // A ping is for a host its token registered.
+    await t.call('/api/worker/register', { method: 'POST', as: 'workerIn', json: registration });
+    return { path: '/api/worker/ping', json: { hostId: 'host-1', attempts: [] } };
+  },
   'get /api/admin/users': async () => ({ path: '/api/admin/users' }),
   'post /api/admin/users': async () => ({
     path: '/api/admin/users',
