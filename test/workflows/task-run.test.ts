@@ -4,7 +4,12 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchAttributes } from '../../contracts/search-attributes.ts';
 import { waitFor } from '../../scripts/ports.ts';
-import { controlSignal, controlVerdictQuery, poolsChangedSignal } from '../../workflows/messages.ts';
+import {
+  controlSignal,
+  controlVerdictQuery,
+  hostLostSignal,
+  poolsChangedSignal,
+} from '../../workflows/messages.ts';
 import { type CapabilityDouble, gatedStep, startCapabilityDouble } from './capability-worker-double.ts';
 import {
   activitySummaries,
@@ -477,6 +482,40 @@ describe('taskRun', () => {
     expect(failed[0].payload.error).toContain('schedule-to-start');
     expect((await state(handle)).attempt).toBe(2);
     await saveHistory(handle, 'dead-host');
+  });
+
+  it('fails the attempt at once when its host is reported lost, ignoring reports about other hosts or attempts', async () => {
+    const [silent, live] = [unique('silent'), unique('live')];
+    const hung = gatedStep(); // heartbeats, but never ends by itself: only hostLost moves the run on
+    const { double, repository } = await servedPool({
+      hosts: [silent, live],
+      behaviour: {
+        hostFor: (input) => (input.attempt === 1 ? silent : live),
+        executeStep: (input) =>
+          input.attempt === 1 ? hung.run() : Promise.resolve({ exitCode: 0, summary: null }),
+      },
+    });
+    const { jobId, handle } = await startRun(env.client, {
+      payload: twoSteps(repository, 'none'),
+      maxAttempts: 2,
+    });
+    await hung.started;
+    // Not this run's host, not this attempt: nothing happens.
+    await handle.signal(hostLostSignal, { hostId: live, reason: 'no ping for 21 s' });
+    await handle.signal(hostLostSignal, { hostId: silent, attempt: 2, reason: 'it restarted' });
+    expect((await state(handle)).attempt).toBe(1);
+    const lostAt = Date.now();
+    await handle.signal(hostLostSignal, { hostId: silent, reason: 'no ping for 21 s' });
+    const result = await handle.result();
+    expect(Date.now() - lostAt).toBeLessThan(5_000); // not the step's 20 s heartbeat timeout
+    expect(result).toMatchObject({ status: 'succeeded', attempt: 2, host: live });
+    const failed = (await events(env.sql, jobId)).filter((e) => e.type === 'run.attempt.failed');
+    expect(failed.map((e) => e.message)).toEqual([
+      `attempt 1/2 failed: worker ${silent} lost (no ping for 21 s); retrying`,
+    ]);
+    expect(double.callsOf(jobId, 'executeStep').map((c) => c.host)).toEqual([silent, live, live]);
+    hung.release();
+    await saveHistory(handle, 'host-lost');
   });
 });
 
