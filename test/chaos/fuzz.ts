@@ -32,9 +32,10 @@ export interface FuzzResult {
 
 /**
  * Every check schemathesis has, less these (each about something the API deliberately does not do):
- * - positive_data_acceptance: some schema-valid requests are refused by rules no schema can state: a list
- *   cursor only its own list issued, a submission naming no repository where none is configured, a repository
- *   on a forge host not allowed. Those answers (400/404/409) are in the document; refusing them is the point.
+ * - positive_data_acceptance: the API refuses some schema-valid requests by rules no JSON Schema can state,
+ *   and means to: a list cursor its own list did not issue (it is signed), a submission naming no repository
+ *   where none is configured, text with a NUL (PostgreSQL cannot store it), a timestamp outside 1970-9999.
+ *   Those 400s are in the document; every other check, negative_data_rejection included, runs.
  */
 const EXCLUDED_CHECKS = ['positive_data_acceptance'];
 
