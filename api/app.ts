@@ -10,8 +10,8 @@ import { buildRouter } from './router.ts';
 import { routes } from './routes/index.ts';
 
 /**
- * The Koa app: every request gets an id, an access-log line, the one error shape, a 501 for methods no route
- * can have, and an identity (or none);
+ * The Koa app: every request gets an id, an access-log line, the one error shape, a 501 for methods the
+ * server does not know, and an identity (or none);
  * then the route table's router (per-route auth, CSRF, rate limit, body, validation: see router.ts), then
  * the dashboard for non-API GETs.
  */

@@ -78,11 +78,16 @@ export function openApiDocument(routes: RouteDef[]): Record<string, unknown> {
         ...(r.headers ? { header: r.headers } : {}),
       };
     }
+    // An empty body is read as `{}` (json-body.ts): optional exactly when `{}` is a valid body.
     if (r.body)
-      operation.requestBody = { required: true, content: { 'application/json': { schema: r.body } } };
+      operation.requestBody = {
+        required: !r.body.safeParse({}).success,
+        content: { 'application/json': { schema: r.body } },
+      };
+    // An empty raw body is a valid (empty) upload.
     if (r.rawBody) {
       operation.requestBody = {
-        required: true,
+        required: false,
         description: r.rawBody.description,
         content: { '*/*': { schema: { type: 'string', format: 'binary' } as never } },
       };

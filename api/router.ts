@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import type { ApiDeps, ApiState } from './context.ts';
 import { authorize, csrf } from './middleware/authorize.ts';
 import { jsonBody } from './middleware/json-body.ts';
+import { knownMethodList } from './middleware/methods.ts';
 import { noCredentials } from './middleware/no-credentials.ts';
 import { createRateLimiter } from './middleware/rate-limit.ts';
 import { validate } from './middleware/validate.ts';
@@ -16,7 +17,7 @@ const routerPath = (r: RouteDef) => r.routerPath ?? r.path.replace(/\{(\w+)\}/g,
  * raw-credential check of user bodies, input validation, then the handler.
  */
 export function buildRouter(routes: RouteDef[], deps: ApiDeps): Router<ApiState> {
-  const router = new Router<ApiState>();
+  const router = new Router<ApiState>({ methods: knownMethodList });
   const rateLimit = createRateLimiter(deps.config.MOONMIND_RATE_LIMIT_PER_MINUTE);
   for (const r of routes) {
     // Public routes (health, sign-in, sign-out) act on no one's behalf, so they need no CSRF token.

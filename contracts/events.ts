@@ -4,10 +4,20 @@ import { z } from 'zod';
 export const eventLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type EventLevel = (typeof eventLevels)[number];
 
-/** An ISO 8601 timestamp with an offset that PostgreSQL can store (it has no year 0000). */
+const earliest = Date.UTC(1970, 0, 1);
+const latest = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/**
+ * An ISO 8601 timestamp with an offset, as UTC (`toISOString`). PostgreSQL refuses offsets past ±15:59 and
+ * a year 0000, and years below 100 read back as 19xx/20xx, so only 1970 to 9999 (UTC) is taken: a 400,
+ * never a failed or a wrong query.
+ */
 export const timestampSchema = z.iso
   .datetime({ offset: true })
-  .refine((v) => !v.startsWith('0000'), 'must be a timestamp from year 0001 on');
+  .refine((v) => {
+    const t = Date.parse(v);
+    return t >= earliest && t <= latest;
+  }, 'must be a timestamp from 1970 to 9999 (UTC)')
+  .transform((v) => new Date(v).toISOString());
 
 export const eventInputSchema = z.object({
   seq: z.number().int().min(0),
@@ -36,6 +46,7 @@ export const jobEventSchema = z.object({
 });
 export type JobEvent = z.infer<typeof jobEventSchema>;
 
+export const eventIdPattern = /^\d{1,16}$/;
 const eventIdMessage = `must be an event id: a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`;
 /**
  * An event id as a query or header value: digits only, at most 2^53 - 1 (ids are bigint in PostgreSQL and
@@ -43,7 +54,7 @@ const eventIdMessage = `must be an event id: a whole number from 0 to ${Number.M
  */
 export const eventIdSchema = z
   .string({ error: eventIdMessage })
-  .regex(/^\d{1,16}$/, eventIdMessage)
+  .regex(eventIdPattern, eventIdMessage)
   .transform(Number)
   .refine(Number.isSafeInteger, eventIdMessage);
 
@@ -52,13 +63,18 @@ export const eventIdSchema = z
  * an event id. Event ids are per job, in the order events were stored.
  */
 const idOrTimeMessage = `must be an event id (0 to ${Number.MAX_SAFE_INTEGER}) or an ISO 8601 timestamp`;
-const idOrTime = z.string({ error: idOrTimeMessage }).transform((v, ctx) => {
-  const id = eventIdSchema.safeParse(v);
-  if (id.success) return id.data;
-  if (timestampSchema.safeParse(v).success) return v;
-  ctx.addIssue({ code: 'custom', message: idOrTimeMessage });
-  return z.NEVER;
-});
+const idOrTime = z
+  .string({ error: idOrTimeMessage })
+  .transform((v, ctx) => {
+    const id = eventIdSchema.safeParse(v);
+    if (id.success) return id.data;
+    const time = timestampSchema.safeParse(v);
+    if (time.success) return time.data;
+    ctx.addIssue({ code: 'custom', message: idOrTimeMessage });
+    return z.NEVER;
+  })
+  // The transform renders as a bare string: the OpenAPI document states both forms it takes.
+  .meta({ override: { anyOf: [{ pattern: eventIdPattern.source }, { format: 'date-time' }] } });
 export const eventsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   sort: z.enum(['asc', 'desc']).default('asc'),

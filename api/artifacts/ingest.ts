@@ -5,6 +5,11 @@ import type { Sql } from '../../db/client.ts';
 import { HttpError } from '../errors.ts';
 import type { ArtifactStore } from './store.ts';
 
+// A segment of the alphabet that is not `.` or `..`.
+const segment = String.raw`(?:[A-Za-z0-9_-][A-Za-z0-9._-]*|\.[A-Za-z0-9_-][A-Za-z0-9._-]*|\.\.[A-Za-z0-9._-]+)`;
+/** The rules of `artifactNameError` as one pattern (with maxLength 300), for the OpenAPI document. */
+export const artifactNamePattern = `^${segment}(?:/${segment})*$`;
+
 /** Path-like names (`logs/steps/step-0001.log`): no empty, `.` or `..` segments, a conservative alphabet. */
 export function artifactNameError(name: string): string | null {
   if (name.length === 0 || name.length > 300) return 'must be 1-300 characters';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   artifactNameError,
   artifactNameFromPath,
+  artifactNamePattern,
   findArtifact,
   ingestArtifact,
   listArtifacts,
@@ -39,7 +40,9 @@ export const artifactRoutes = defineRoutes([
     tag: 'artifacts',
     access: 'viewer',
     params: jobParams.extend({ artifactId: uuidParam('an artifact id') }),
-    responses: { 200: { description: 'the artifact bytes', contentType: 'application/octet-stream' } },
+    responses: {
+      200: { description: "the artifact bytes, with the artifact's own Content-Type", contentType: '*/*' },
+    },
     async handler(ctx, deps) {
       const { jobId, artifactId } = input(ctx).params;
       await existingJob(deps, jobId);
@@ -60,7 +63,13 @@ export const artifactRoutes = defineRoutes([
     summary: 'Upload an artifact (raw streamed body; its Content-Type is kept; same name replaces)',
     tag: 'worker',
     access: 'worker',
-    params: jobParams.extend({ name: z.string().describe('path-like name, e.g. logs/execute.log') }),
+    // The handler checks the name (decoded from the raw path, see artifactNameFromPath); the document says how.
+    params: jobParams.extend({
+      name: z
+        .string()
+        .describe('path-like name, e.g. logs/execute.log')
+        .meta({ override: { minLength: 1, maxLength: 300, pattern: artifactNamePattern } }),
+    }),
     rawBody: { description: 'the artifact bytes' },
     responses: { 201: { description: 'stored', schema: artifactSchema } },
     async handler(ctx, deps) {

@@ -62,6 +62,8 @@ function oidcLogin(config: Config): OidcLogin | null {
 }
 
 const OIDC_CALLBACK = '/api/auth/oidc/callback';
+const vschars = /^[\x20-\x7e]*$/;
+const nqschars = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const stateCookie = { path: OIDC_CALLBACK, httpOnly: true, sameSite: 'lax', overwrite: true } as const;
 // Behind a proxy the public URL is what the provider must redirect to; otherwise the request's own origin.
 const callbackUrl = (ctx: ApiContext, deps: ApiDeps) =>
@@ -115,7 +117,9 @@ export const authRoutes = defineRoutes([
     tag: 'auth',
     access: 'public',
     rateLimited: true,
-    query: z.object({ next: z.string().max(2000).optional() }),
+    // At most 1000 characters: percent-encoded (up to 12 bytes each) the request line still fits the 16 KB
+    // header limit, so an over-long value is this route's 400 and not the server's 431.
+    query: z.object({ next: z.string().max(1000).optional() }),
     responses: redirectResponse('to the provider, or to /sign-in?error=… when sign-in is unavailable'),
     async handler(ctx, deps) {
       const next = safeNext(input<never, { next?: string }>(ctx).query.next);
@@ -141,10 +145,11 @@ export const authRoutes = defineRoutes([
     tag: 'auth',
     access: 'public',
     rateLimited: true,
+    // RFC 6749 appendix A: code and state are VSCHARs, error is NQSCHARs (all printable ASCII).
     query: z.object({
-      code: z.string().max(4000).optional(),
-      state: z.string().max(200).optional(),
-      error: z.string().max(200).optional(),
+      code: z.string().max(4000).regex(vschars, 'must be printable ASCII').optional(),
+      state: z.string().max(200).regex(vschars, 'must be printable ASCII').optional(),
+      error: z.string().max(200).regex(nqschars, 'must be printable ASCII without " or \\').optional(),
     }),
     responses: redirectResponse('to the page sign-in started from, or to /sign-in?error=…'),
     async handler(ctx, deps) {

@@ -3,6 +3,7 @@ import {
   type EventBatch,
   type EventsQuery,
   eventBatchSchema,
+  eventIdPattern,
   eventIdSchema,
   eventsQuerySchema,
 } from '../../contracts/events.ts';
@@ -40,7 +41,12 @@ export const eventRoutes = defineRoutes([
     access: 'viewer',
     params: jobParams,
     query: z.object({ lastEventId: eventIdSchema.optional() }),
-    headers: z.object({ 'Last-Event-ID': eventIdSchema.optional() }),
+    // On the wire the header may also be blank: Node trims a value's blanks and an empty one is absent (validate.ts).
+    headers: z.object({
+      'Last-Event-ID': eventIdSchema
+        .optional()
+        .meta({ override: { pattern: `^[ \\t]*(?:${eventIdPattern.source.slice(1, -1)})?[ \\t]*$` } }),
+    }),
     responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
     async handler(ctx, deps) {
       const { params, query, headers } = input<

@@ -12,7 +12,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** A request fetch refuses to send (TRACE, QUERY): status, headers and parsed body. */
+/** A request fetch refuses to send (TRACE, QUERY, PROPFIND): status, headers and parsed body. */
 function raw(method: string, pathname: string) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: unknown }>(
     (resolve, reject) => {
@@ -87,17 +87,27 @@ describe('headers', () => {
 });
 
 describe('methods', () => {
-  test('TRACE and QUERY are a 501 in the error format', async () => {
+  test('PROPFIND, a method the server does not know, is a 501 in the error format', async () => {
+    for (const path of ['/api/queue/jobs', '/healthz', '/tasks']) {
+      const res = await raw('PROPFIND', path);
+      expect(res.status, path).toBe(501);
+      expect(res.headers['content-type']).toMatch(/application\/json/);
+      expect(res.body).toMatchObject({ error: { code: 'not_implemented', requestId: expect.any(String) } });
+    }
+  });
+
+  test('TRACE and QUERY, which no route supports, are a 405 with Allow in the error format', async () => {
     for (const [method, path] of [
       ['TRACE', '/api/queue/jobs'],
       ['TRACE', '/healthz'],
-      ['TRACE', '/tasks'],
       ['QUERY', '/api/queue/jobs'],
     ]) {
       const res = await raw(method, path);
-      expect(res.status, `${method} ${path}`).toBe(501);
-      expect(res.headers['content-type']).toMatch(/application\/json/);
-      expect(res.body).toMatchObject({ error: { code: 'not_implemented', requestId: expect.any(String) } });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.allow).toContain('GET');
+      expect(res.body).toMatchObject({
+        error: { code: 'method_not_allowed', requestId: expect.any(String) },
+      });
     }
   });
 
