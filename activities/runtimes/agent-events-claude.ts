@@ -5,7 +5,9 @@ import {
   isObject,
   type JsonObject,
   str,
+  tokens,
   toolArgument,
+  usageOf,
 } from './agent-line.ts';
 
 /**
@@ -77,9 +79,12 @@ function readUserBlock(block: JsonObject): Part | null {
 
 function readResult(event: JsonObject): AgentLine {
   const result = str(event.result);
+  const reported = isObject(event.usage) ? event.usage : {};
+  const usage = usageOf(reported.input_tokens, reported.output_tokens);
   if (event.subtype === 'success' && event.is_error !== true) {
     const facts = [
       typeof event.num_turns === 'number' ? `${event.num_turns} turns` : null,
+      tokens(usage),
       typeof event.duration_ms === 'number' ? `${(event.duration_ms / 1000).toFixed(1)} s` : null,
       typeof event.total_cost_usd === 'number' ? `$${event.total_cost_usd.toFixed(4)}` : null,
     ].filter(Boolean);
@@ -87,11 +92,12 @@ function readResult(event: JsonObject): AgentLine {
       kind: 'status',
       text: ['finished', ...facts].join(' · '),
       ...(result ? { said: { text: result } } : {}),
+      ...(usage ? { usage } : {}),
     };
   }
   const errors = Array.isArray(event.errors) ? event.errors.filter((e) => typeof e === 'string') : [];
   const why = errors.join('; ') || result || 'no details';
   // `is_error` decides, whatever the subtype says (an API error comes as subtype "success").
   const label = event.subtype && event.subtype !== 'success' ? str(event.subtype) : 'error';
-  return { kind: 'error', text: `${label}: ${why}`, failed: true };
+  return { kind: 'error', text: `${label}: ${why}`, failed: true, ...(usage ? { usage } : {}) };
 }

@@ -6,6 +6,7 @@ import {
   str,
   tokens,
   toolArgument,
+  usageOf,
 } from './agent-line.ts';
 
 /**
@@ -22,8 +23,9 @@ export function readCodexEvent(event: JsonObject): AgentLine | null {
       return { kind: 'status', text: 'turn started' };
     case 'turn.completed': {
       const usage = isObject(event.usage) ? event.usage : {};
-      const used = tokens(usage.input_tokens, usage.output_tokens);
-      return { kind: 'status', text: used ? `turn completed · ${used}` : 'turn completed' };
+      const used = usageOf(usage.input_tokens, usage.output_tokens);
+      const text = used ? `turn completed · ${tokens(used)}` : 'turn completed';
+      return used ? { kind: 'status', text, usage: used } : { kind: 'status', text };
     }
     case 'turn.failed': {
       const error = isObject(event.error) ? str(event.error.message) : null;

@@ -6,6 +6,7 @@ import {
   str,
   tokens,
   toolArgument,
+  usageOf,
 } from './agent-line.ts';
 
 /**
@@ -58,10 +59,12 @@ function readResult(event: JsonObject): AgentLine {
     return { kind: 'error', text: `failed: ${error ?? 'unknown error'}`, failed: true };
   }
   const stats = isObject(event.stats) ? event.stats : {};
+  const usage = usageOf(stats.input_tokens, stats.output_tokens);
   const facts = [
     typeof stats.tool_calls === 'number' ? `${stats.tool_calls} tool calls` : null,
-    tokens(stats.input_tokens, stats.output_tokens),
+    tokens(usage),
     typeof stats.duration_ms === 'number' ? `${(stats.duration_ms / 1000).toFixed(1)} s` : null,
   ].filter(Boolean);
-  return { kind: 'status', text: ['finished', ...facts].join(' · ') };
+  const text = ['finished', ...facts].join(' · ');
+  return usage ? { kind: 'status', text, usage } : { kind: 'status', text };
 }

@@ -20,6 +20,13 @@ export interface AgentLine {
   said?: { text: string; delta?: boolean };
   /** The CLI reports that its run failed (even if it exits 0): the step fails with this line's text. */
   failed?: true;
+  /** Tokens this event reports as used (a turn's or the run's): summed into the step's usage. */
+  usage?: TokenUsage;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
 }
 
 export type JsonObject = Record<string, unknown>;
@@ -64,9 +71,16 @@ export function toolArgument(input: unknown): string {
   return json === '{}' ? '' : json;
 }
 
-/** Token counts in brief, from whichever usage fields the CLI reports. */
-export function tokens(input: unknown, output: unknown): string | null {
+/** Token counts from whichever usage fields the CLI reports, when it reports both. */
+export function usageOf(input: unknown, output: unknown): TokenUsage | undefined {
   return typeof input === 'number' && typeof output === 'number'
-    ? `${input.toLocaleString('en')} in / ${output.toLocaleString('en')} out tokens`
+    ? { inputTokens: input, outputTokens: output }
+    : undefined;
+}
+
+/** Token counts in brief. */
+export function tokens(usage: TokenUsage | undefined): string | null {
+  return usage
+    ? `${usage.inputTokens.toLocaleString('en')} in / ${usage.outputTokens.toLocaleString('en')} out tokens`
     : null;
 }

@@ -1,6 +1,6 @@
 import type { Runtime } from '../../contracts/task.ts';
 import { readAgentLine } from './agent-events.ts';
-import type { AgentLine } from './agent-line.ts';
+import type { AgentLine, TokenUsage } from './agent-line.ts';
 
 /**
  * A step's stdout, read line by line: each JSON event of the runtime CLI rendered for the output panel
@@ -13,6 +13,7 @@ export function createStepOutput(runtime: Runtime) {
   let lastError: string | null = null;
   let lastStderr: string | null = null;
   let failed = false;
+  let usage: TokenUsage | null = null;
   return {
     /** A stderr line: the CLI's own words when it fails without an error event. */
     readStderr(line: string) {
@@ -22,6 +23,11 @@ export function createStepOutput(runtime: Runtime) {
       const shown = readAgentLine(runtime, line);
       if (shown?.kind === 'error') lastError = shown.text;
       if (shown?.failed) failed = true;
+      if (shown?.usage)
+        usage = {
+          inputTokens: (usage?.inputTokens ?? 0) + shown.usage.inputTokens,
+          outputTokens: (usage?.outputTokens ?? 0) + shown.usage.outputTokens,
+        };
       if (shown?.said) {
         last = shown.said.delta && streaming ? last + shown.said.text : shown.said.text;
         streaming = shown.said.delta === true;
@@ -41,6 +47,10 @@ export function createStepOutput(runtime: Runtime) {
     /** The CLI reported a failed run (codex turn.failed, a claude is_error result, a gemini error result). */
     failed(): boolean {
       return failed;
+    },
+    /** Tokens the CLI reported using over the step (its turns' or its run's counts), null if none. */
+    usage(): TokenUsage | null {
+      return usage;
     },
     /** The agent's last message, trimmed to 500 characters; null when it said nothing. */
     summary(): string | null {

@@ -161,7 +161,13 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
           level: 'error',
           type: 'task.step.failed',
           message: `Step ${step.id} failed: ${why}`,
-          payload: { ...stepPayload, exitCode: exit.exitCode, signal: exit.signal, agentError: shownError },
+          payload: {
+            ...stepPayload,
+            exitCode: exit.exitCode,
+            signal: exit.signal,
+            agentError: shownError,
+            usage: output.usage(),
+          },
         });
         throw ApplicationFailure.nonRetryable(`step ${step.id} failed: ${why}`, 'TaskFailure');
       }
@@ -169,7 +175,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
       events.emit({
         type: 'task.step.finished',
         message: `Step ${stepIndex + 1}/${stepCount} ${step.title ?? step.id} finished`,
-        payload: { ...stepPayload, summary },
+        payload: { ...stepPayload, summary, usage: output.usage() },
       });
       return { exitCode: 0, summary };
     } catch (err) {

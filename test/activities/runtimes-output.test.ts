@@ -324,4 +324,35 @@ describe('step summaries', () => {
     expect(summary('codex', ['plain words', '{"type":"new.event"}', '   '])).toBe('plain words');
     expect(summary('codex', [])).toBeNull();
   });
+
+  it('add up the tokens each CLI reports: codex per turn, claude and gemini for the run', () => {
+    const usage = (runtime: Runtime, lines: object[]) => {
+      const out = createStepOutput(runtime);
+      for (const l of lines) out.read(JSON.stringify(l));
+      return out.usage();
+    };
+    expect(
+      usage('codex', [
+        { type: 'turn.completed', usage: { input_tokens: 100, cached_input_tokens: 80, output_tokens: 7 } },
+        { type: 'turn.completed', usage: { input_tokens: 50, output_tokens: 3 } },
+      ]),
+    ).toEqual({ inputTokens: 150, outputTokens: 10 });
+    expect(
+      usage('claude', [
+        {
+          type: 'result',
+          subtype: 'success',
+          is_error: true,
+          result: 'API Error',
+          usage: { input_tokens: 9, output_tokens: 0 },
+        },
+      ]),
+    ).toEqual({ inputTokens: 9, outputTokens: 0 });
+    expect(
+      usage('gemini', [
+        { type: 'result', status: 'success', stats: { input_tokens: 200, output_tokens: 100 } },
+      ]),
+    ).toEqual({ inputTokens: 200, outputTokens: 100 });
+    expect(usage('codex', [{ type: 'turn.completed', usage: {} }])).toBeNull();
+  });
 });
