@@ -8,7 +8,14 @@ import {
   type ModelServer,
   type ModelServerOptions,
 } from '../fakes/model-servers/scripted-model.ts';
-import { bigPrompt, cliUnderTest, runCli, type Sandbox, sandbox } from './cli-harness.ts';
+import {
+  bigPrompt,
+  cliUnderTest,
+  runCli,
+  type Sandbox,
+  sandbox,
+  whenWaitingForModel,
+} from './cli-harness.ts';
 
 /** The real Claude Code CLI against the Messages API double: flags and fail-fast env from the runtime notes. */
 const claude = cliUnderTest('claude');
@@ -40,7 +47,7 @@ describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
     server = box = undefined;
   });
 
-  async function runClaude(prompt: string, opts: ModelServerOptions = {}) {
+  async function runClaude(prompt: string, opts: ModelServerOptions = {}, interrupt = false) {
     server = await startMessagesServer(conversation, opts);
     box = await sandbox({ 'README.md': '# demo readme\n' });
     const env = {
@@ -54,7 +61,12 @@ describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
       IS_SANDBOX: '1', // --dangerously-skip-permissions is refused as root without it
     };
     await mkdir(env.CLAUDE_CONFIG_DIR);
-    const result = await runCli(claude!, args, { cwd: box.repo, env, prompt });
+    const result = await runCli(claude!, args, {
+      cwd: box.repo,
+      env,
+      prompt,
+      interrupt: interrupt ? whenWaitingForModel(server) : undefined,
+    });
     console.log(`claude${opts.fail ? ` fail ${opts.fail}` : ''}: exit ${result.code} in ${result.ms} ms`);
     return { result, box, server };
   }
@@ -89,5 +101,16 @@ describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
     const { result, server } = await runClaude(prompt);
     expect(result.code, result.stderr).toBe(0);
     expect(server.requests.some((r) => containsText(r.body, prompt))).toBe(true);
+  });
+
+  it('stops at once on SIGINT while the model delays its answer', async () => {
+    const { result, server } = await runClaude('Take notes.', { delayMs: 30_000 }, true);
+    console.log(
+      `claude interrupted: exit ${result.code ?? result.signal} ${result.afterInterruptMs} ms after SIGINT`,
+    );
+    expect(result.afterInterruptMs).toBeLessThan(3_000);
+    // It exits 0 on SIGINT: only the missing result event tells a stopped run from a finished one.
+    expect(result.stdout).not.toContain('"type":"result"');
+    await expect.poll(() => server.requests.some((r) => r.abandoned)).toBe(true);
   });
 });

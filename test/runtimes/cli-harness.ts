@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type AgentCli, agentCliPath } from '../../scripts/agent-clis.ts';
+import type { ModelServer } from '../fakes/model-servers/scripted-model.ts';
 
 /** Running a real agent CLI in isolation: its own home, temp dir and git repo, the prompt on stdin. */
 
@@ -52,16 +53,48 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   ms: number;
+  /** From the interrupt to the exit, when interrupted. */
+  afterInterruptMs: number | null;
 }
 
-/** Spawn with the prompt written to stdin and stdin closed (a long prompt never goes through argv). */
+/**
+ * Spawn in its own process group with the prompt written to stdin and stdin closed (a long prompt never goes
+ * through argv). Aborting `interrupt` sends SIGINT to the group, as a cancel does.
+ */
 export function runCli(
   command: string,
   args: string[],
-  opts: { cwd: string; env: Record<string, string>; prompt: string; timeoutMs?: number },
+  opts: {
+    cwd: string;
+    env: Record<string, string>;
+    prompt: string;
+    timeoutMs?: number;
+    interrupt?: AbortSignal;
+  },
 ): Promise<CliRun> {
   const started = performance.now();
-  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  let interruptedAt: number | null = null;
+  opts.interrupt?.addEventListener(
+    'abort',
+    () => {
+      interruptedAt = performance.now();
+      signalGroup('SIGINT');
+    },
+    { once: true },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
@@ -72,14 +105,34 @@ export function runCli(
   });
   child.stdin.on('error', () => {}); // a CLI that exits before reading all of stdin is reported by its exit code
   child.stdin.end(opts.prompt);
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 45_000);
+  const timer = setTimeout(() => signalGroup('SIGKILL'), opts.timeoutMs ?? 45_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Math.round(performance.now() - started) });
+      const now = performance.now();
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr,
+        ms: Math.round(now - started),
+        afterInterruptMs: interruptedAt === null ? null : Math.round(now - interruptedAt),
+      });
     });
   });
+}
+
+/** Aborts once the server holds a model-turn request: the CLI is then waiting for the (delayed) answer. */
+export function whenWaitingForModel(server: ModelServer): AbortSignal {
+  const controller = new AbortController();
+  const poll = setInterval(() => {
+    if (!server.requests.some((r) => r.turn !== null)) return;
+    clearInterval(poll);
+    controller.abort();
+  }, 20);
+  poll.unref();
+  return controller.signal;
 }
 
 /** A prompt of exactly `length` UTF-16 units mixing ASCII, 2-, 3- and 4-byte UTF-8 characters. */

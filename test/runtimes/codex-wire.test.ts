@@ -2,8 +2,20 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startResponsesServer } from '../fakes/model-servers/responses-server.ts';
-import { type Conversation, containsText, type ModelServer } from '../fakes/model-servers/scripted-model.ts';
-import { bigPrompt, cliUnderTest, runCli, type Sandbox, sandbox } from './cli-harness.ts';
+import {
+  type Conversation,
+  containsText,
+  type ModelServer,
+  type ModelServerOptions,
+} from '../fakes/model-servers/scripted-model.ts';
+import {
+  bigPrompt,
+  cliUnderTest,
+  runCli,
+  type Sandbox,
+  sandbox,
+  whenWaitingForModel,
+} from './cli-harness.ts';
 
 /** The real codex CLI against the Responses API double: flags and fail-fast settings from the runtime notes. */
 const codex = cliUnderTest('codex');
@@ -59,16 +71,17 @@ describe.skipIf(!codex)('codex 0.171 on the Responses API double', () => {
     server = box = undefined;
   });
 
-  async function runCodex(
-    model: string,
-    prompt: string,
-    opts: Parameters<typeof startResponsesServer>[1] = {},
-  ) {
+  async function runCodex(model: string, prompt: string, opts: ModelServerOptions = {}, interrupt = false) {
     server = await startResponsesServer(conversation, opts);
     box = await sandbox({ 'README.md': '# demo readme\n' });
     const env = { ...box.env, CODEX_HOME: path.join(box.home, '.codex') };
     await mkdir(env.CODEX_HOME); // codex refuses a CODEX_HOME that does not exist
-    const result = await runCli(codex!, codexArgs(server, box.repo, model), { cwd: box.repo, env, prompt });
+    const result = await runCli(codex!, codexArgs(server, box.repo, model), {
+      cwd: box.repo,
+      env,
+      prompt,
+      interrupt: interrupt ? whenWaitingForModel(server) : undefined,
+    });
     console.log(
       `codex ${model}${opts.fail ? ` fail ${opts.fail}` : ''}: exit ${result.code} in ${result.ms} ms`,
     );
@@ -107,5 +120,15 @@ describe.skipIf(!codex)('codex 0.171 on the Responses API double', () => {
     const { result, server } = await runCodex('gpt-5.5', prompt);
     expect(result.code, result.stderr).toBe(0);
     expect(server.requests.some((r) => containsText(r.body, prompt))).toBe(true);
+  });
+
+  it('stops at once on SIGINT while the model delays its answer', async () => {
+    const { result, server } = await runCodex('gpt-5.5', 'Take notes.', { delayMs: 30_000 }, true);
+    console.log(
+      `codex interrupted: exit ${result.code ?? result.signal} ${result.afterInterruptMs} ms after SIGINT`,
+    );
+    expect(result.afterInterruptMs).toBeLessThan(3_000);
+    expect(result.code).not.toBe(0);
+    await expect.poll(() => server.requests.some((r) => r.abandoned)).toBe(true);
   });
 });

@@ -8,7 +8,14 @@ import {
   type ModelServer,
   type ModelServerOptions,
 } from '../fakes/model-servers/scripted-model.ts';
-import { bigPrompt, cliUnderTest, runCli, type Sandbox, sandbox } from './cli-harness.ts';
+import {
+  bigPrompt,
+  cliUnderTest,
+  runCli,
+  type Sandbox,
+  sandbox,
+  whenWaitingForModel,
+} from './cli-harness.ts';
 
 /** The real Gemini CLI against the Gemini API double: flags, env and settings from the runtime notes. */
 const gemini = cliUnderTest('gemini');
@@ -40,7 +47,7 @@ describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
     server = box = undefined;
   });
 
-  async function runGemini(prompt: string, opts: ModelServerOptions = {}) {
+  async function runGemini(prompt: string, opts: ModelServerOptions = {}, interrupt = false) {
     server = await startGeminiServer(conversation, opts);
     box = await sandbox({ 'README.md': '# demo readme\n' });
     await mkdir(path.join(box.home, '.gemini'));
@@ -52,7 +59,12 @@ describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
       GEMINI_CLI_TRUST_WORKSPACE: 'true',
       GEMINI_CLI_NO_RELAUNCH: 'true',
     };
-    const result = await runCli(gemini!, args, { cwd: box.repo, env, prompt });
+    const result = await runCli(gemini!, args, {
+      cwd: box.repo,
+      env,
+      prompt,
+      interrupt: interrupt ? whenWaitingForModel(server) : undefined,
+    });
     console.log(`gemini${opts.fail ? ` fail ${opts.fail}` : ''}: exit ${result.code} in ${result.ms} ms`);
     return { result, box, server };
   }
@@ -87,5 +99,16 @@ describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
     const { result, server } = await runGemini(prompt);
     expect(result.code, result.stderr).toBe(0);
     expect(server.requests.some((r) => containsText(r.body, prompt))).toBe(true);
+  });
+
+  it('stops at once on SIGINT while the model delays its answer', async () => {
+    const { result, server } = await runGemini('Take notes.', { delayMs: 30_000 }, true);
+    console.log(
+      `gemini interrupted: exit ${result.code ?? result.signal} ${result.afterInterruptMs} ms after SIGINT`,
+    );
+    expect(result.afterInterruptMs).toBeLessThan(3_000);
+    // It exits 0 on SIGINT: only the missing result event tells a stopped run from a finished one.
+    expect(result.stdout).not.toContain('"type":"result"');
+    await expect.poll(() => server.requests.some((r) => r.abandoned)).toBe(true);
   });
 });

@@ -36,6 +36,8 @@ export interface RecordedModelRequest {
   toolResults: string[];
   /** Index of the conversation turn this request was answered with; null for side requests. */
   turn: number | null;
+  /** The client went away before the answer was sent (a cancelled CLI during `delayMs`). */
+  abandoned: boolean;
 }
 
 export interface ModelServer {
@@ -138,6 +140,7 @@ export async function startModelServer(
       model: reply.model ?? null,
       toolResults: reply.turnRequest ? reply.toolResults : [],
       turn: null,
+      abandoned: false,
     };
     requests.push(record);
     if (options.fail && method === 'POST') {
@@ -154,7 +157,10 @@ export async function startModelServer(
     const { turn, index } = turnFor(conversation, reply.toolResults.length);
     record.turn = index;
     if (options.delayMs) await delay(options.delayMs, res);
-    if (res.destroyed) return;
+    if (res.destroyed || res.writableEnded) {
+      record.abandoned = true;
+      return;
+    }
     writeSse(res, reply.events(turn, index));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
