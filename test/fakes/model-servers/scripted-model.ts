@@ -79,12 +79,12 @@ export function containsText(value: unknown, text: string): boolean {
 }
 
 /** The turn a request gets: one turn per tool result already answered; past the end, a closing answer. */
-export function turnFor(conversation: Conversation, toolResults: number): { turn: Turn; index: number } {
+function turnFor(conversation: Conversation, toolResults: number): { turn: Turn; index: number } {
   const index = Math.min(toolResults, conversation.length);
   return { turn: conversation[index] ?? { answer: 'The scripted conversation is over.' }, index };
 }
 
-export function writeSse(res: ServerResponse, events: SseEvent[]): void {
+function writeSse(res: ServerResponse, events: SseEvent[]): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   for (const e of events)
     res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${JSON.stringify(e.data)}\n\n`);
