@@ -2,18 +2,15 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../fakes/model-servers/messages-server.ts';
-import {
-  type Conversation,
-  containsText,
-  type ModelServer,
-  type ModelServerOptions,
-} from '../fakes/model-servers/scripted-model.ts';
+import { type Conversation, containsText, type ModelServer } from '../fakes/model-servers/scripted-model.ts';
 import {
   bigPrompt,
   cliUnderTest,
+  logRun,
   runCli,
   type Sandbox,
   sandbox,
+  type WireCase,
   whenWaitingForModel,
 } from './cli-harness.ts';
 
@@ -47,8 +44,9 @@ describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
     server = box = undefined;
   });
 
-  async function runClaude(prompt: string, opts: ModelServerOptions = {}, interrupt = false) {
-    server = await startMessagesServer(conversation, opts);
+  async function runClaude(prompt: string, wire: WireCase = {}) {
+    server = await startMessagesServer(conversation, wire);
+    if (wire.refused) await server.close(); // nothing listens on its port any more
     box = await sandbox({ 'README.md': '# demo readme\n' });
     const env = {
       ...box.env,
@@ -65,9 +63,9 @@ describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
       cwd: box.repo,
       env,
       prompt,
-      interrupt: interrupt ? whenWaitingForModel(server) : undefined,
+      interrupt: wire.interrupt ? whenWaitingForModel(server) : undefined,
     });
-    console.log(`claude${opts.fail ? ` fail ${opts.fail}` : ''}: exit ${result.code} in ${result.ms} ms`);
+    logRun('claude', wire, result);
     return { result, box, server };
   }
 
@@ -96,6 +94,12 @@ describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
     expect(result.stdout).toMatch(/"is_error":true.*scripted failure 503/);
   });
 
+  it('exits non-zero within seconds when nothing listens on the endpoint', async () => {
+    const { result } = await runClaude('Take notes.', { refused: true });
+    expect(result.code).not.toBe(0);
+    expect(result.ms).toBeLessThan(15_000);
+  });
+
   it('delivers a 100,000-character multi-byte prompt whole', async () => {
     const prompt = bigPrompt();
     const { result, server } = await runClaude(prompt);
@@ -104,10 +108,7 @@ describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
   });
 
   it('stops at once on SIGINT while the model delays its answer', async () => {
-    const { result, server } = await runClaude('Take notes.', { delayMs: 30_000 }, true);
-    console.log(
-      `claude interrupted: exit ${result.code ?? result.signal} ${result.afterInterruptMs} ms after SIGINT`,
-    );
+    const { result, server } = await runClaude('Take notes.', { delayMs: 30_000, interrupt: true });
     expect(result.afterInterruptMs).toBeLessThan(3_000);
     // It exits 0 on SIGINT: only the missing result event tells a stopped run from a finished one.
     expect(result.stdout).not.toContain('"type":"result"');

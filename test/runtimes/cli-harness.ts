@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type AgentCli, agentCliPath } from '../../scripts/agent-clis.ts';
-import type { ModelServer } from '../fakes/model-servers/scripted-model.ts';
+import type { ModelServer, ModelServerOptions } from '../fakes/model-servers/scripted-model.ts';
 
 /** Running a real agent CLI in isolation: its own home, temp dir and git repo, the prompt on stdin. */
 
@@ -45,6 +45,12 @@ export async function sandbox(files: Record<string, string> = { 'README.md': '# 
     env: { HOME: home, TMPDIR: tmp, PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
     remove: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/** One wire test's setup: the server's options, plus a SIGINT while the model answers, or a closed port. */
+export interface WireCase extends ModelServerOptions {
+  interrupt?: boolean;
+  refused?: boolean;
 }
 
 export interface CliRun {
@@ -121,6 +127,18 @@ export function runCli(
       });
     });
   });
+}
+
+/** One line per run in the test output: the times and exit codes the runtime notes quote. */
+export function logRun(name: string, wire: WireCase, run: CliRun): void {
+  const setup = [
+    name,
+    wire.fail && `fail ${wire.fail}`,
+    wire.refused && 'refused',
+    wire.interrupt && 'interrupted',
+  ];
+  const after = run.afterInterruptMs === null ? '' : ` (${run.afterInterruptMs} ms after SIGINT)`;
+  console.log(`${setup.filter(Boolean).join(' ')}: exit ${run.code ?? run.signal} in ${run.ms} ms${after}`);
 }
 
 /** Aborts once the server holds a model-turn request: the CLI is then waiting for the (delayed) answer. */

@@ -2,18 +2,15 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startResponsesServer } from '../fakes/model-servers/responses-server.ts';
-import {
-  type Conversation,
-  containsText,
-  type ModelServer,
-  type ModelServerOptions,
-} from '../fakes/model-servers/scripted-model.ts';
+import { type Conversation, containsText, type ModelServer } from '../fakes/model-servers/scripted-model.ts';
 import {
   bigPrompt,
   cliUnderTest,
+  logRun,
   runCli,
   type Sandbox,
   sandbox,
+  type WireCase,
   whenWaitingForModel,
 } from './cli-harness.ts';
 
@@ -71,8 +68,9 @@ describe.skipIf(!codex)('codex 0.171 on the Responses API double', () => {
     server = box = undefined;
   });
 
-  async function runCodex(model: string, prompt: string, opts: ModelServerOptions = {}, interrupt = false) {
-    server = await startResponsesServer(conversation, opts);
+  async function runCodex(model: string, prompt: string, wire: WireCase = {}) {
+    server = await startResponsesServer(conversation, wire);
+    if (wire.refused) await server.close(); // nothing listens on its port any more
     box = await sandbox({ 'README.md': '# demo readme\n' });
     const env = { ...box.env, CODEX_HOME: path.join(box.home, '.codex') };
     await mkdir(env.CODEX_HOME); // codex refuses a CODEX_HOME that does not exist
@@ -80,11 +78,9 @@ describe.skipIf(!codex)('codex 0.171 on the Responses API double', () => {
       cwd: box.repo,
       env,
       prompt,
-      interrupt: interrupt ? whenWaitingForModel(server) : undefined,
+      interrupt: wire.interrupt ? whenWaitingForModel(server) : undefined,
     });
-    console.log(
-      `codex ${model}${opts.fail ? ` fail ${opts.fail}` : ''}: exit ${result.code} in ${result.ms} ms`,
-    );
+    logRun(`codex ${model}`, wire, result);
     return { result, box, server };
   }
 
@@ -115,6 +111,12 @@ describe.skipIf(!codex)('codex 0.171 on the Responses API double', () => {
     expect(result.stdout).toMatch(/"turn\.failed".*scripted failure 503/);
   });
 
+  it('exits non-zero within seconds when nothing listens on the endpoint', async () => {
+    const { result } = await runCodex('gpt-5.5', 'Take notes.', { refused: true });
+    expect(result.code).not.toBe(0);
+    expect(result.ms).toBeLessThan(15_000);
+  });
+
   it('delivers a 100,000-character multi-byte prompt whole', async () => {
     const prompt = bigPrompt();
     const { result, server } = await runCodex('gpt-5.5', prompt);
@@ -123,10 +125,7 @@ describe.skipIf(!codex)('codex 0.171 on the Responses API double', () => {
   });
 
   it('stops at once on SIGINT while the model delays its answer', async () => {
-    const { result, server } = await runCodex('gpt-5.5', 'Take notes.', { delayMs: 30_000 }, true);
-    console.log(
-      `codex interrupted: exit ${result.code ?? result.signal} ${result.afterInterruptMs} ms after SIGINT`,
-    );
+    const { result, server } = await runCodex('gpt-5.5', 'Take notes.', { delayMs: 30_000, interrupt: true });
     expect(result.afterInterruptMs).toBeLessThan(3_000);
     expect(result.code).not.toBe(0);
     await expect.poll(() => server.requests.some((r) => r.abandoned)).toBe(true);

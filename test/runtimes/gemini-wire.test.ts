@@ -2,18 +2,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGeminiServer } from '../fakes/model-servers/gemini-server.ts';
-import {
-  type Conversation,
-  containsText,
-  type ModelServer,
-  type ModelServerOptions,
-} from '../fakes/model-servers/scripted-model.ts';
+import { type Conversation, containsText, type ModelServer } from '../fakes/model-servers/scripted-model.ts';
 import {
   bigPrompt,
   cliUnderTest,
+  logRun,
   runCli,
   type Sandbox,
   sandbox,
+  type WireCase,
   whenWaitingForModel,
 } from './cli-harness.ts';
 
@@ -47,8 +44,9 @@ describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
     server = box = undefined;
   });
 
-  async function runGemini(prompt: string, opts: ModelServerOptions = {}, interrupt = false) {
-    server = await startGeminiServer(conversation, opts);
+  async function runGemini(prompt: string, wire: WireCase = {}) {
+    server = await startGeminiServer(conversation, wire);
+    if (wire.refused) await server.close(); // nothing listens on its port any more
     box = await sandbox({ 'README.md': '# demo readme\n' });
     await mkdir(path.join(box.home, '.gemini'));
     await writeFile(path.join(box.home, '.gemini', 'settings.json'), JSON.stringify(settings));
@@ -63,9 +61,9 @@ describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
       cwd: box.repo,
       env,
       prompt,
-      interrupt: interrupt ? whenWaitingForModel(server) : undefined,
+      interrupt: wire.interrupt ? whenWaitingForModel(server) : undefined,
     });
-    console.log(`gemini${opts.fail ? ` fail ${opts.fail}` : ''}: exit ${result.code} in ${result.ms} ms`);
+    logRun('gemini', wire, result);
     return { result, box, server };
   }
 
@@ -94,6 +92,12 @@ describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
     expect(result.stdout).toMatch(/"status":"error".*scripted failure 503/);
   });
 
+  it('exits non-zero within seconds when nothing listens on the endpoint', async () => {
+    const { result } = await runGemini('Take notes.', { refused: true });
+    expect(result.code).not.toBe(0);
+    expect(result.ms).toBeLessThan(15_000);
+  });
+
   it('delivers a 100,000-character multi-byte prompt whole', async () => {
     const prompt = bigPrompt();
     const { result, server } = await runGemini(prompt);
@@ -102,10 +106,7 @@ describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
   });
 
   it('stops at once on SIGINT while the model delays its answer', async () => {
-    const { result, server } = await runGemini('Take notes.', { delayMs: 30_000 }, true);
-    console.log(
-      `gemini interrupted: exit ${result.code ?? result.signal} ${result.afterInterruptMs} ms after SIGINT`,
-    );
+    const { result, server } = await runGemini('Take notes.', { delayMs: 30_000, interrupt: true });
     expect(result.afterInterruptMs).toBeLessThan(3_000);
     // It exits 0 on SIGINT: only the missing result event tells a stopped run from a finished one.
     expect(result.stdout).not.toContain('"type":"result"');
