@@ -1,0 +1,117 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMessagesServer } from '../fakes/model-servers/messages-server.ts';
+import { type Conversation, containsText, type ModelServer } from '../fakes/model-servers/scripted-model.ts';
+import {
+  bigPrompt,
+  cliUnderTest,
+  logRun,
+  runCli,
+  type Sandbox,
+  sandbox,
+  type WireCase,
+  whenWaitingForModel,
+} from './cli-harness.ts';
+
+/** The real Claude Code CLI against the Messages API double: flags and fail-fast env from the runtime notes. */
+const claude = cliUnderTest('claude');
+
+const conversation: Conversation = [
+  { read: 'README.md' },
+  { write: { path: 'NOTES.txt', content: 'written by the scripted model\nsecond line\n' } },
+  { shell: 'ls' },
+  { answer: 'done' },
+];
+
+const args = [
+  '-p', // no prompt argument: it is read from stdin
+  '--output-format',
+  'stream-json',
+  '--verbose',
+  '--model',
+  'claude-sonnet-4-5',
+  '--dangerously-skip-permissions',
+  '--no-session-persistence',
+];
+
+describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
+  let server: ModelServer | undefined;
+  let box: Sandbox | undefined;
+  afterEach(async () => {
+    await server?.close();
+    await box?.remove();
+    server = box = undefined;
+  });
+
+  async function runClaude(prompt: string, wire: WireCase = {}) {
+    server = await startMessagesServer(conversation, wire);
+    if (wire.refused) await server.close(); // nothing listens on its port any more
+    box = await sandbox({ 'README.md': '# demo readme\n' });
+    const env = {
+      ...box.env,
+      CLAUDE_CONFIG_DIR: path.join(box.home, '.claude'),
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_API_KEY: 'sk-ant-double',
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      DISABLE_TELEMETRY: '1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      IS_SANDBOX: '1', // --dangerously-skip-permissions is refused as root without it
+    };
+    await mkdir(env.CLAUDE_CONFIG_DIR);
+    const result = await runCli(claude!, args, {
+      cwd: box.repo,
+      env,
+      prompt,
+      interrupt: wire.interrupt ? whenWaitingForModel(server) : undefined,
+    });
+    logRun('claude', wire, result);
+    return { result, box, server };
+  }
+
+  it('reads, writes, runs a command and answers', async () => {
+    const { result, box, server } = await runClaude('Take notes.');
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(path.join(box.repo, 'NOTES.txt'), 'utf8')).toBe(
+      'written by the scripted model\nsecond line\n',
+    );
+    const last = server.requests.at(-1)!;
+    expect(last.turn).toBe(3);
+    expect(last.model).toBe('claude-sonnet-4-5');
+    expect(last.toolResults).toHaveLength(3);
+    expect(last.toolResults[0]).toContain('# demo readme');
+    expect(last.toolResults[1]).toContain('File created successfully');
+    expect(last.toolResults[2]).toMatch(/NOTES\.txt/);
+    expect(last.headers['x-api-key']).toBeUndefined();
+    expect(result.stdout).toMatch(/"type":"result".*"is_error":false.*"result":"done"/);
+  });
+
+  it('exits non-zero within seconds when the endpoint answers 503', async () => {
+    const { result, server } = await runClaude('Take notes.', { fail: 503 });
+    expect(result.code).not.toBe(0);
+    expect(result.ms).toBeLessThan(15_000);
+    expect(server.requests.some((r) => r.method === 'POST')).toBe(true);
+    expect(result.stdout).toMatch(/"is_error":true.*scripted failure 503/);
+  });
+
+  it('exits non-zero within seconds when nothing listens on the endpoint', async () => {
+    const { result } = await runClaude('Take notes.', { refused: true });
+    expect(result.code).not.toBe(0);
+    expect(result.ms).toBeLessThan(15_000);
+  });
+
+  it('delivers a 100,000-character multi-byte prompt whole', async () => {
+    const prompt = bigPrompt();
+    const { result, server } = await runClaude(prompt);
+    expect(result.code, result.stderr).toBe(0);
+    expect(server.requests.some((r) => containsText(r.body, prompt))).toBe(true);
+  });
+
+  it('stops at once on SIGINT while the model delays its answer', async () => {
+    const { result, server } = await runClaude('Take notes.', { delayMs: 30_000, interrupt: true });
+    expect(result.afterInterruptMs).toBeLessThan(3_000);
+    // It exits 0 on SIGINT: only the missing result event tells a stopped run from a finished one.
+    expect(result.stdout).not.toContain('"type":"result"');
+    await expect.poll(() => server.requests.some((r) => r.abandoned)).toBe(true);
+  });
+});

@@ -1,0 +1,115 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startGeminiServer } from '../fakes/model-servers/gemini-server.ts';
+import { type Conversation, containsText, type ModelServer } from '../fakes/model-servers/scripted-model.ts';
+import {
+  bigPrompt,
+  cliUnderTest,
+  logRun,
+  runCli,
+  type Sandbox,
+  sandbox,
+  type WireCase,
+  whenWaitingForModel,
+} from './cli-harness.ts';
+
+/** The real Gemini CLI against the Gemini API double: flags, env and settings from the runtime notes. */
+const gemini = cliUnderTest('gemini');
+
+const conversation: Conversation = [
+  { read: 'README.md' },
+  { write: { path: 'NOTES.txt', content: 'written by the scripted model\nsecond line\n' } },
+  { shell: 'ls' },
+  { answer: 'done' },
+];
+
+// Headless mode needs an explicit auth type; the rest makes a dead endpoint fail at once and keeps it offline.
+const settings = {
+  security: { auth: { selectedType: 'gemini-api-key' } },
+  general: { maxAttempts: 1, retryFetchErrors: false, enableAutoUpdate: false },
+  privacy: { usageStatisticsEnabled: false },
+  telemetry: { enabled: false },
+};
+
+// `-p ""`: the prompt comes on stdin. The model is named: `auto` would add a routing request.
+const args = ['-m', 'gemini-2.5-flash', '--yolo', '-o', 'stream-json', '-p', ''];
+
+describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
+  let server: ModelServer | undefined;
+  let box: Sandbox | undefined;
+  afterEach(async () => {
+    await server?.close();
+    await box?.remove();
+    server = box = undefined;
+  });
+
+  async function runGemini(prompt: string, wire: WireCase = {}) {
+    server = await startGeminiServer(conversation, wire);
+    if (wire.refused) await server.close(); // nothing listens on its port any more
+    box = await sandbox({ 'README.md': '# demo readme\n' });
+    await mkdir(path.join(box.home, '.gemini'));
+    await writeFile(path.join(box.home, '.gemini', 'settings.json'), JSON.stringify(settings));
+    const env = {
+      ...box.env,
+      GOOGLE_GEMINI_BASE_URL: server.url,
+      GEMINI_API_KEY: 'gemini-double',
+      GEMINI_CLI_TRUST_WORKSPACE: 'true',
+      GEMINI_CLI_NO_RELAUNCH: 'true',
+    };
+    const result = await runCli(gemini!, args, {
+      cwd: box.repo,
+      env,
+      prompt,
+      interrupt: wire.interrupt ? whenWaitingForModel(server) : undefined,
+    });
+    logRun('gemini', wire, result);
+    return { result, box, server };
+  }
+
+  it('reads, writes, runs a command and answers', async () => {
+    const { result, box, server } = await runGemini('Take notes.');
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(path.join(box.repo, 'NOTES.txt'), 'utf8')).toBe(
+      'written by the scripted model\nsecond line\n',
+    );
+    const last = server.requests.at(-1)!;
+    expect(last.turn).toBe(3);
+    expect(last.model).toBe('gemini-2.5-flash');
+    expect(last.toolResults).toHaveLength(3);
+    expect(last.toolResults[0]).toContain('# demo readme');
+    expect(last.toolResults[1]).toContain('Successfully created');
+    expect(last.toolResults[2]).toMatch(/NOTES\.txt/);
+    expect(last.headers['x-goog-api-key']).toBeUndefined();
+    expect(result.stdout).toMatch(/"role":"assistant","content":"done"/);
+  });
+
+  it('exits non-zero within seconds when the endpoint answers 503', async () => {
+    const { result, server } = await runGemini('Take notes.', { fail: 503 });
+    expect(result.code).not.toBe(0);
+    expect(result.ms).toBeLessThan(15_000);
+    expect(server.requests.length).toBe(1); // maxAttempts 1: no retry
+    expect(result.stdout).toMatch(/"status":"error".*scripted failure 503/);
+  });
+
+  it('exits non-zero within seconds when nothing listens on the endpoint', async () => {
+    const { result } = await runGemini('Take notes.', { refused: true });
+    expect(result.code).not.toBe(0);
+    expect(result.ms).toBeLessThan(15_000);
+  });
+
+  it('delivers a 100,000-character multi-byte prompt whole', async () => {
+    const prompt = bigPrompt();
+    const { result, server } = await runGemini(prompt);
+    expect(result.code, result.stderr).toBe(0);
+    expect(server.requests.some((r) => containsText(r.body, prompt))).toBe(true);
+  });
+
+  it('stops at once on SIGINT while the model delays its answer', async () => {
+    const { result, server } = await runGemini('Take notes.', { delayMs: 30_000, interrupt: true });
+    expect(result.afterInterruptMs).toBeLessThan(3_000);
+    // It exits 0 on SIGINT: only the missing result event tells a stopped run from a finished one.
+    expect(result.stdout).not.toContain('"type":"result"');
+    await expect.poll(() => server.requests.some((r) => r.abandoned)).toBe(true);
+  });
+});
