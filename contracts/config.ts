@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseGitHosts } from './repository.ts';
+import { isSecretReference, parseGitHosts } from './repository.ts';
 
 /**
  * Every setting the product reads, one place. `loadConfig` validates process.env with this schema at
@@ -39,6 +39,22 @@ const duration = z
     return Number(n) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(unit ?? 's') as 'ms' | 's' | 'm' | 'h'];
   })
   .refine((ms) => ms > 0, 'must be more than zero');
+/**
+ * Where a runtime's model lives: an http(s) base URL without credentials (the key travels separately, as a
+ * secret reference), so it may be shown in argv, logs and `doctor` output.
+ */
+const modelEndpoint = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .refine(
+    (u) => !new URL(u).username && !new URL(u).password,
+    'must not hold credentials (use the _API_KEY_REF)',
+  )
+  .transform((u) => u.replace(/\/+$/, ''))
+  .optional();
+const keyRef = z
+  .string()
+  .refine(isSecretReference, 'must be a secret reference (env://NAME, vault://mount/path#field)')
+  .optional();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const configSchema = z.object({
@@ -138,9 +154,20 @@ export const workerConfigSchema = z.object({
   MOONMIND_CODEX_COMMAND: z.string().min(1).default('codex'),
   MOONMIND_GEMINI_COMMAND: z.string().min(1).default('gemini'),
   MOONMIND_CLAUDE_COMMAND: z.string().min(1).default('claude'),
-  MOONMIND_CODEX_MODEL: z.string().min(1).default('gpt-5-codex'),
+  // Models the pinned CLIs know (codex 0.171 warns about unknown names): codex's own default and first-listed
+  // model, Claude Code 2.1.197's `sonnet`, Gemini CLI 0.61's default.
+  MOONMIND_CODEX_MODEL: z.string().min(1).default('gpt-6.2-sol'),
   MOONMIND_GEMINI_MODEL: z.string().min(1).default('gemini-2.5-pro'),
-  MOONMIND_CLAUDE_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  MOONMIND_CLAUDE_MODEL: z.string().min(1).default('claude-sonnet-5'),
+  /** Each runtime's model endpoint (unset: the vendor's, with the CLI's own login) and its key's reference. */
+  MOONMIND_CODEX_BASE_URL: modelEndpoint,
+  MOONMIND_CLAUDE_BASE_URL: modelEndpoint,
+  MOONMIND_GEMINI_BASE_URL: modelEndpoint,
+  MOONMIND_CODEX_API_KEY_REF: keyRef,
+  MOONMIND_CLAUDE_API_KEY_REF: keyRef,
+  MOONMIND_GEMINI_API_KEY_REF: keyRef,
+  /** Retries of a failed model request before a step fails: the CLIs' defaults wait minutes on a dead endpoint. */
+  MOONMIND_AGENT_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   MOONMIND_DEFAULT_EFFORT: z.enum(['low', 'medium', 'high']).default('high'),
   /** How long a failed or cancelled attempt's workspace is kept for inspection (a succeeded one is removed). */
   MOONMIND_WORKSPACE_RETENTION_HOURS: z.coerce

@@ -4,6 +4,7 @@
  *   worker-token revoke ID
  *   worker-token list
  *   user create --name N --role viewer|operator|admin
+ *   doctor   (worker settings, no database: each claimed runtime's CLI, endpoint and a live round trip)
  * Tokens are printed once and stored only hashed. `--help` (anywhere) prints the usage without touching the
  * database.
  */
@@ -13,15 +14,17 @@ import { parseArgs } from 'node:util';
 import { createWorkerToken } from '../api/auth/bootstrap.ts';
 import { roles } from '../api/auth/identity.ts';
 import { insertUserToken } from '../api/auth/tokens.ts';
-import { ConfigError, loadConfig } from '../contracts/config.ts';
+import { ConfigError, loadConfig, loadWorkerConfig } from '../contracts/config.ts';
 import { createSql, type Sql } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
+import { runDoctor } from './doctor.ts';
 
 const usage = `usage:
   moonmind worker-token create --name NAME --job-types task --repositories 'owner/*' --capabilities codex,git [--scopes proposals_write]
   moonmind worker-token revoke TOKEN_ID
   moonmind worker-token list
-  moonmind user create --name NAME --role viewer|operator|admin`;
+  moonmind user create --name NAME --role viewer|operator|admin
+  moonmind doctor      check each runtime this worker claims: its CLI, endpoint and a live round trip`;
 
 class UsageError extends Error {}
 const csv = (v: string | undefined, flag: string) => {
@@ -101,6 +104,11 @@ async function main() {
   const args = parse(process.argv.slice(2));
   if (args.values.help) {
     console.log(usage);
+    return;
+  }
+  if (args.positionals[0] === 'doctor') {
+    if (!(await runDoctor(loadWorkerConfig(), process.env, (line) => console.log(line))))
+      process.exitCode = 1;
     return;
   }
   const config = loadConfig();

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defaultForgeToken } from '../activities/forge/target.ts';
 import { splitCommand } from '../activities/runtimes/command.ts';
 import { runtimeCommand } from '../activities/runtimes/resolve.ts';
@@ -30,6 +32,20 @@ const executable = (file: string) =>
     () => true,
     () => false,
   );
+
+/**
+ * Runs `fn` with HOME and TMPDIR in a scratch directory removed after: a CLI may create files even for
+ * `--version` (codex its `~/.codex/tmp/`), and a worker leaves nothing in the operator's home or /tmp.
+ */
+async function withScratchHome<T>(env: NodeJS.ProcessEnv, fn: (env: NodeJS.ProcessEnv) => Promise<T>) {
+  const scratch = await mkdtemp(join(tmpdir(), 'mm-version-'));
+  const { CODEX_HOME: _codex, CLAUDE_CONFIG_DIR: _claude, ...rest } = env;
+  try {
+    return await fn({ ...rest, HOME: scratch, TMPDIR: scratch });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
 
 /**
  * A worker advertises only what it can back:
@@ -75,7 +91,7 @@ async function check(
       const failed = await runs(file, [...args, '--version'], { PATH: env.PATH }, agent);
       return failed ? `${command} --version failed as the agent user: ${failed}` : null;
     }
-    const failed = await runs(file, [...args, '--version'], env);
+    const failed = await withScratchHome(env, (scratchEnv) => runs(file, [...args, '--version'], scratchEnv));
     if (!failed) return null;
     const target = args.length && !args[0].startsWith('-') ? args[0] : file;
     if (target.includes('/') && (await executable(target))) return null;

@@ -41,20 +41,26 @@ async function sourcesOf(runtime: Runtime, env: NodeJS.ProcessEnv): Promise<stri
   }
 }
 
+/** The files among those that hold the operator's login (OAuth tokens, API keys) rather than settings. */
+const loginFiles = new Set(['auth.json', '.credentials.json', 'oauth_creds.json', 'google_accounts.json']);
+
 /**
  * Copy the operator's login and settings of this run's runtime (and only that runtime: an agent never
  * sees another CLI's credentials) into the workspace home. The agent user cannot read the operator's
- * home, and a run must never write into it. Missing files are skipped.
+ * home, and a run must never write into it. Missing files are skipped. Without `login` (a configured
+ * endpoint: endpoint.ts) the login files stay behind, so a proxy never receives the vendor credentials.
  */
 export async function seedRuntimeHome(
   runtime: Runtime,
   env: NodeJS.ProcessEnv,
   workspaceHome: string,
+  { login }: { login: boolean } = { login: true },
 ): Promise<void> {
   const target = join(workspaceHome, configDirs[runtime]);
   // The directory exists even with nothing to copy: codex refuses a CODEX_HOME that does not.
   await mkdir(target, { recursive: true });
   for (const from of await sourcesOf(runtime, env)) {
+    if (!login && loginFiles.has(basename(from))) continue;
     await copyFile(from, join(target, basename(from))).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });

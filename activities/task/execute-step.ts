@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { StepInput, StepResult } from '../../contracts/activities.ts';
-import { createLineRedactor, redact } from '../../contracts/secrets.ts';
+import { createLineRedactor, REDACTED, redact } from '../../contracts/secrets.ts';
 import { buildInvocation } from '../runtimes/adapters.ts';
+import { modelEndpoint } from '../runtimes/endpoint.ts';
 import { runProcessGroup } from '../runtimes/process-group.ts';
 import { runtimeCommand } from '../runtimes/resolve.ts';
 import { createStepOutput } from '../runtimes/summary.ts';
+import { SecretReferenceError } from '../secrets/references.ts';
 import type { Attempts } from './attempts.ts';
-import type { TaskActivityDeps } from './deps.ts';
+import { secretsOf, type TaskActivityDeps } from './deps.ts';
 import { deliverToInbox } from './inbox.ts';
 import { LogFile } from './log-file.ts';
 import { buildStepPrompt, effectiveSkill } from './prompt.ts';
@@ -59,6 +61,10 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
           payload: { requestId: m.requestId, deliveredAt, inbox: 'operator_inbox.jsonl' },
         });
       const prompt = buildStepPrompt(input, paths.operatorInbox);
+      const endpoint = modelEndpoint(prepared.runtime.mode, deps.config);
+      const apiKey = endpoint.keyRef ? await runtimeKey(endpoint.keyRef, secretsOf(deps)) : undefined;
+      // Should the agent print its own key, it is masked like any credential the patterns know.
+      const unkeyed = (text: string) => (apiKey ? text.split(apiKey).join(REDACTED) : text);
       const invocation = buildInvocation({
         runtime: prepared.runtime.mode,
         command: runtimeCommand(prepared.runtime.mode, deps.config),
@@ -70,6 +76,9 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
         effort: prepared.runtime.effort,
         baseEnv: deps.env ?? process.env,
         passEnv: deps.config.MOONMIND_AGENT_ENV,
+        baseUrl: endpoint.baseUrl,
+        apiKey,
+        retries: deps.config.MOONMIND_AGENT_RETRIES,
       });
       const agent = await deps.sandbox.identity(paths.root);
       events.emit({
@@ -102,7 +111,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
         },
         onLine: (stream, raw, shown) => {
           // Redacted with the stream's state, so a private key printed over many lines is masked whole.
-          const line = redactors[stream].line(raw);
+          const line = redactors[stream].line(unkeyed(raw));
           dog.output();
           log.line(stream === 'stderr' ? `[stderr] ${line}` : line);
           // The line stays the message (and the log file's line); the display is for the panel.
@@ -115,7 +124,9 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
               stream,
               stepIndex,
               stepId: step.id,
-              ...(shown ? { display: redactors[stream].rendering(shown.text), displayKind: shown.kind } : {}),
+              ...(shown
+                ? { display: redactors[stream].rendering(unkeyed(shown.text)), displayKind: shown.kind }
+                : {}),
             },
           });
         },
@@ -154,7 +165,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
               : `exited with code ${exit.exitCode}`;
         // The CLI's own reason, redacted like its output: what an operator needs in the run's error.
         const agentError = output.lastError();
-        const shownError = agentError ? redact(agentError) : null;
+        const shownError = agentError ? redact(unkeyed(agentError)) : null;
         const why = `${prepared.runtime.mode} ${how}${shownError ? `: ${shownError}` : ''}`;
         log.line(`# step failed: ${why}`);
         events.emit({
@@ -171,7 +182,8 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
         });
         throw ApplicationFailure.nonRetryable(`step ${step.id} failed: ${why}`, 'TaskFailure');
       }
-      const summary = output.summary();
+      const said = output.summary();
+      const summary = said && unkeyed(said);
       events.emit({
         type: 'task.step.finished',
         message: `Step ${stepIndex + 1}/${stepCount} ${step.title ?? step.id} finished`,
@@ -202,4 +214,15 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
       }
     }
   };
+}
+
+/** The runtime key, resolved at the last moment; an unresolvable reference fails the run, naming it. */
+async function runtimeKey(ref: string, secrets: ReturnType<typeof secretsOf>): Promise<string> {
+  try {
+    return await secrets.resolve(ref);
+  } catch (err) {
+    if (err instanceof SecretReferenceError)
+      throw ApplicationFailure.nonRetryable(err.message, 'TaskFailure');
+    throw err;
+  }
 }

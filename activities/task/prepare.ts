@@ -5,8 +5,10 @@ import type { PrepareInput, PrepareResult } from '../../contracts/activities.ts'
 import { generatedBranch, planSteps } from '../../contracts/task.ts';
 import { forgeTarget, forgeToken, gitAuth } from '../forge/target.ts';
 import { GitError, type GitOptions, git } from '../git/git.ts';
+import { modelEndpoint, usesLogin } from '../runtimes/endpoint.ts';
 import { seedRuntimeHome } from '../runtimes/home.ts';
 import { resolveRuntime } from '../runtimes/resolve.ts';
+import { writeRunConfig } from '../runtimes/run-config.ts';
 import type { Attempts } from './attempts.ts';
 import { secretsOf, type TaskActivityDeps } from './deps.ts';
 import { LogFile } from './log-file.ts';
@@ -125,7 +127,14 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
       for (const id of skills)
         await materializeSkill(id, deps.config.MOONMIND_SKILLS_DIR, paths.skillsActive, l);
       const runtime = resolveRuntime(payload, deps.config);
-      await seedRuntimeHome(runtime.mode, deps.env ?? process.env, paths.home);
+      const endpoint = modelEndpoint(runtime.mode, deps.config);
+      await seedRuntimeHome(runtime.mode, deps.env ?? process.env, paths.home, {
+        login: usesLogin(endpoint),
+      });
+      await writeRunConfig(runtime.mode, paths.home, {
+        retries: deps.config.MOONMIND_AGENT_RETRIES,
+        endpoint,
+      });
       await deps.sandbox.enclose(paths);
       const context: TaskContext = {
         jobId,

@@ -16,6 +16,7 @@ const base: Omit<InvocationInput, 'runtime' | 'command'> = {
   tmpDir: '/ws/tmp',
   model: 'm-1',
   effort: 'medium',
+  retries: 2,
   baseEnv: {
     PATH: '/usr/bin',
     LANG: 'C.UTF-8',
@@ -52,6 +53,16 @@ describe('runtime adapters', () => {
       'm-1',
       '-c',
       'model_reasoning_effort=medium',
+      '--disable',
+      'unbounded_connection_retries',
+      '--disable',
+      'plugins',
+      '-c',
+      'analytics.enabled=false',
+      '-c',
+      'otel.metrics_exporter="none"',
+      '-c',
+      'check_for_update_on_startup=false',
       '-',
     ]);
     expect(inv.stdin).toBe(base.prompt);
@@ -67,6 +78,7 @@ describe('runtime adapters', () => {
       '--model',
       'm-1',
       '--dangerously-skip-permissions',
+      '--no-session-persistence',
     ]);
     expect(inv.stdin).toBe(base.prompt);
     expect(inv.env.IS_SANDBOX).toBe('1');
@@ -97,6 +109,17 @@ describe('runtime adapters', () => {
       CODEX_HOME: '/ws/home/.codex',
       OPENAI_API_KEY: 'k',
       HTTPS_PROXY: 'http://proxy:3128',
+    });
+  });
+
+  it('claude: bounded retries and no telemetry, updates, error reports or nonessential traffic', () => {
+    const inv = buildInvocation({ ...base, runtime: 'claude', command: 'claude', retries: 0 });
+    expect(inv.env).toMatchObject({
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      DISABLE_TELEMETRY: '1',
+      DISABLE_AUTOUPDATER: '1',
+      DISABLE_ERROR_REPORTING: '1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     });
   });
 

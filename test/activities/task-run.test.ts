@@ -46,7 +46,7 @@ describe('a PR run through the task activities', () => {
       defaultBranch: 'main',
       startingBranch: 'main',
       workingBranch: `task/20261127/${input.jobId.slice(0, 8)}`,
-      runtime: { mode: 'codex', model: 'gpt-5-codex', effort: 'high' },
+      runtime: { mode: 'codex', model: 'gpt-6.2-sol', effort: 'high' },
     });
     expect(prepared.workspace).toBe(join(fx.dir, 'workspaces', input.jobId, 'attempt-1'));
     const repo = join(prepared.workspace, 'repo');

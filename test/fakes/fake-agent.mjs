@@ -39,6 +39,7 @@ const valued = new Set([
   '-C',
   '-m',
   '-c',
+  '--disable',
   '--model',
   '--output-format',
   '-o',
