@@ -22,12 +22,10 @@ function split(spec: string): { name: string; version: string } {
   return { name: spec.slice(0, at), version: spec.slice(at + 1) };
 }
 
-function installedVersion(runtime: AgentCli): string | null {
+function installedVersion(runtime: AgentCli, dir: string): string | null {
   const { name } = split(AGENT_CLIS[runtime]);
   try {
-    const pkg = JSON.parse(
-      readFileSync(path.join(AGENT_CLIS_DIR, 'node_modules', name, 'package.json'), 'utf8'),
-    );
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'node_modules', name, 'package.json'), 'utf8'));
     return typeof pkg.version === 'string' ? pkg.version : null;
   } catch {
     return null;
@@ -35,42 +33,36 @@ function installedVersion(runtime: AgentCli): string | null {
 }
 
 /** The project-local CLI executable when the pinned version is installed, else null (tests skip or fail on it). */
-export function agentCliPath(runtime: AgentCli): string | null {
-  const bin = path.join(AGENT_CLIS_DIR, 'node_modules', '.bin', runtime);
-  return existsSync(bin) && installedVersion(runtime) === split(AGENT_CLIS[runtime]).version ? bin : null;
+export function agentCliPath(runtime: AgentCli, dir = AGENT_CLIS_DIR): string | null {
+  const bin = path.join(dir, 'node_modules', '.bin', runtime);
+  return existsSync(bin) && installedVersion(runtime, dir) === split(AGENT_CLIS[runtime]).version
+    ? bin
+    : null;
 }
 
 /**
- * Install the pinned CLIs under .tools/agent-clis with `npm install --prefix` (no global install); nothing runs
- * when all are there. All specs go in one install, saved to the prefix's package.json, so npm never prunes one
- * while adding another.
+ * Install the pinned CLIs under .tools/agent-clis (or `dir`) with `npm install --prefix` (no global install);
+ * nothing runs when all are there. All specs go in one install, saved to the prefix's package.json, so npm
+ * never prunes one while adding another.
  */
 export async function ensureAgentClis(
   log: (line: string) => void = console.log,
+  dir = AGENT_CLIS_DIR,
 ): Promise<Record<AgentCli, string>> {
   const runtimes = Object.keys(AGENT_CLIS) as AgentCli[];
-  if (runtimes.some((r) => agentCliPath(r) === null)) {
+  if (runtimes.some((r) => agentCliPath(r, dir) === null)) {
     const specs = Object.values(AGENT_CLIS);
-    log(`installing ${specs.join(' ')} into ${AGENT_CLIS_DIR}`);
+    log(`installing ${specs.join(' ')} into ${dir}`);
     await run(
       'npm',
-      [
-        'install',
-        '--prefix',
-        AGENT_CLIS_DIR,
-        '--no-audit',
-        '--no-fund',
-        '--save-exact',
-        '--loglevel=error',
-        ...specs,
-      ],
+      ['install', '--prefix', dir, '--no-audit', '--no-fund', '--save-exact', '--loglevel=error', ...specs],
       { timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
     );
   }
   const paths = {} as Record<AgentCli, string>;
   for (const r of runtimes) {
-    const found = agentCliPath(r);
-    if (!found) throw new Error(`${AGENT_CLIS[r]} is not installed under ${AGENT_CLIS_DIR}`);
+    const found = agentCliPath(r, dir);
+    if (!found) throw new Error(`${AGENT_CLIS[r]} is not installed under ${dir}`);
     paths[r] = found;
   }
   return paths;

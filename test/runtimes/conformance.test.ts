@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../contracts/events.ts';
-import type { AgentCli } from '../../scripts/agent-clis.ts';
+import { type AgentCli, agentCliPath, ensureAgentClis } from '../../scripts/agent-clis.ts';
 import type { Service } from '../../scripts/services.ts';
 import { startGeminiServer } from '../fakes/model-servers/gemini-server.ts';
 import { startMessagesServer } from '../fakes/model-servers/messages-server.ts';
@@ -12,6 +15,7 @@ import {
   type ModelServer,
   type ModelServerOptions,
 } from '../fakes/model-servers/scripted-model.ts';
+import { readableByOthers } from '../support/fake-agent-path.ts';
 import { createGitRemote, type GitRemote } from '../support/git.ts';
 import { getJob, listEvents, submitJob, waitForJob, waitForStatus } from '../support/jobs.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -36,17 +40,31 @@ const cases: RuntimeCase[] = [
   { runtime: 'gemini', start: startGeminiServer, baseUrl: (u) => u },
 ];
 
+/** Everything under a directory, recursively, sorted. */
+const listing = async (dir: string) => (await readdir(dir, { recursive: true })).sort();
+
 const MODEL_KEY = `model-key-${randomBytes(8).toString('hex')}`;
 
 let stack: Stack;
 let remote: GitRemote;
 const repos = cases.map((c) => `octo/${c.runtime}-conformance`);
+/** Where the CLIs the workers run live: a copy readable by the agent user when the checkout is closed to it. */
+let cliDir: string | null = null;
 
 beforeAll(async () => {
   remote = await createGitRemote(repos);
   stack = await startStack();
+  const installed = agentCliPath('codex');
+  if (installed && process.getuid?.() === 0 && !(await readableByOthers(installed))) {
+    cliDir = await mkdtemp(path.join(os.tmpdir(), 'mm-agent-clis-'));
+    await chmod(cliDir, 0o755);
+    await ensureAgentClis(() => {}, cliDir);
+  }
+}, 300_000);
+afterAll(async () => {
+  await stack?.stop();
+  if (cliDir) await rm(cliDir, { recursive: true, force: true });
 });
-afterAll(() => stack?.stop());
 
 describe.each(cases)('$runtime through the stack', ({ runtime, start, baseUrl }) => {
   const cli = cliUnderTest(runtime);
@@ -54,17 +72,18 @@ describe.each(cases)('$runtime through the stack', ({ runtime, start, baseUrl })
   const upper = runtime.toUpperCase();
 
   /** A worker of its own pool for this runtime, pointed at `server`; stopped by the caller. */
-  const workerFor = (server: ModelServer): Promise<Service> =>
+  const workerFor = (server: ModelServer, env: Record<string, string> = {}): Promise<Service> =>
     stack.startWorker({
       pool: `${runtime}-${randomBytes(2).toString('hex')}`,
       capabilities: [runtime, 'git'],
       repositories: [repository],
       env: {
         MOONMIND_GIT_BASE_URL: remote.baseUrl,
-        [`MOONMIND_${upper}_COMMAND`]: cli!,
+        [`MOONMIND_${upper}_COMMAND`]: cliDir ? agentCliPath(runtime, cliDir)! : cli!,
         [`MOONMIND_${upper}_BASE_URL`]: baseUrl(server.url),
         [`MOONMIND_${upper}_API_KEY_REF`]: 'env://CONFORMANCE_MODEL_KEY',
         CONFORMANCE_MODEL_KEY: MODEL_KEY,
+        ...env,
       },
     });
   const submit = (instructions: string, publish: 'branch' | 'none' = 'branch') =>
@@ -77,7 +96,7 @@ describe.each(cases)('$runtime through the stack', ({ runtime, start, baseUrl })
     events.filter((e) => e.payload.displayKind === kind).map((e) => String(e.payload.display));
 
   it.skipIf(!cli)(
-    'reads, writes, runs a command and answers: the branch holds the file, the events say so',
+    'reads, writes, runs a command and answers: the branch holds the file, the events say so; nothing is left outside the workspace',
     async () => {
       const server = await start([
         { read: 'README.md' },
@@ -85,13 +104,21 @@ describe.each(cases)('$runtime through the stack', ({ runtime, start, baseUrl })
         { shell: 'ls' },
         { answer: `All done by ${runtime}.` },
       ]);
-      const worker = await workerFor(server);
-      try {
+      // The operator's home and TMPDIR, as the worker sees them: no run may add to either.
+      const operator = await mkdtemp(path.join(os.tmpdir(), 'mm-operator-'));
+      const [home, tmp] = [path.join(operator, 'home'), path.join(operator, 'tmp')];
+      await mkdir(home);
+      await mkdir(tmp);
+      const worker = await workerFor(server, { HOME: home, TMPDIR: tmp });
+      const run = async () => {
         const job = await submit(
           'Read the README, write CONFORMANCE.md, list the files, then say you are done.',
         );
         const done = await waitForStatus(stack, job.id, ['succeeded', 'failed', 'dead_letter'], 120_000);
-        const events = await listEvents(stack, job.id);
+        return { done, events: await listEvents(stack, job.id) };
+      };
+      try {
+        const { done, events } = await run();
         expect(done.error).toBeNull();
         expect(done.status).toBe('succeeded');
         expect((await remote.branchFile(repository, done.branch!, 'CONFORMANCE.md'))?.trimEnd()).toBe(
@@ -113,9 +140,17 @@ describe.each(cases)('$runtime through the stack', ({ runtime, start, baseUrl })
         // The key went to the model server, never into the run's events.
         expect(JSON.stringify(events)).not.toContain(MODEL_KEY);
         expect(server.requests.filter((r) => r.turn !== null).length).toBeGreaterThanOrEqual(4);
+
+        // A second run (the first one warmed the worker's own caches up) adds nothing to home or TMPDIR.
+        const before = { home: await listing(home), tmp: await listing(tmp) };
+        expect(before.home).toEqual([]);
+        const again = await run();
+        expect(again.done.status).toBe('succeeded');
+        expect({ home: await listing(home), tmp: await listing(tmp) }).toEqual(before);
       } finally {
         await worker.stop();
         await server.close();
+        await rm(operator, { recursive: true, force: true });
       }
     },
   );

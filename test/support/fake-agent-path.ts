@@ -15,7 +15,8 @@ const agentFiles = ['fake-agent.mjs', 'git-traps.mjs'];
 export const fakeAgentPath = (): string =>
   path.join(process.env.MOONMIND_TEST_FAKES ?? fakesDir, 'fake-agent.mjs');
 
-async function readableByOthers(file: string): Promise<boolean> {
+/** Whether a user other than the owner can read `file` (every directory above it lets others pass). */
+export async function readableByOthers(file: string): Promise<boolean> {
   if (((await stat(file)).mode & 0o004) === 0) return false;
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     if (((await stat(dir)).mode & 0o001) === 0) return false;
