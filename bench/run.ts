@@ -15,6 +15,7 @@ const sections: Record<
   api: benchApi,
   page: async (s) => (await import('./detail-page.ts')).benchDetailPage(s),
   controls: async (s) => (await import('./controls.ts')).benchControls(s),
+  runtimes: async (s) => (await import('./runtimes.ts')).benchRuntimes(s),
 };
 
 // Only warnings from the SDK: the figures are the output.
