@@ -154,7 +154,7 @@ export async function startLauncher(opts: {
         await exited;
         clearTimeout(timer);
       }
-      if (!process.env.MOONMIND_CHAOS_KEEP) await rm(dataDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
   try {

@@ -9,6 +9,7 @@ const DOWN_MS = 30_000;
 
 interface Probe {
   at: number;
+  tookMs: number;
   status: number | string;
   retryAfter: string | null;
 }
@@ -19,9 +20,9 @@ async function probe(launcher: Launcher, jobId: string): Promise<Probe> {
   try {
     const res = await launcher.api(`/api/queue/jobs/${jobId}`, { signal: AbortSignal.timeout(10_000) });
     await res.arrayBuffer();
-    return { at, status: res.status, retryAfter: res.headers.get('retry-after') };
+    return { at, tookMs: Date.now() - at, status: res.status, retryAfter: res.headers.get('retry-after') };
   } catch (err) {
-    return { at, status: (err as Error).name, retryAfter: null };
+    return { at, tookMs: Date.now() - at, status: (err as Error).name, retryAfter: null };
   }
 }
 
@@ -61,7 +62,7 @@ export const postgresOutage: Scenario = {
       const unavailable = probes.filter((p) => p.status === 503 && p.retryAfter);
       const other = probes.filter((p) => !(p.status === 503 && p.retryAfter));
       numbers.push(
-        `${unavailable.length}/${probes.length} requests during the outage answered 503 with Retry-After`,
+        `${unavailable.length}/${probes.length} reads during the outage answered 503 with Retry-After (slowest in ${seconds(Math.max(...probes.map((p) => p.tookMs)))})`,
       );
       if (other.length)
         failures.push(
