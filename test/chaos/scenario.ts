@@ -23,6 +23,8 @@ export interface ChaosContext {
   workdir: string;
   /** `npm start` on its own data dir and ports, its worker running the fake agent against `remote`. */
   launch(label: string, remote: GitRemote): Promise<Launcher>;
+  /** A local git remote holding these `owner/repo`s (removed when the suite ends). */
+  remote(repositories: string[]): Promise<GitRemote>;
   progress(line: string): void;
 }
 

@@ -1,6 +1,6 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { fakeAgentPath } from '../support/fake-agent-path.ts';
-import type { GitRemote } from '../support/git.ts';
+import { createGitRemote, type GitRemote } from '../support/git.ts';
 import { startLauncher } from './launcher.ts';
 import type { ChaosContext, ScenarioResult } from './scenario.ts';
 import { apiKill } from './scenarios/api-kill.ts';
@@ -31,6 +31,7 @@ export async function runChaos(opts: {
   await chmod(workdir, 0o711);
   const agent = fakeAgentPath();
   const progress = opts.progress ?? ((line: string) => console.error(`[chaos] ${line}`));
+  const remotes: GitRemote[] = [];
   const ctx: ChaosContext = {
     short: opts.short,
     workdir,
@@ -47,6 +48,10 @@ export async function runChaos(opts: {
           MOONMIND_GIT_BASE_URL: remote.baseUrl,
         },
       }),
+    async remote(repositories) {
+      remotes.push(await createGitRemote(repositories));
+      return remotes.at(-1)!;
+    },
   };
   const results: ScenarioResult[] = [];
   try {
@@ -60,7 +65,8 @@ export async function runChaos(opts: {
       );
     }
   } finally {
-    await rm(workdir, { recursive: true, force: true });
+    for (const dir of [workdir, ...remotes.map((r) => r.root)])
+      await rm(dir, { recursive: true, force: true });
   }
   return results;
 }

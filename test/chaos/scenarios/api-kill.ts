@@ -1,4 +1,3 @@
-import { createGitRemote } from '../../support/git.ts';
 import { listEvents } from '../../support/jobs.ts';
 import { checkDelivery, compareStream, percentile, seconds } from '../checks.ts';
 import type { Launcher } from '../launcher.ts';
@@ -54,7 +53,7 @@ export const apiKill: Scenario = {
   async run(ctx: ChaosContext) {
     const total = ctx.short ? 1 : 5;
     const repos = Array.from({ length: total }, (_, i) => `chaos/api-kill-${i + 1}`);
-    const remote = await createGitRemote(repos);
+    const remote = await ctx.remote(repos);
     const kills: Kill[] = [];
     // Five crashes are within the launcher's budget (it gives up on the sixth in 10 minutes).
     const launcher = await ctx.launch('api-kill', remote);

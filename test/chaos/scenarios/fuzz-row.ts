@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createGitRemote } from '../../support/git.ts';
 import type { ChaosContext, Scenario, ScenarioResult } from '../scenario.ts';
 
 /** test/chaos/fuzz.ts (schemathesis against the API), written separately; this row only runs it. */
@@ -29,7 +28,7 @@ export const fuzz: Scenario = {
         failures: [],
       };
     const { runFuzz } = (await import(fuzzModule.href)) as FuzzModule;
-    const launcher = await ctx.launch('fuzz', await createGitRemote([]));
+    const launcher = await ctx.launch('fuzz', await ctx.remote([]));
     try {
       ctx.progress('fuzzing the API');
       const r = await runFuzz({

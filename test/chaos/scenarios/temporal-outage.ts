@@ -1,4 +1,3 @@
-import { createGitRemote } from '../../support/git.ts';
 import { listEvents } from '../../support/jobs.ts';
 import { checkDelivery, seconds } from '../checks.ts';
 import { crashesSince, submitLongRun, waitForEnd, waitMidStep } from '../runs.ts';
@@ -15,7 +14,7 @@ export const temporalOutage: Scenario = {
   id: 'temporal-outage',
   async run(ctx: ChaosContext) {
     const repos = ['chaos/temporal-1', 'chaos/temporal-2'];
-    const remote = await createGitRemote(repos);
+    const remote = await ctx.remote(repos);
     const launcher = await ctx.launch('temporal-outage', remote);
     const failures: string[] = [];
     const numbers: string[] = [];

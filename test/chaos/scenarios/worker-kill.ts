@@ -1,4 +1,4 @@
-import { createGitRemote, type GitRemote } from '../../support/git.ts';
+import type { GitRemote } from '../../support/git.ts';
 import { listEvents } from '../../support/jobs.ts';
 import { checkDelivery, percentile, seconds } from '../checks.ts';
 import type { Launcher } from '../launcher.ts';
@@ -60,7 +60,7 @@ export const workerKill: Scenario = {
   async run(ctx: ChaosContext) {
     const total = ctx.short ? 1 : 10;
     const repos = Array.from({ length: total }, (_, i) => `chaos/worker-kill-${i + 1}`);
-    const remote = await createGitRemote(repos);
+    const remote = await ctx.remote(repos);
     const kills: Kill[] = [];
     for (let group = 0; group < total; group += KILLS_PER_LAUNCHER) {
       const launcher = await ctx.launch('worker-kill', remote);
