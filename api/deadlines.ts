@@ -11,6 +11,8 @@ import {
 export const TEMPORAL_CALL_DEADLINE_MS = 3_000;
 export const PG_CONNECT_TIMEOUT_S = 3;
 export const PG_STATEMENT_TIMEOUT_MS = 3_000;
+/** After failed connects the pool waits at most this long before trying again (so a 503 stays prompt). */
+export const PG_MAX_RECONNECT_DELAY_S = 0.5;
 
 type GrpcInterceptor = NonNullable<ConnectionOptions['interceptors']>[number];
 
@@ -33,9 +35,13 @@ export const temporalConnectionOptions = (address: string): ConnectionOptions =>
   ],
 });
 
-/** The API's PostgreSQL pool: a connect timeout and a statement timeout (migrations lift it for themselves). */
+/**
+ * The API's PostgreSQL pool: a connect timeout, a statement timeout (migrations lift it for themselves) and
+ * a short reconnect delay.
+ */
 export const apiSqlOptions = {
   max: 10,
   connectTimeoutS: PG_CONNECT_TIMEOUT_S,
   statementTimeoutMs: PG_STATEMENT_TIMEOUT_MS,
+  maxReconnectDelayS: PG_MAX_RECONNECT_DELAY_S,
 };

@@ -85,6 +85,8 @@ export const configSchema = z.object({
   MOONMIND_DEFAULT_RUNTIME: z.enum(['codex', 'gemini', 'claude']).default('codex'),
   MOONMIND_DEFAULT_REPOSITORY: z.string().optional(),
   MOONMIND_EMBEDDED_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+  /** Tests (`npm run chaos`): `npm start` does not restart a crashed service while `<dir>/<name>` exists. */
+  MOONMIND_RESTART_HOLD_DIR: z.string().min(1).optional(),
   MOONMIND_SECURE_COOKIES: bool.optional(),
   MOONMIND_OIDC_ISSUER: z.url().optional(),
   MOONMIND_OIDC_AUDIENCE: z.string().optional(),

@@ -78,6 +78,10 @@ export async function startInfrastructure(
           started.push('postgres');
           return pg.url;
         })();
+    // Both settle before a failure is thrown: a dev server still starting when PostgreSQL failed would
+    // otherwise register its stop after the cleanup below ran, and outlive the launcher.
+    const failed = (await Promise.allSettled([temporal, database])).find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
     const [t, databaseUrl] = await Promise.all([temporal, database]);
     return {
       temporalAddress: t.address,

@@ -12,7 +12,7 @@ import { bootstrapAccess } from './access.ts';
 import { protectDataDir } from './data-dir.ts';
 import { waitFor } from './ports.ts';
 import { type Infrastructure, spawnService, startInfrastructure } from './services.ts';
-import { type SuperviseOptions, type Supervisor, supervise } from './supervise.ts';
+import { holdWhileFileExists, type SuperviseOptions, type Supervisor, supervise } from './supervise.ts';
 import { buildDashboard } from './web-build.ts';
 
 const log = (line: string) => console.log(`[start] ${line}`);
@@ -49,6 +49,9 @@ async function main() {
       console.error(`[start] ${reason}: stopping everything`);
       void shutdown(1);
     },
+    ...(config.MOONMIND_RESTART_HOLD_DIR
+      ? { restartHold: holdWhileFileExists(path.resolve(config.MOONMIND_RESTART_HOLD_DIR)) }
+      : {}),
   };
   infra = await startInfrastructure(config, log, { keepRunning });
 

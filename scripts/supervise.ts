@@ -4,6 +4,9 @@
  * `maxCrashes` times in `windowMs`) makes the launcher give up with a clear message and a non-zero exit.
  * Deployments use their own supervisor instead (compose restart policies, systemd): see README.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
 export interface Running {
   /** Resolves when the process has exited, with its exit code (null: killed by a signal). */
   exited: Promise<number | null>;
@@ -24,6 +27,11 @@ export interface SuperviseOptions {
   windowMs?: number;
   /** First restart delay, doubled per crash in the window up to 30 s (default 1 s). */
   baseDelayMs?: number;
+  /**
+   * Resolves when the service may start again, awaited after the backoff: a crashed service stays down while
+   * it is held (the chaos suite keeps a killed Temporal or PostgreSQL down for a set time this way).
+   */
+  restartHold?: (name: string) => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -57,6 +65,7 @@ export async function supervise(
         `${name} exited unexpectedly (code ${code}); restarting in ${delay / 1000} s (${crashes.length}/${maxCrashes} in ${Math.round(windowMs / 60_000)} min)`,
       );
       await sleep(delay);
+      await opts.restartHold?.(name);
       if (stopping) return;
       try {
         current = await start();
@@ -77,5 +86,12 @@ export async function supervise(
       stopping = true;
       await current.stop();
     },
+  };
+}
+
+/** A `restartHold` that waits while the file `<dir>/<service name>` exists (MOONMIND_RESTART_HOLD_DIR). */
+export function holdWhileFileExists(dir: string): (name: string) => Promise<void> {
+  return async (name) => {
+    while (existsSync(path.join(dir, name))) await sleep(200);
   };
 }

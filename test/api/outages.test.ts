@@ -160,6 +160,21 @@ describe('PostgreSQL unreachable', () => {
     expect(JSON.stringify(ready.body)).not.toContain('pending');
   });
 
+  test('a long outage: every request still answers 503 at once (the reconnect backoff stays short)', async () => {
+    const sql = createSql(`postgres://postgres@127.0.0.1:${await freePort()}/none`, apiSqlOptions);
+    cleanups.push(() => sql.end({ timeout: 1 }));
+    const url = await serve({ ...t.api.deps, sql });
+    const times: number[] = [];
+    // The client's own reconnect delay grows with every failed connect of the pool, to 10–20 s by the
+    // seventh, and a request waits out its connection's delay before trying.
+    for (let i = 0; i < 30; i++) {
+      const list = await timed(fetch(`${url}/api/queue/jobs`, as(t.tokens.viewer)));
+      expect(list.res.status).toBe(503);
+      times.push(list.ms);
+    }
+    expect(Math.max(...times)).toBeLessThan(3_000);
+  });
+
   test('a server that never answers: a 503 after the connect timeout, not a hang', async () => {
     const sql = createSql(`postgres://postgres@127.0.0.1:${await silentServer()}/none`, apiSqlOptions);
     cleanups.push(() => sql.end({ timeout: 1 }));

@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { supervise } from '../../scripts/supervise.ts';
+import { holdWhileFileExists, supervise } from '../../scripts/supervise.ts';
 
 describe('the launcher supervises its services', () => {
   it('restarts a service that exits, with a growing backoff, and gives up when it keeps crashing', async () => {
@@ -40,5 +43,25 @@ describe('the launcher supervises its services', () => {
     await sup.stop();
     await new Promise((r) => setTimeout(r, 50));
     expect(lines).toEqual([]);
+  });
+
+  it('does not restart a crashed service while a hold file names it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mm-hold-'));
+    await writeFile(path.join(dir, 'held'), '');
+    let starts = 0;
+    const sup = await supervise(
+      'held',
+      async () => {
+        starts += 1;
+        return { exited: starts === 1 ? Promise.resolve(137) : new Promise(() => {}), stop: async () => {} };
+      },
+      { log: () => {}, giveUp: () => {}, baseDelayMs: 10, restartHold: holdWhileFileExists(dir) },
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(starts).toBe(1);
+    await rm(dir, { recursive: true });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(starts).toBe(2);
+    await sup.stop();
   });
 });

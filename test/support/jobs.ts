@@ -3,9 +3,12 @@ import type { JobEvent } from '../../contracts/events.ts';
 import type { JobView } from '../../contracts/job.ts';
 import type { Stack } from './stack.ts';
 
+/** What these helpers need of a system under test: `startStack`'s, or the chaos suite's launcher. */
+type ApiUser = Pick<Stack, 'api' | 'logs'>;
+
 /** What a user does through the API, for tests: submit, watch, read events and artifacts. */
 export async function submitJob(
-  stack: Stack,
+  stack: ApiUser,
   payload: Record<string, unknown>,
   envelope: Record<string, unknown> = {},
 ): Promise<JobView> {
@@ -17,7 +20,7 @@ export async function submitJob(
   return (await res.json()) as JobView;
 }
 
-export async function getJob(stack: Stack, jobId: string): Promise<JobView> {
+export async function getJob(stack: ApiUser, jobId: string): Promise<JobView> {
   const res = await stack.api(`/api/queue/jobs/${jobId}`);
   if (!res.ok) throw new Error(`GET job answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as JobView;
@@ -25,7 +28,7 @@ export async function getJob(stack: Stack, jobId: string): Promise<JobView> {
 
 /** Poll the job until `accept` holds (or fail with the last view and recent events). */
 export async function waitForJob(
-  stack: Stack,
+  stack: ApiUser,
   jobId: string,
   accept: (job: JobView) => boolean,
   timeoutMs = 90_000,
@@ -45,10 +48,10 @@ export async function waitForJob(
   );
 }
 
-export const waitForStatus = (stack: Stack, jobId: string, status: string | string[], timeoutMs?: number) =>
+export const waitForStatus = (stack: ApiUser, jobId: string, status: string | string[], timeoutMs?: number) =>
   waitForJob(stack, jobId, (j) => ([] as string[]).concat(status).includes(j.status), timeoutMs);
 
-export async function listEvents(stack: Stack, jobId: string): Promise<JobEvent[]> {
+export async function listEvents(stack: ApiUser, jobId: string): Promise<JobEvent[]> {
   const all: JobEvent[] = [];
   let after = 0;
   for (;;) {
@@ -60,12 +63,12 @@ export async function listEvents(stack: Stack, jobId: string): Promise<JobEvent[
   }
 }
 
-export async function listArtifacts(stack: Stack, jobId: string): Promise<ArtifactView[]> {
+export async function listArtifacts(stack: ApiUser, jobId: string): Promise<ArtifactView[]> {
   const res = await stack.api(`/api/queue/jobs/${jobId}/artifacts`);
   return ((await res.json()) as { items: ArtifactView[] }).items;
 }
 
-export async function downloadArtifact(stack: Stack, jobId: string, name: string): Promise<string> {
+export async function downloadArtifact(stack: ApiUser, jobId: string, name: string): Promise<string> {
   const artifact = (await listArtifacts(stack, jobId)).find((a) => a.name === name);
   if (!artifact) throw new Error(`no artifact ${name}`);
   const res = await stack.api(`/api/queue/jobs/${jobId}/artifacts/${artifact.id}/download`);
