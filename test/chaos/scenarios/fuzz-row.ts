@@ -34,7 +34,7 @@ export const fuzz: Scenario = {
       const r = await runFuzz({
         apiUrl: launcher.apiUrl,
         token: launcher.token,
-        cases: ctx.short ? 10 : 100,
+        cases: ctx.short ? 300 : 3_000,
         workdir: ctx.workdir,
       });
       const passed = r.serverErrors === 0 && r.conformanceFailures === 0;
