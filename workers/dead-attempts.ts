@@ -36,17 +36,22 @@ export async function findDeadAttempts(
 }
 
 /**
- * A restarted worker's first act: each run it was running learns at once that this attempt is lost (the
- * run ignores it if it has moved on), and the attempt's workspace goes. A run that is unknown or closed
- * needs no word; any other signalling error is logged and the workspace kept for the retention sweep.
+ * A restarted worker's first act: what is left of each lost attempt's agent is killed, the run learns at
+ * once that the attempt is lost (it ignores this if it has moved on), and the attempt's workspace goes. A
+ * run that is unknown or closed needs no word; any other signalling error is logged and the workspace kept
+ * for the retention sweep.
  */
 export async function failOverDeadAttempts(
   client: Client,
   hostId: string,
   dead: DeadAttempt[],
+  killLeftovers: (root: string) => Promise<number>,
   log: (level: 'info' | 'warn', message: string) => void,
 ): Promise<void> {
   for (const d of dead) {
+    const killed = await killLeftovers(d.root);
+    if (killed)
+      log('info', `job ${d.jobId}: killed ${killed} leftover agent processes of attempt ${d.attempt}`);
     try {
       await client.workflow
         .getHandle(workflowIdFor(d.jobId))

@@ -88,8 +88,12 @@ export async function startCapabilityWorker(
   );
   // Runs this host was running when it died (it restarted) retry at once, and their workspaces go.
   const inUse = async (root: string) => slots.held.includes(root) || (await sandbox.heldByLiveWorker(root));
-  await failOverDeadAttempts(client, hostId, await findDeadAttempts(workspaceDir, inUse), (level, message) =>
-    log[level](message),
+  await failOverDeadAttempts(
+    client,
+    hostId,
+    await findDeadAttempts(workspaceDir, inUse),
+    (root) => sandbox.killLeftovers(root),
+    (level, message) => log[level](message),
   );
   // Disk stays bounded: kept workspaces past their retention, and leftovers of a crashed worker, go.
   const retentionMs = config.MOONMIND_WORKSPACE_RETENTION_HOURS * 3_600_000;

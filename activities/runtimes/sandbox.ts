@@ -154,6 +154,31 @@ export class AgentSandbox {
     if (held && lockRoot(held) === root) await unlink(lock).catch(() => {});
   }
 
+  /**
+   * Kill what is left of a dead worker's agent in this workspace: the processes running as the agent user in
+   * the attempt's group (a kill -9'd worker leaves its agent's process group running). Returns how many.
+   */
+  async killLeftovers(root: string): Promise<number> {
+    if (!this.user) return 0;
+    const st = await stat(root).catch(() => null);
+    if (!st || !inRange(this.groups, st.gid)) return 0;
+    let killed = 0;
+    for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+      if (!/^\d+$/.test(pid)) continue;
+      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+      const gid = /^Gid:\s+(\d+)/m.exec(status)?.[1];
+      if (Number(uid) !== this.user.uid || Number(gid) !== st.gid) continue;
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+        killed += 1;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return killed;
+  }
+
   /** Whether a live worker (this one or another on the host) still holds the attempt's group. */
   async heldByLiveWorker(root: string): Promise<boolean> {
     const st = await stat(root).catch(() => null);

@@ -1,7 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../contracts/events.ts';
+import { waitFor } from '../../scripts/ports.ts';
 import { createGitRemote, type GitRemote } from '../support/git.ts';
 import { listEvents, submitJob, waitForJob, waitForStatus } from '../support/jobs.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -13,6 +15,15 @@ import { type Stack, startStack } from '../support/stack.ts';
  */
 const LIVENESS_TARGET_MS = 30_000;
 
+/** Whether a process runs (a zombie waiting for its reaper counts as gone). */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+};
 const at = (e: JobEvent | undefined) => (e ? Date.parse(e.createdAt) : Number.NaN);
 const attemptStarted = (events: JobEvent[], attempt: number) =>
   events.find((e) => e.type === 'run.attempt.started' && e.payload.attempt === attempt);
@@ -88,21 +99,40 @@ describe('a worker killed in the middle of a step', () => {
 
   it('restarted on the same machine and workspace dir: the same host retries its lost attempt at once and removes its workspace', async () => {
     const workspaceDir = path.join(stack.dataDir, 'workspaces', 'gamma-fixed');
+    const pidFile = path.join(stack.agentOut, 'restart-pids');
     const spec = {
       pool: 'gamma',
       capabilities: ['codex', 'git'],
       repositories: ['octo/restart'],
-      env: { ...workerEnv(), MOONMIND_WORKSPACE_DIR: workspaceDir },
+      env: { ...workerEnv(), MOONMIND_WORKSPACE_DIR: workspaceDir, FAKE_AGENT_PIDS: pidFile },
     };
     const first = await stack.startWorker(spec);
-    const job = await longRun('octo/restart');
+    const job = await submitJob(stack, {
+      repository: 'octo/restart',
+      task: {
+        instructions: 'Long work that leaves a process behind',
+        publish: { mode: 'branch' },
+        steps: [{ id: 'long', instructions: 'FAKE_SPAWN_CHILD FAKE_SLEEP=8' }],
+      },
+    });
     const running = await waitForJob(
       stack,
       job.id,
       (j) => j.status === 'running' && j.stage === 'moonmind.task.execute',
     );
+    let leftover = 0;
+    await waitFor(
+      'the agent pids',
+      async () => {
+        leftover = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[1]);
+        return leftover > 0;
+      },
+      20_000,
+      100,
+    );
     first.process.kill('SIGKILL');
     await first.exited;
+    expect(alive(leftover)).toBe(true); // the dead worker's agent left its child running
     expect(await readdir(path.join(workspaceDir, job.id))).toEqual(['attempt-1']);
     const restartedAt = Date.now();
     await stack.startWorker(spec);
@@ -118,6 +148,9 @@ describe('a worker killed in the middle of a step', () => {
     const failedOver = at(events.find((e) => e.type === 'run.attempt.failed')) - restartedAt;
     console.log(`[failover] restart → attempt 1 failed over: ${failedOver} ms`);
     expect(failedOver).toBeLessThan(15_000); // at once: the worker's start (a few seconds) plus the signal
+    // The restarted worker killed what attempt 1's agent had left running (found by the attempt's group,
+    // which only exists where agents run as their own user: a root worker).
+    if (process.getuid?.() === 0) expect(alive(leftover)).toBe(false);
     // Attempt 1's workspace went at the restart; attempt 2 succeeded, so its own is gone as well.
     await expect(readdir(path.join(workspaceDir, job.id))).rejects.toThrow(/ENOENT/);
     expect((await remote.branches('octo/restart')).filter((b) => b.startsWith('task/'))).toEqual([
