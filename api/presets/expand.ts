@@ -85,7 +85,7 @@ function resolveInputs(
   for (const input of template.inputs) {
     const value = Object.hasOwn(given, input.name) ? given[input.name] : input.default;
     const path = `inputs.${input.name}`;
-    if (value === null || value === '') {
+    if (value === null || (typeof value === 'string' && !value.trim())) {
       if (input.required) issues.push({ path, message: 'is required' });
       continue;
     }
