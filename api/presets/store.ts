@@ -109,18 +109,23 @@ export async function listTemplates(
   }
   if (q.favorites === 'true') filters.push(sql`f.user_id IS NOT NULL`);
   const where = filters.reduce((a, c) => sql`${a} AND ${c}`);
+  // The page is chosen on narrow columns; only its rows' steps and inputs are read (detoasted) after.
   const rows = await sql<(Row & { total: number })[]>`
     WITH t AS (
-      SELECT DISTINCT ON (scope, owner_key, slug) *
+      SELECT DISTINCT ON (scope, owner_key, slug) id, scope, owner_key, slug, title, description, tags
       FROM step_templates
       WHERE deleted_at IS NULL AND ${visible(sql, v)} ${q.scope ? sql`AND scope = ${q.scope}` : sql``}
       ORDER BY scope, owner_key, slug, major DESC, minor DESC, patch DESC
+    ), page AS (
+      SELECT t.id, f.user_id IS NOT NULL AS favorite, r.used_at, t.title, count(*) OVER ()::int AS total
+      FROM t ${personalJoins(sql, v)}
+      WHERE ${where}
+      ORDER BY favorite DESC, t.title, t.scope, t.owner_key, t.slug
+      LIMIT ${q.limit}
     )
-    SELECT t.*, f.user_id IS NOT NULL AS favorite, r.used_at AS last_used_at, count(*) OVER ()::int AS total
-    FROM t ${personalJoins(sql, v)}
-    WHERE ${where}
-    ORDER BY favorite DESC, t.title, t.scope, t.owner_key, t.slug
-    LIMIT ${q.limit}`;
+    SELECT s.*, page.favorite, page.used_at AS last_used_at, page.total
+    FROM page JOIN step_templates s ON s.id = page.id
+    ORDER BY page.favorite DESC, s.title, s.scope, s.owner_key, s.slug`;
   return { items: rows.map(toTemplate), total: rows[0]?.total ?? 0 };
 }
 
