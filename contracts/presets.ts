@@ -24,7 +24,9 @@ export type TemplateInputType = (typeof templateInputTypes)[number];
 /** A slug: lowercase words joined by dashes (unique within its scope and owner). */
 export const templateSlugSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63');
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63')
+  // The save-from-task route's own path segment.
+  .refine((s) => s !== 'save-from-task', 'is reserved');
 
 /** Semver `MAJOR.MINOR.PATCH` (no pre-release or build parts: a released version is final). */
 export const semverSchema = z

@@ -34,11 +34,18 @@ import {
   setFavorite,
   viewerOf,
 } from '../presets/store.ts';
+import { errorSchema } from '../schemas.ts';
 import { defineRoutes, input } from './table.ts';
 
 const tag = 'presets';
 const base = '/api/task-step-templates';
 const slugParams = z.object({ slug: templateSlugSchema });
+/**
+ * `{slug}` routes match a slug alone: with the plain `/:slug` pattern the router would also take
+ * `save-from-task` and `x:expand` for them (and answer OPTIONS with methods those paths do not have).
+ */
+const slugPath = (rest = '') =>
+  new RegExp(`^${base}/(?<slug>(?!save-from-task(?:/|$))[a-z0-9][a-z0-9-]{0,62})${rest}$`);
 type Ref = z.infer<typeof templateRefQuerySchema>;
 const user = (ctx: ApiContext) => ctx.state.identity as UserIdentity;
 const immutable = 'that slug and version exist: a released version is immutable, release a new version';
@@ -113,7 +120,10 @@ export const presetRoutes = defineRoutes([
     rateLimited: true,
     conflict: immutable,
     body: saveFromTaskSchema,
-    responses: { 201: { description: 'released', schema: templateSchema } },
+    responses: {
+      201: { description: 'released', schema: templateSchema },
+      404: { description: 'no job with that id', schema: errorSchema },
+    },
     async handler(ctx, deps) {
       const body = input<never, never, z.infer<typeof saveFromTaskSchema>>(ctx).body;
       let steps = body.steps ?? [];
@@ -137,6 +147,7 @@ export const presetRoutes = defineRoutes([
   {
     method: 'get',
     path: `${base}/{slug}`,
+    routerPath: slugPath(),
     summary: 'A template: its latest version and every version released',
     tag,
     access: 'viewer',
@@ -153,6 +164,7 @@ export const presetRoutes = defineRoutes([
   {
     method: 'get',
     path: `${base}/{slug}/versions/{version}`,
+    routerPath: slugPath('/versions/(?<version>[^/]+)'),
     summary: 'One released version of a template',
     tag,
     access: 'viewer',
@@ -223,7 +235,6 @@ export const presetRoutes = defineRoutes([
       ctx.status = 204;
     },
   },
-  // Before `DELETE {slug}`: the router tries routes in order and `{slug}` alone would match `x:favorite`.
   {
     method: 'delete',
     path: `${base}/{slug}:favorite`,
@@ -243,6 +254,7 @@ export const presetRoutes = defineRoutes([
   {
     method: 'delete',
     path: `${base}/{slug}`,
+    routerPath: slugPath(),
     summary: 'Delete a template, every version (soft: jobs that applied it keep their record)',
     tag,
     access: 'operator',
