@@ -24,6 +24,7 @@ import { EventHub } from './events/hub.ts';
 import { jobMetaCache } from './jobs/meta.ts';
 import { describeJob } from './jobs/temporal.ts';
 import { jobStatus } from './jobs/views.ts';
+import { loadSeedPresets } from './presets/seeds.ts';
 import { installSdkLogger } from './sdk-logs.ts';
 import { skillCatalog } from './skills.ts';
 
@@ -79,6 +80,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     closers.push(() => sql.end({ timeout: 5 }));
     const applied = await migrate(sql);
     if (applied.length) logger.info({ applied }, 'migrations applied');
+    const seeded = await loadSeedPresets(sql);
+    if (seeded.length) logger.info({ seeded }, 'seed presets added');
     if (config.MOONMIND_ADMIN_TOKEN) await ensureAdmin(sql, { token: config.MOONMIND_ADMIN_TOKEN });
 
     const connection = await Connection.connect(temporalConnectionOptions(config.TEMPORAL_ADDRESS)).catch(

@@ -22,6 +22,12 @@ export function buildRouter(routes: RouteDef[], deps: ApiDeps): Router<ApiState>
   for (const r of routes) {
     // Public routes (health, sign-in, sign-out) act on no one's behalf, so they need no CSRF token.
     const chain: Middleware<ApiState>[] = [authorize(r.access)];
+    const pattern = r.routerPath;
+    if (pattern instanceof RegExp)
+      chain.unshift((ctx, next) => {
+        (ctx as unknown as { params: Record<string, string> }).params = { ...pattern.exec(ctx.path)?.groups };
+        return next();
+      });
     if (r.access !== 'public') chain.push(csrf());
     if (r.rateLimited) chain.push(rateLimit());
     if (r.body) chain.push(jsonBody());

@@ -16,6 +16,7 @@ const sections: Record<
   page: async (s) => (await import('./detail-page.ts')).benchDetailPage(s),
   controls: async (s) => (await import('./controls.ts')).benchControls(s),
   runtimes: async (s) => (await import('./runtimes.ts')).benchRuntimes(s),
+  presets: async (s) => (await import('./presets.ts')).benchPresets(s),
 };
 
 // Only warnings from the SDK: the figures are the output.

@@ -107,6 +107,8 @@ export const configSchema = z.object({
   /** Creation requests (submit, control, tokens) per identity per minute; also the burst size. */
   MOONMIND_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   MOONMIND_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  /** Most steps one preset expansion may produce (spec 06). */
+  MOONMIND_PRESET_MAX_STEPS: z.coerce.number().int().min(1).max(50).default(25),
   ...forgeSettings,
 });
 

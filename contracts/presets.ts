@@ -24,7 +24,9 @@ export type TemplateInputType = (typeof templateInputTypes)[number];
 /** A slug: lowercase words joined by dashes (unique within its scope and owner). */
 export const templateSlugSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63');
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63')
+  // The save-from-task route's own path segment.
+  .refine((s) => s !== 'save-from-task', 'is reserved');
 
 /** Semver `MAJOR.MINOR.PATCH` (no pre-release or build parts: a released version is final). */
 export const semverSchema = z
@@ -108,7 +110,26 @@ export const templateListQuerySchema = z.object({
   tag: z.string().trim().min(1).max(50).optional(),
   q: z.string().trim().min(1).max(200).optional(),
   favorites: z.enum(['true', 'false']).optional(),
+  /** The catalog is read a page at a time (latest version of each template, favorites first). */
+  limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+
+export const templateListSchema = z.object({ items: z.array(templateSchema), total: z.number().int() });
+
+/**
+ * Which template a slug names when several scopes hold it: the most specific one the caller can see
+ * (personal, then team, then global) unless the query says.
+ */
+export const templateRefQuerySchema = z.object({
+  scope: z.enum(templateScopes).optional(),
+  team: z.string().trim().min(1).max(100).optional(),
+});
+
+/** `GET /api/task-step-templates/{slug}`: the latest version, plus every version released. */
+export const templateDetailSchema = templateSchema.extend({ versions: z.array(semverSchema) });
+
+/** What `{{context.*}}` may name: the server fills these, never the client. */
+export const templateContextKeys = ['repository', 'defaultBranch', 'objective', 'requester'] as const;
 
 /** `POST /api/task-step-templates/{slug}:expand`: the context is the server's, never the client's. */
 export const expandRequestSchema = z.object({

@@ -5,10 +5,13 @@ import type { JobMemo, JobView } from '../../contracts/job.ts';
 import { credentialHost, forgesFrom, locateRepository } from '../../contracts/repository.ts';
 import { taskRunStartOptions } from '../../contracts/start-options.ts';
 import { normalizeJob } from '../../contracts/task.ts';
+import { appendEvents } from '../../db/events.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import type { ApiDeps } from '../context.ts';
 import { validationFailed } from '../errors.ts';
 import { v5Uuid } from '../ids.ts';
+import { checkAppliedTemplates, templateAppliedEvents } from '../presets/applied.ts';
+import { viewerOf } from '../presets/store.ts';
 import { loadJob, uiBaseOf } from './detail.ts';
 import { submissionForgeHostRefusal } from './forge-check.ts';
 import { jobView } from './views.ts';
@@ -27,19 +30,42 @@ function uniqueNow(): string {
  * submission is answered from what it has, like one without a key (201).
  */
 export async function submitJob(
-  deps: Pick<ApiDeps, 'client' | 'config' | 'skills'>,
+  deps: Pick<ApiDeps, 'client' | 'config' | 'skills' | 'sql'>,
   submitter: UserIdentity,
   body: unknown,
   idempotencyKey: string | null,
 ): Promise<{ view: JobView; created: boolean }> {
   const forges = forgesFrom(deps.config);
-  const result = normalizeJob(body, {
-    defaultRuntime: deps.config.MOONMIND_DEFAULT_RUNTIME,
-    defaultRepository: deps.config.MOONMIND_DEFAULT_REPOSITORY ?? null,
-    forges,
-    skillCapabilities: await deps.skills.capabilities(),
-  });
+  const normalize = async (input: unknown) =>
+    normalizeJob(input, {
+      defaultRuntime: deps.config.MOONMIND_DEFAULT_RUNTIME,
+      defaultRepository: deps.config.MOONMIND_DEFAULT_REPOSITORY ?? null,
+      forges,
+      skillCapabilities: await deps.skills.capabilities(),
+    });
+  let result = await normalize(body);
   if (!result.ok) throw validationFailed(result.issues);
+  if (result.job.payload.task.appliedStepTemplates.length) {
+    const checked = await checkAppliedTemplates(deps.sql, await viewerOf(deps.sql, submitter), result.job);
+    if (!checked.ok) throw validationFailed(checked.issues);
+    // The templates' capabilities are the catalog's, not what the client recorded: normalize again with them.
+    const task = (body as { payload: { task: { appliedStepTemplates: Record<string, unknown>[] } } }).payload
+      .task;
+    result = await normalize({
+      ...(body as object),
+      payload: {
+        ...(body as { payload: object }).payload,
+        task: {
+          ...task,
+          appliedStepTemplates: task.appliedStepTemplates.map((r, i) => ({
+            ...r,
+            requiredCapabilities: checked.capabilities[i],
+          })),
+        },
+      },
+    });
+    if (!result.ok) throw validationFailed(result.issues);
+  }
   const located = locateRepository(result.job.payload.repository, forges);
   const refusal =
     'location' in located
@@ -72,6 +98,9 @@ export async function submitJob(
     const { view } = await loadJob(deps, jobId);
     return { view, created: view.createdAt === submittedAt };
   }
+  // The applied-template events come from the API, so the workflow (and its replay) stays as it is.
+  const applied = templateAppliedEvents(result.job);
+  if (applied) await appendEvents(deps.sql, jobId, applied);
   const view = jobView(
     {
       workflowId: options.workflowId,

@@ -5,9 +5,11 @@ import { artifactRoutes } from './artifacts.ts';
 import { authRoutes } from './auth.ts';
 import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
+import { presetRoutes } from './presets.ts';
 import { queueRoutes } from './queue.ts';
 import type { RouteDef } from './table.ts';
 import { taskRoutes } from './tasks.ts';
+import { teamRoutes } from './teams.ts';
 import { workerRoutes } from './worker.ts';
 
 /** Every route of the API: the router and the OpenAPI document are both built from this list. */
@@ -15,10 +17,12 @@ export const routes: RouteDef[] = [
   ...healthRoutes,
   ...authRoutes,
   ...taskRoutes,
+  ...presetRoutes,
   ...queueRoutes,
   ...eventRoutes,
   ...artifactRoutes,
   ...adminRoutes,
+  ...teamRoutes,
   ...workerRoutes,
 ];
 

@@ -17,7 +17,8 @@ export interface ResponseDef {
 export interface RouteDef {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
-  routerPath?: string;
+  /** A RegExp's named groups become the path params (for a segment that must not match a sibling route). */
+  routerPath?: string | RegExp;
   summary: string;
   tag: string;
   access: Access;

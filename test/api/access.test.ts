@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { insertTemplate } from '../../api/presets/store.ts';
 import { routes } from '../../api/routes/index.ts';
 import type { RouteDef } from '../../api/routes/table.ts';
 import { envelope, startTestApi, type TestApi, type Who } from './harness.ts';
@@ -20,6 +21,9 @@ beforeAll(async () => {
     body: 'hello\n',
   });
   artifactId = (await put.json()).id;
+  await t.db.sql`
+    INSERT INTO team_members (team, user_id)
+    SELECT 'matrix', id FROM users WHERE name = 'operator-user' OR role = 'admin'`;
 });
 afterAll(async () => {
   await t?.close();
@@ -115,7 +119,75 @@ const samples: Record<
     return { path: `/api/admin/tokens/${tok.id}` };
   },
   'get /api/admin/workers': async () => ({ path: '/api/admin/workers' }),
+  'get /api/admin/teams': async () => ({ path: '/api/admin/teams' }),
+  'put /api/admin/teams/{team}/members/{userId}': async () => ({
+    path: `/api/admin/teams/readers/members/${await userIdOf('viewer-user')}`,
+  }),
+  'delete /api/admin/teams/{team}/members/{userId}': async () => {
+    const userId = await userIdOf('viewer-user');
+    await t.db
+      .sql`INSERT INTO team_members (team, user_id) VALUES ('leavers', ${userId}) ON CONFLICT DO NOTHING`;
+    return { path: `/api/admin/teams/leavers/members/${userId}` };
+  },
+  // Presets: a seeded global template for what everyone may do; fresh ones where a call changes state.
+  'get /api/task-step-templates': async () => ({ path: '/api/task-step-templates?tag=security' }),
+  'post /api/task-step-templates': async () => ({
+    path: '/api/task-step-templates',
+    json: {
+      slug: `mine-${randomUUID()}`.slice(0, 40),
+      scope: 'personal',
+      title: 'Mine',
+      steps: [{ instructions: 'Do it' }],
+    },
+  }),
+  'post /api/task-step-templates/save-from-task': async () => ({
+    path: '/api/task-step-templates/save-from-task',
+    json: {
+      slug: `saved-${randomUUID()}`.slice(0, 40),
+      title: 'Saved',
+      steps: [{ title: 'One', instructions: 'Do it' }],
+    },
+  }),
+  'get /api/task-step-templates/{slug}': async () => ({ path: '/api/task-step-templates/security-sweep' }),
+  'get /api/task-step-templates/{slug}/versions/{version}': async () => ({
+    path: '/api/task-step-templates/security-sweep/versions/1.0.0',
+  }),
+  'post /api/task-step-templates/{slug}:expand': async () => ({
+    path: '/api/task-step-templates/security-sweep:expand',
+    json: { inputs: { depth: 'thorough' } },
+  }),
+  'post /api/task-step-templates/{slug}:favorite': async () => ({
+    path: '/api/task-step-templates/security-sweep:favorite',
+  }),
+  'delete /api/task-step-templates/{slug}:favorite': async () => ({
+    path: '/api/task-step-templates/security-sweep:favorite',
+  }),
+  'delete /api/task-step-templates/{slug}': async () => {
+    // A team template of a team the operator and the admin are in (the viewer is refused by role first).
+    const slug = `team-${randomUUID()}`.slice(0, 40);
+    await insertTemplate(
+      t.db.sql,
+      {
+        slug,
+        version: '1.0.0',
+        scope: 'team',
+        team: 'matrix',
+        title: 'T',
+        description: '',
+        inputs: [],
+        steps: [{ title: null, instructions: 'x', skill: null, annotations: {} }],
+        tags: [],
+        requiredCapabilities: [],
+        isActive: true,
+      },
+      { ownerKey: 'matrix', ownerId: null, createdBy: null },
+    );
+    return { path: `/api/task-step-templates/${slug}` };
+  },
 };
+
+const userIdOf = async (name: string) =>
+  ((await t.db.sql`SELECT id FROM users WHERE name = ${name}`)[0] as { id: string }).id;
 
 const allowed: Record<RouteDef['access'], Who[]> = {
   public: ['none', 'viewer', 'operator', 'admin', 'workerIn', 'workerOut'],

@@ -1,6 +1,8 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { insertTemplate } from '../../api/presets/store.ts';
+import { templateBodySchema } from '../../contracts/presets.ts';
 import { credentialCorpus } from '../contracts/credential-corpus.ts';
 import { startQueuedRun, startTestApi, type TestApi } from './harness.ts';
 
@@ -8,6 +10,19 @@ let t: TestApi;
 beforeAll(async () => {
   // Every format in every field is one request each: the creation rate limit must not get in the way.
   t = await startTestApi({ MOONMIND_RATE_LIMIT_PER_MINUTE: '1000000' });
+  // The submission checks that an applied template exists at its version.
+  const fix = {
+    slug: 'fix',
+    version: '1.0.0',
+    scope: 'global',
+    title: 'Fix',
+    steps: [{ instructions: 'Fix it' }],
+  };
+  await insertTemplate(t.db.sql, templateBodySchema.parse(fix), {
+    ownerKey: '',
+    ownerId: null,
+    createdBy: null,
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -59,7 +74,7 @@ const fullJob = () => ({
       steps: [
         { id: 's1', title: 'Reproduce', instructions: 'Run it', skill: { id: 'auto', args: { input: 'x' } } },
       ],
-      appliedStepTemplates: [{ slug: 'fix', version: '1', inputs: { name: 'parser' } }],
+      appliedStepTemplates: [{ slug: 'fix', version: '1.0.0', inputs: { name: 'parser' } }],
     },
   },
 });
