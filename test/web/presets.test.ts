@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExpandResult, Template, TemplateInput } from '../../contracts/presets.ts';
 import { normalizeJob } from '../../contracts/task.ts';
+import { readDetail } from '../../web/src/api/presets.ts';
 import { appliedRecord, applyExpanded, draftFromExpanded } from '../../web/src/lib/preset-apply.ts';
 import {
   checkInputs,
@@ -227,6 +228,22 @@ describe('applying an expansion', () => {
     }
   });
 
+  it("lists a record's step ids in the form's order (the server wants the job's tpl steps exactly, in order)", () => {
+    const form = formWith('mine');
+    const next = applyExpanded(form, expanded('plan-implement', '1.0.0', 3), 'append');
+    form.steps = next.steps;
+    form.appliedTemplates = next.appliedTemplates;
+    [form.steps[2], form.steps[4]] = [form.steps[4], form.steps[2]];
+    const task = (
+      buildRequest(form).body.payload as { task: { appliedStepTemplates: { stepIds: string[] }[] } }
+    ).task;
+    expect(task.appliedStepTemplates[0].stepIds).toEqual([
+      'tpl:plan-implement:1.0.0:2',
+      'tpl:plan-implement:1.0.0:1',
+      'tpl:plan-implement:1.0.0:0',
+    ]);
+  });
+
   it('leaves the body as before when no template was applied', () => {
     const task = (buildRequest(formWith('x')).body.payload as { task: Record<string, unknown> }).task;
     expect('appliedStepTemplates' in task).toBe(false);
@@ -312,5 +329,26 @@ describe('catalog order', () => {
     ]);
     expect(recentlyUsed(list).map((t) => t.slug)).toEqual(['used']);
     expect(allTags(list)).toEqual(['x', 'y']);
+  });
+});
+
+describe("reading a template's versions", () => {
+  it('reads the latest with its version names', () => {
+    const latest = template({ version: '1.2.0' });
+    expect(readDetail({ ...latest, versions: ['1.0.0', '1.2.0', '1.10.0'] })).toEqual({
+      latest,
+      versions: ['1.10.0', '1.2.0', '1.0.0'],
+    });
+  });
+  it('reads a list of versions, newest first', () => {
+    const v = (version: string) => template({ version });
+    const d = readDetail({ items: [v('1.0.0'), v('2.0.0'), v('1.5.0')] });
+    expect(d?.latest.version).toBe('2.0.0');
+    expect(d?.versions).toEqual(['2.0.0', '1.5.0', '1.0.0']);
+  });
+  it('reads a bare template, and nothing from junk', () => {
+    expect(readDetail(template())?.versions).toEqual(['1.0.0']);
+    expect(readDetail(null)).toBeNull();
+    expect(readDetail({ items: [] })).toBeNull();
   });
 });

@@ -32,16 +32,53 @@ export const compareVersionsDesc = (a: string, b: string) => {
   return 0;
 };
 
-/** `{ items }`, a bare list or one template: all read as a list (tolerant of the backend's shape). */
+/** `{ items }` or a bare list: read as a list (tolerant of the backend's shape). */
 function items(answer: unknown): Template[] {
   if (Array.isArray(answer)) return answer as Template[];
-  if (answer && typeof answer === 'object') {
-    const a = answer as { items?: unknown; versions?: unknown; slug?: unknown };
-    if (Array.isArray(a.items)) return a.items as Template[];
-    if (Array.isArray(a.versions)) return a.versions as Template[];
-    if (typeof a.slug === 'string') return [answer as Template];
+  const a = answer as { items?: unknown } | null;
+  return Array.isArray(a?.items) ? (a.items as Template[]) : [];
+}
+
+/**
+ * Which template a slug names when several scopes hold it (the server picks the most specific one the
+ * caller can see unless told).
+ */
+export interface TemplateRef {
+  scope?: TemplateScope;
+  team?: string | null;
+}
+const refQuery = (ref: TemplateRef = {}) =>
+  query({ scope: ref.scope, team: ref.scope === 'team' ? ref.team : null });
+export const refOf = (t: Pick<Template, 'scope' | 'team'>): TemplateRef => ({ scope: t.scope, team: t.team });
+
+/** A template: its latest version and the versions released (newest first). */
+export interface TemplateDetail {
+  latest: Template;
+  versions: string[];
+}
+
+/**
+ * The answer of `GET {slug}`, as `{ ...latest, versions: ["1.1.0", …] }` (the backend's), a list of version
+ * objects (`{ items }`), or a bare template.
+ */
+export function readDetail(answer: unknown): TemplateDetail | null {
+  const list = items(answer);
+  if (list.length) {
+    const sorted = list.slice().sort((a, b) => compareVersionsDesc(a.version, b.version));
+    return { latest: sorted[0], versions: sorted.map((t) => t.version) };
   }
-  return [];
+  const a = answer as (Template & { versions?: unknown }) | null;
+  if (!a || typeof a.slug !== 'string') return null;
+  const { versions, ...latest } = a;
+  const names = Array.isArray(versions)
+    ? versions
+        .map((v) => (typeof v === 'string' ? v : (v as { version?: string })?.version))
+        .filter((v) => !!v)
+    : [];
+  return {
+    latest: latest as Template,
+    versions: [...new Set([latest.version, ...(names as string[])])].sort(compareVersionsDesc),
+  };
 }
 
 export const listTemplates = async (f: TemplateFilters = {}) =>
@@ -52,22 +89,25 @@ export const listTemplates = async (f: TemplateFilters = {}) =>
     ),
   );
 
-/** Every version of a template, newest first. */
-export const templateVersions = async (slug: string) =>
-  items(await request<unknown>('GET', at(slug))).sort((a, b) => compareVersionsDesc(a.version, b.version));
+export async function getTemplate(slug: string, ref?: TemplateRef): Promise<TemplateDetail> {
+  const detail = readDetail(await request<unknown>('GET', `${at(slug)}${refQuery(ref)}`));
+  if (!detail) throw new Error(`No template ${slug}`);
+  return detail;
+}
 
-export const getTemplateVersion = (slug: string, version: string) =>
-  request<Template>('GET', `${at(slug)}/versions/${encodeURIComponent(version)}`);
+export const getTemplateVersion = (slug: string, version: string, ref?: TemplateRef) =>
+  request<Template>('GET', `${at(slug)}/versions/${encodeURIComponent(version)}${refQuery(ref)}`);
 
 export const createTemplate = (body: TemplateBody) => request<Template>('POST', base, body);
 
-export const expandTemplate = (slug: string, body: z.input<typeof expandRequestSchema>) =>
-  request<ExpandResult>('POST', `${at(slug)}:expand`, body);
+export const expandTemplate = (slug: string, body: z.input<typeof expandRequestSchema>, ref?: TemplateRef) =>
+  request<ExpandResult>('POST', `${at(slug)}:expand${refQuery(ref)}`, body);
 
 export const saveFromTask = (body: z.input<typeof saveFromTaskSchema>) =>
   request<Template>('POST', `${base}/save-from-task`, body);
 
-export const setFavorite = (slug: string, favorite: boolean) =>
-  request<unknown>(favorite ? 'POST' : 'DELETE', `${at(slug)}:favorite`);
+export const setFavorite = (slug: string, favorite: boolean, ref?: TemplateRef) =>
+  request<unknown>(favorite ? 'POST' : 'DELETE', `${at(slug)}:favorite${refQuery(ref)}`);
 
-export const deleteTemplate = (slug: string) => request<unknown>('DELETE', at(slug));
+export const deleteTemplate = (slug: string, ref?: TemplateRef) =>
+  request<unknown>('DELETE', `${at(slug)}${refQuery(ref)}`);

@@ -136,13 +136,14 @@ export function buildRequest(form: TaskForm): { body: Record<string, unknown>; e
 }
 
 /**
- * The applied-template records a submission sends: each one's step ids narrowed to the extra steps still in
- * the form (the user may have removed some), records with none left dropped.
+ * The applied-template records a submission sends: each one's step ids are those of its steps still in the
+ * form, in the form's order (the user may have removed or moved some; the server wants the job's
+ * `tpl:<slug>:<version>:*` steps exactly, in order); records with none left are dropped.
  */
 export function appliedForRequest(records: AppliedTemplate[], steps: StepDraft[]): AppliedTemplate[] {
-  const present = new Set(steps.slice(1).map((s) => s.id.trim()));
+  const ids = steps.slice(1).map((s) => s.id.trim());
   return records
-    .map((r) => ({ ...r, stepIds: r.stepIds.filter((id) => present.has(id)) }))
+    .map((r) => ({ ...r, stepIds: ids.filter((id) => r.stepIds.includes(id)) }))
     .filter((r) => r.stepIds.length > 0);
 }
 

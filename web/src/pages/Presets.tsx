@@ -1,20 +1,25 @@
-import { useNavigate, useParams } from '@solidjs/router';
+import { useNavigate, useParams, useSearchParams } from '@solidjs/router';
 import { createMemo, createResource, createSignal, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
-import type { Template } from '../../../contracts/presets.ts';
-import { listTemplates, setFavorite, type TemplateFilters } from '../api/presets.ts';
+import { type Template, templateScopes } from '../../../contracts/presets.ts';
+import { listTemplates, refOf, setFavorite, type TemplateFilters } from '../api/presets.ts';
 import { PresetDetail } from '../components/presets/PresetDetail.tsx';
 import { PresetFilters } from '../components/presets/PresetFilters.tsx';
 import { PresetList } from '../components/presets/PresetList.tsx';
 import { TemplateEditor } from '../components/presets/TemplateEditor.tsx';
 import { errorMessage } from '../lib/format.ts';
 import { allTags, latestOnly, matchesFilters, sortTemplates } from '../lib/preset-list.ts';
-import { session } from '../lib/session.ts';
+import { canOperate, session } from '../lib/session.ts';
 import { draftFromTemplate, emptyDraft, type TemplateDraft } from '../lib/template-draft.ts';
 
 /** The step-template catalog: browse and filter, one template's versions, favorites, new versions, delete. */
 export function Presets() {
   const params = useParams<{ slug?: string }>();
+  const [search] = useSearchParams<{ scope?: string; team?: string }>();
+  const pageRef = () => ({
+    scope: templateScopes.find((s) => s === search.scope),
+    team: search.team || null,
+  });
   const navigate = useNavigate();
   const [filters, setFilters] = createStore<TemplateFilters>({ scope: '', q: '', favorites: false });
   const [catalog, { refetch }] = createResource(
@@ -31,34 +36,39 @@ export function Presets() {
   const [editing, setEditing] = createSignal<{ draft: TemplateDraft; newVersion: boolean } | null>(null);
   const [detailKey, setDetailKey] = createSignal(0);
   const isAdmin = () => session()?.user.role === 'admin';
-  const canChange = (t: Template) => (t.scope === 'global' ? isAdmin() : true);
+  // The server has the last word (team membership); the buttons show for who may plausibly change it.
+  const canChange = (t: Template) => canOperate() && (t.scope !== 'global' || isAdmin());
+  const href = (t: Pick<Template, 'slug' | 'scope' | 'team'>) =>
+    `/tasks/presets/${encodeURIComponent(t.slug)}?scope=${t.scope}${t.scope === 'team' && t.team ? `&team=${encodeURIComponent(t.team)}` : ''}`;
 
   const open = (t: Template) => {
     setEditing(null);
-    navigate(`/tasks/presets/${encodeURIComponent(t.slug)}`);
+    navigate(href(t));
   };
   const favorite = async (t: Template) => {
-    await setFavorite(t.slug, !t.favorite).catch(() => undefined);
+    await setFavorite(t.slug, !t.favorite, refOf(t)).catch(() => undefined);
     void refetch();
   };
   const saved = (t: Template) => {
     setEditing(null);
     setDetailKey(detailKey() + 1);
     void refetch();
-    navigate(`/tasks/presets/${encodeURIComponent(t.slug)}`);
+    navigate(href(t));
   };
 
   return (
     <section>
       <div class="page-head">
         <h1>Presets</h1>
-        <button
-          type="button"
-          onClick={() => setEditing({ draft: emptyDraft('personal'), newVersion: false })}
-          data-testid="preset-create"
-        >
-          New template
-        </button>
+        <Show when={canOperate()}>
+          <button
+            type="button"
+            onClick={() => setEditing({ draft: emptyDraft('personal'), newVersion: false })}
+            data-testid="preset-create"
+          >
+            New template
+          </button>
+        </Show>
       </div>
       <div class="presets-layout">
         <div class="card">
@@ -87,6 +97,7 @@ export function Presets() {
                   <Show when={detailKey() + 1} keyed>
                     <PresetDetail
                       slug={slug()}
+                      templateRef={pageRef()}
                       canChange={canChange}
                       onNewVersion={(t) => setEditing({ draft: draftFromTemplate(t), newVersion: true })}
                       onChanged={() => void refetch()}

@@ -1,7 +1,7 @@
 import { createComputed, createMemo, createSignal, For, Match, on, Show, Switch } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import type { ExpandResult, Template } from '../../../../contracts/presets.ts';
-import { expandTemplate } from '../../api/presets.ts';
+import { expandTemplate, refOf } from '../../api/presets.ts';
 import { errorMessage } from '../../lib/format.ts';
 import type { ApplyMode } from '../../lib/preset-apply.ts';
 import {
@@ -51,12 +51,16 @@ export function InputsDialog(props: {
     if (Object.keys(checkInputs(inputs(), values)).length) return;
     setBusy(true);
     try {
-      const result = await expandTemplate(t.slug, {
-        version: t.version,
-        inputs: inputsForExpand(inputs(), values),
-        repository: props.context.repository.trim() || undefined,
-        instructions: props.context.instructions.trim() ? props.context.instructions : undefined,
-      });
+      const result = await expandTemplate(
+        t.slug,
+        {
+          version: t.version,
+          inputs: inputsForExpand(inputs(), values),
+          repository: props.context.repository.trim() || undefined,
+          instructions: props.context.instructions.trim() ? props.context.instructions : undefined,
+        },
+        refOf(t),
+      );
       props.onApplied(result, mode());
     } catch (e) {
       setFailure(errorMessage(e));

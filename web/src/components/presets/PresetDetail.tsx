@@ -1,6 +1,13 @@
 import { createEffect, createResource, createSignal, For, on, Show } from 'solid-js';
 import type { Template } from '../../../../contracts/presets.ts';
-import { deleteTemplate, getTemplateVersion, setFavorite, templateVersions } from '../../api/presets.ts';
+import {
+  deleteTemplate,
+  getTemplate,
+  getTemplateVersion,
+  setFavorite,
+  type TemplateDetail,
+  type TemplateRef,
+} from '../../api/presets.ts';
 import { errorMessage, formatTime } from '../../lib/format.ts';
 import { Modal } from '../Modal.tsx';
 import { PresetPreview } from './PresetPreview.tsx';
@@ -11,17 +18,19 @@ import { PresetPreview } from './PresetPreview.tsx';
  */
 export function PresetDetail(props: {
   slug: string;
+  /** The scope (and team) the page was opened for; the server's pick when empty. */
+  templateRef: TemplateRef;
   canChange: (t: Template) => boolean;
   onNewVersion: (latest: Template) => void;
   onChanged: () => void;
   onDeleted: () => void;
 }) {
-  const [versions, { refetch, mutate }] = createResource(
-    () => props.slug,
-    (slug) =>
-      templateVersions(slug).then(
-        (items) => ({ items, error: null as string | null }),
-        (e) => ({ items: [] as Template[], error: errorMessage(e) }),
+  const [detail, { refetch, mutate }] = createResource(
+    () => ({ slug: props.slug, ref: props.templateRef }),
+    (q) =>
+      getTemplate(q.slug, q.ref).then(
+        (d) => ({ detail: d as TemplateDetail | null, error: null as string | null }),
+        (e) => ({ detail: null as TemplateDetail | null, error: errorMessage(e) as string | null }),
       ),
   );
   const [chosen, setChosen] = createSignal<Template | null>(null);
@@ -33,13 +42,19 @@ export function PresetDetail(props: {
       () => setChosen(null),
     ),
   );
-  const latest = () => versions()?.items[0] ?? null;
+  const latest = () => detail()?.detail?.latest ?? null;
+  // Later calls name the template exactly (scope and team), as the list or the latest version says.
+  const ref = (): TemplateRef => {
+    const t = latest();
+    return t ? { scope: t.scope, team: t.team } : props.templateRef;
+  };
   const shown = () => chosen() ?? latest();
 
-  const view = async (t: Template) => {
+  const view = async (version: string) => {
     setFailure(null);
+    if (version === latest()?.version) return setChosen(null);
     try {
-      setChosen(await getTemplateVersion(t.slug, t.version));
+      setChosen(await getTemplateVersion(props.slug, version, ref()));
     } catch (e) {
       setFailure(errorMessage(e));
     }
@@ -49,8 +64,10 @@ export function PresetDetail(props: {
     if (!t) return;
     setFailure(null);
     try {
-      await setFavorite(t.slug, !t.favorite);
-      mutate((v) => v && { ...v, items: v.items.map((x) => ({ ...x, favorite: !t.favorite })) });
+      await setFavorite(t.slug, !t.favorite, ref());
+      mutate((d) =>
+        d?.detail ? { ...d, detail: { ...d.detail, latest: { ...t, favorite: !t.favorite } } } : d,
+      );
       setChosen((c) => c && { ...c, favorite: !t.favorite });
       props.onChanged();
     } catch (e) {
@@ -60,7 +77,7 @@ export function PresetDetail(props: {
   const remove = async () => {
     setFailure(null);
     try {
-      await deleteTemplate(props.slug);
+      await deleteTemplate(props.slug, ref());
       props.onDeleted();
     } catch (e) {
       setFailure(errorMessage(e));
@@ -70,11 +87,15 @@ export function PresetDetail(props: {
 
   return (
     <div class="card" data-testid="preset-detail">
-      <Show when={versions()} fallback={<p class="muted">Loading…</p>}>
-        {(v) => (
+      <Show when={detail()} fallback={<p class="muted">Loading…</p>}>
+        {(d) => (
           <Show
             when={shown()}
-            fallback={<p class="form-error">{v().error ?? `No template ${props.slug}.`}</p>}
+            fallback={
+              <p class="form-error" data-testid="preset-detail-error">
+                {d().error ?? `No template ${props.slug}.`}
+              </p>
+            }
           >
             {(t) => (
               <>
@@ -115,34 +136,28 @@ export function PresetDetail(props: {
                   </p>
                 </Show>
                 <PresetPreview template={t()} />
+                <p class="muted small" data-testid="preset-detail-released">
+                  Released {formatTime(t().createdAt)}
+                  <Show when={t().createdBy}> by {t().createdBy}</Show>
+                </p>
                 <h3>Versions</h3>
-                <table data-testid="preset-versions">
-                  <thead>
-                    <tr>
-                      <th>Version</th>
-                      <th>Created</th>
-                      <th>By</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={v().items}>
-                      {(ver) => (
-                        <tr
-                          classList={{ selected: ver.version === t().version }}
-                          data-testid={`preset-version-${ver.version}`}
-                        >
-                          <td>
-                            <button type="button" class="link mono" onClick={() => view(ver)}>
-                              {ver.version}
-                            </button>
-                          </td>
-                          <td>{formatTime(ver.createdAt)}</td>
-                          <td>{ver.createdBy ?? '—'}</td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
+                <ul class="preset-list" data-testid="preset-versions">
+                  <For each={d().detail?.versions ?? []}>
+                    {(version) => (
+                      <li
+                        classList={{ selected: version === t().version }}
+                        data-testid={`preset-version-${version}`}
+                      >
+                        <button type="button" class="link mono" onClick={() => view(version)}>
+                          {version}
+                        </button>
+                        <Show when={version === latest()?.version}>
+                          <span class="muted small">latest</span>
+                        </Show>
+                      </li>
+                    )}
+                  </For>
+                </ul>
               </>
             )}
           </Show>

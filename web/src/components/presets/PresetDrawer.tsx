@@ -1,7 +1,7 @@
 import { createMemo, createResource, createSignal, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { Template } from '../../../../contracts/presets.ts';
-import { listTemplates, setFavorite, type TemplateFilters } from '../../api/presets.ts';
+import { listTemplates, refOf, setFavorite, type TemplateFilters } from '../../api/presets.ts';
 import { errorMessage } from '../../lib/format.ts';
 import { allTags, latestOnly, matchesFilters, recentlyUsed, sortTemplates } from '../../lib/preset-list.ts';
 import { PresetFilters } from './PresetFilters.tsx';
@@ -43,7 +43,7 @@ export function PresetDrawer(props: { onApply: (t: Template) => void; onClose: (
   const favorite = async (t: Template) => {
     setFailure(null);
     try {
-      await setFavorite(t.slug, !t.favorite);
+      await setFavorite(t.slug, !t.favorite, refOf(t));
       mutate(
         (c) =>
           c && {

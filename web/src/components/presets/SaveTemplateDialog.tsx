@@ -120,7 +120,12 @@ export function SaveTemplateDialog(props: { open: boolean; steps: StepDraft[]; o
               ({t().scope}, {t().steps.length} step{t().steps.length === 1 ? '' : 's'}).
             </p>
             <p>
-              <A href={`/tasks/presets/${encodeURIComponent(t().slug)}`}>Open it in Presets</A>
+              <A
+                href={`/tasks/presets/${encodeURIComponent(t().slug)}?scope=${t().scope}`}
+                data-testid="save-template-open"
+              >
+                Open it in Presets
+              </A>
             </p>
             <div class="dialog-actions">
               <button type="button" onClick={props.onClose} data-testid="save-template-done">
