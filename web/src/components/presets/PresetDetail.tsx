@@ -100,7 +100,7 @@ export function PresetDetail(props: {
             {(t) => (
               <>
                 <div class="page-head">
-                  <div class="row">
+                  <div class="actions">
                     <button
                       type="button"
                       class="secondary small"

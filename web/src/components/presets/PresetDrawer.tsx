@@ -96,10 +96,12 @@ export function PresetDrawer(props: { onApply: (t: Template) => void; onClose: (
       <Show when={selected()}>
         {(t) => (
           <>
+            <div class="actions sticky-actions">
+              <button type="button" onClick={() => props.onApply(t())} data-testid="preset-apply">
+                Apply {t().title}…
+              </button>
+            </div>
             <PresetPreview template={t()} />
-            <button type="button" onClick={() => props.onApply(t())} data-testid="preset-apply">
-              Apply…
-            </button>
           </>
         )}
       </Show>
