@@ -81,7 +81,7 @@ export function Presets() {
           <Show when={catalog()} fallback={<p class="muted">Loading…</p>}>
             <PresetList
               templates={shown()}
-              selected={null}
+              selected={params.slug && search.scope ? `${search.scope}:${params.slug}` : null}
               onSelect={open}
               onFavorite={favorite}
               testid="presets-list"
