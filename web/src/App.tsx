@@ -5,6 +5,7 @@ import { ActiveTasks } from './pages/ActiveTasks.tsx';
 import { JobDetail } from './pages/JobDetail.tsx';
 import { NewTask } from './pages/NewTask.tsx';
 import { NotFound } from './pages/NotFound.tsx';
+import { Presets } from './pages/Presets.tsx';
 import { QueueList } from './pages/QueueList.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
@@ -18,6 +19,7 @@ export function App() {
         <Route path="/queue" component={QueueList} />
         <Route path="/queue/new" component={NewTask} />
         <Route path="/queue/:jobId" component={JobDetail} />
+        <Route path="/presets/:slug?" component={Presets} />
       </Route>
       <Route path="*404" component={RequireAuthNotFound} />
     </Router>

@@ -33,6 +33,9 @@ export function Layout(props: RouteSectionProps) {
             <A href="/tasks/queue/new" end data-testid="nav-new-task">
               New task
             </A>
+            <A href="/tasks/presets" data-testid="nav-presets">
+              Presets
+            </A>
           </nav>
         </Show>
         <div class="topbar-end">

@@ -13,6 +13,8 @@ export function StepEditor(props: {
   setForm: SetStoreFunction<TaskForm>;
   errors: FieldErrors;
   skills: Skill[];
+  /** Rows picked for "save as template" (by step key); no checkboxes without it. */
+  selection?: { has: (key: number) => boolean; toggle: (key: number, on: boolean) => void };
 }) {
   const steps = () => props.form.steps;
   return (
@@ -32,7 +34,27 @@ export function StepEditor(props: {
           return (
             <div class="step" data-testid={`step-${i()}`}>
               <div class="step-head">
-                <h3>{i() === 0 ? 'Primary step (task objective)' : `Step ${i()}`}</h3>
+                <Show when={props.selection}>
+                  {(sel) => (
+                    <label class="inline step-select">
+                      <input
+                        type="checkbox"
+                        checked={sel().has(step.key)}
+                        onChange={(e) => sel().toggle(step.key, e.currentTarget.checked)}
+                        aria-label={`Select step ${i()} for a template`}
+                        data-testid={`select-step-${i()}`}
+                      />
+                    </label>
+                  )}
+                </Show>
+                <h3>
+                  {i() === 0 ? 'Primary step (task objective)' : `Step ${i()}`}
+                  <Show when={step.id.startsWith('tpl:')}>
+                    <span class="badge marker" title={step.id} data-testid={`step-${i()}-template`}>
+                      template
+                    </span>
+                  </Show>
+                </h3>
                 <div class="step-actions">
                   <button
                     type="button"

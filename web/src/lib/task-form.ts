@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { appliedTemplateRecordSchema } from '../../../contracts/presets.ts';
 import { repositoryShapeError } from '../../../contracts/repository.ts';
 import { containsSecret } from '../../../contracts/secrets.ts';
 import { normalizeJob, publishModes, type Runtime, runtimes } from '../../../contracts/task.ts';
@@ -17,9 +19,13 @@ export interface StepDraft {
   skillArgs: string;
 }
 
+export type AppliedTemplate = z.infer<typeof appliedTemplateRecordSchema>;
+
 export interface TaskForm {
   runtime: string;
   steps: StepDraft[];
+  /** Templates applied from the preset drawer (lib/preset-apply.ts); sent as `task.appliedStepTemplates`. */
+  appliedTemplates: AppliedTemplate[];
   model: string;
   effort: string;
   repository: string;
@@ -51,6 +57,7 @@ export function emptyForm(defaults?: {
   return {
     runtime: defaults?.defaultRuntime ?? 'codex',
     steps: [newStep()],
+    appliedTemplates: [],
     model: '',
     effort: '',
     repository: defaults?.defaultRepository ?? '',
@@ -106,6 +113,7 @@ export function buildRequest(form: TaskForm): { body: Record<string, unknown>; e
   if (priority === null) errors.priority = 'must be an integer';
   const maxAttempts = parseInteger(form.maxAttempts);
   if (maxAttempts === null) errors.maxAttempts = 'must be an integer';
+  const applied = appliedForRequest(form.appliedTemplates ?? [], form.steps);
   const body = {
     type: 'task',
     priority: priority ?? 0,
@@ -120,10 +128,23 @@ export function buildRequest(form: TaskForm): { body: Record<string, unknown>; e
         git: { startingBranch: orNull(form.startingBranch), newBranch: orNull(form.newBranch) },
         publish: { mode: form.publishMode },
         steps,
+        ...(applied.length ? { appliedStepTemplates: applied } : {}),
       },
     },
   };
   return { body, errors };
+}
+
+/**
+ * The applied-template records a submission sends: each one's step ids are those of its steps still in the
+ * form, in the form's order (the user may have removed or moved some; the server wants the job's
+ * `tpl:<slug>:<version>:*` steps exactly, in order); records with none left are dropped.
+ */
+export function appliedForRequest(records: AppliedTemplate[], steps: StepDraft[]): AppliedTemplate[] {
+  const ids = steps.slice(1).map((s) => s.id.trim());
+  return records
+    .map((r) => ({ ...r, stepIds: ids.filter((id) => r.stepIds.includes(id)) }))
+    .filter((r) => r.stepIds.length > 0);
 }
 
 /**

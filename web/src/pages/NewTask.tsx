@@ -1,12 +1,17 @@
 import { useNavigate } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
+import type { ExpandResult, Template } from '../../../contracts/presets.ts';
 import { efforts, runtimes } from '../../../contracts/task.ts';
 import { ApiError } from '../api/client.ts';
 import { getDefaults, getSkills, submitJob } from '../api/jobs.ts';
 import { describedBy, Field } from '../components/Field.tsx';
+import { InputsDialog } from '../components/presets/InputsDialog.tsx';
+import { PresetDrawer } from '../components/presets/PresetDrawer.tsx';
+import { SaveTemplateDialog } from '../components/presets/SaveTemplateDialog.tsx';
 import { StepEditor } from '../components/StepEditor.tsx';
 import { errorMessage } from '../lib/format.ts';
+import { type ApplyMode, applyExpanded } from '../lib/preset-apply.ts';
 import { canOperate } from '../lib/session.ts';
 import {
   buildRequest,
@@ -46,6 +51,29 @@ export function NewTask() {
   const [busy, setBusy] = createSignal(false);
   const [formError, setFormError] = createSignal<string | null>(null);
   const keyFor = submissionKeys(newKey);
+
+  // Presets: the drawer, the template being applied (its inputs dialog), the rows picked for a new template.
+  const [drawerOpen, setDrawerOpen] = createSignal(false);
+  const [applying, setApplying] = createSignal<Template | null>(null);
+  const [picked, setPicked] = createSignal<ReadonlySet<number>>(new Set());
+  const [saveOpen, setSaveOpen] = createSignal(false);
+  const selection = {
+    has: (key: number) => picked().has(key),
+    toggle: (key: number, on: boolean) => {
+      const next = new Set(picked());
+      if (on) next.add(key);
+      else next.delete(key);
+      setPicked(next);
+    },
+  };
+  const pickedSteps = () => form.steps.filter((s) => picked().has(s.key));
+  const applied = (result: ExpandResult, mode: ApplyMode) => {
+    const next = applyExpanded(form, result, mode);
+    setForm('steps', next.steps);
+    setForm('appliedTemplates', next.appliedTemplates);
+    setApplying(null);
+    setDrawerOpen(false);
+  };
 
   const ctx = () => ({
     defaultRuntime: defaults()?.defaultRuntime ?? 'codex',
@@ -125,7 +153,45 @@ export function NewTask() {
               <For each={runtimes}>{(r) => <option value={r}>{r}</option>}</For>
             </select>
           </Field>
-          <StepEditor form={form} setForm={setForm} errors={errors()} skills={skills() ?? []} />
+          <div class="preset-bar">
+            <button
+              type="button"
+              class="secondary"
+              aria-expanded={drawerOpen()}
+              onClick={() => setDrawerOpen(!drawerOpen())}
+              data-testid="open-presets"
+            >
+              Presets…
+            </button>
+            <button
+              type="button"
+              class="secondary"
+              disabled={pickedSteps().length === 0}
+              onClick={() => setSaveOpen(true)}
+              data-testid="save-as-template"
+            >
+              Save {pickedSteps().length || ''} selected as template…
+            </button>
+          </div>
+          <Show when={form.appliedTemplates.length}>
+            <p class="muted" data-testid="applied-templates">
+              Applied:{' '}
+              <For each={form.appliedTemplates}>
+                {(t) => (
+                  <span class="tag mono" title={(t.requiredCapabilities ?? []).join(', ')}>
+                    {`${t.slug}@${t.version}`}
+                  </span>
+                )}
+              </For>
+            </p>
+          </Show>
+          <StepEditor
+            form={form}
+            setForm={setForm}
+            errors={errors()}
+            skills={skills() ?? []}
+            selection={selection}
+          />
           <div class="row">
             {text('model', 'Model override', { placeholder: runtimeDefaults()?.model ?? 'runtime default' })}
             <Field id="effort" label="Effort override" error={errors().effort}>
@@ -174,6 +240,16 @@ export function NewTask() {
           <pre data-testid="request-preview">{preview()}</pre>
         </aside>
       </div>
+      <Show when={drawerOpen()}>
+        <PresetDrawer onApply={setApplying} onClose={() => setDrawerOpen(false)} />
+      </Show>
+      <InputsDialog
+        template={applying()}
+        context={{ repository: form.repository, instructions: form.steps[0]?.instructions ?? '' }}
+        onApplied={applied}
+        onClose={() => setApplying(null)}
+      />
+      <SaveTemplateDialog open={saveOpen()} steps={pickedSteps()} onClose={() => setSaveOpen(false)} />
     </section>
   );
 }
