@@ -230,12 +230,14 @@ export async function startCapabilityWorker(
 
 /**
  * Whether an idle lease's attempt is still this host's: the run is open, on this attempt, held here (a
- * soft-paused run is). Unknown runs are done; other query errors keep the lease until the next check.
+ * soft-paused run is) or not yet recorded anywhere. Unknown runs are done; other query errors keep the lease until the next check.
  */
 async function attemptStillHere(client: Client, hostId: string, owner: LeaseOwner): Promise<boolean> {
   try {
     const state = await client.workflow.getHandle(workflowIdFor(owner.jobId)).query(stateQuery);
-    return !isTerminal(state.status) && state.attempt === owner.attempt && state.host === hostId;
+    // No host yet on this attempt: its prepare has returned here but the workflow has not recorded it yet.
+    const here = state.host === hostId || state.host === null;
+    return !isTerminal(state.status) && state.attempt === owner.attempt && here;
   } catch (err) {
     return !(err instanceof WorkflowNotFoundError);
   }

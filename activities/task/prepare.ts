@@ -51,6 +51,9 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
       throw new Error(`host ${deps.hostId} lacks required capabilities: ${missing.join(', ')}`);
     }
     deps.slots.claim(workspace, input);
+    // Busy while it prepares: an idle lease is checked against the run's state, which names this host
+    // only once prepare has returned (a long clone would otherwise lose its slot and its event reporter).
+    const leave = deps.slots.enter(workspace, input);
     const ctx = attempts.get(jobId, attempt, workspace);
     const { paths, events } = ctx;
     const ac = Context.current();
@@ -201,6 +204,7 @@ export function makePrepare(deps: TaskActivityDeps, attempts: Attempts) {
       throw classify(err);
     } finally {
       clearInterval(beat);
+      leave();
     }
   };
 }
