@@ -168,7 +168,10 @@ export async function loadTemplate(
   return row ? { template: toTemplate(row), versions: rows.map((r) => r.version) } : null;
 }
 
-/** Insert a released version; false when that slug and version already exist in its scope (immutable). */
+/**
+ * Insert a released version; false when that slug and version already exist in its scope (immutable), or
+ * when it is not above the template's latest live version (a change is a newer version).
+ */
 export async function insertTemplate(
   sql: Sql,
   body: TemplateBody,
@@ -179,10 +182,14 @@ export async function insertTemplate(
   const rows = await sql`
     INSERT INTO step_templates (id, scope, owner_key, slug, version, major, minor, patch, team, owner_id, title,
       description, inputs, steps, tags, required_capabilities, is_active, created_by)
-    VALUES (${randomUUID()}, ${body.scope}, ${owner.ownerKey}, ${body.slug}, ${body.version}, ${major}, ${minor},
+    SELECT ${randomUUID()}, ${body.scope}, ${owner.ownerKey}, ${body.slug}, ${body.version}, ${major}, ${minor},
       ${patch}, ${body.scope === 'team' ? body.team : null}, ${owner.ownerId}, ${body.title}, ${body.description},
       ${json(body.inputs)}, ${json(body.steps)}, ${sql.array(body.tags)}::text[],
-      ${sql.array(body.requiredCapabilities)}::text[], ${body.isActive}, ${owner.createdBy})
+      ${sql.array(body.requiredCapabilities)}::text[], ${body.isActive}, ${owner.createdBy}
+    WHERE NOT EXISTS (
+      SELECT 1 FROM step_templates
+      WHERE scope = ${body.scope} AND owner_key = ${owner.ownerKey} AND slug = ${body.slug} AND deleted_at IS NULL
+        AND (major, minor, patch) >= (${major}, ${minor}, ${patch}))
     ON CONFLICT (scope, owner_key, slug, version) DO NOTHING RETURNING id`;
   return rows.length === 1;
 }

@@ -48,7 +48,8 @@ const slugPath = (rest = '') =>
   new RegExp(`^${base}/(?<slug>(?!save-from-task(?:/|$))[a-z0-9][a-z0-9-]{0,62})${rest}$`);
 type Ref = z.infer<typeof templateRefQuerySchema>;
 const user = (ctx: ApiContext) => ctx.state.identity as UserIdentity;
-const immutable = 'that slug and version exist: a released version is immutable, release a new version';
+const immutable =
+  'that version exists or is not above the latest: a released version is immutable, release a higher one';
 
 /** The template a slug names for the caller (404 when it cannot see one). */
 async function resolved(ctx: ApiContext, deps: ApiDeps) {

@@ -47,7 +47,7 @@ describe('the catalog', () => {
     expect(await loadSeedPresets(t.db.sql)).toEqual([]);
   });
 
-  test('a released version is immutable: the same slug and version again is a 409, a new version is fine', async () => {
+  test('a released version is immutable: the same slug and version again, or a lower one, is a 409; a higher version is fine', async () => {
     expect((await call('operator', base, 'POST', body('immutable'))).status).toBe(201);
     const again = await call('operator', base, 'POST', body('immutable', { title: 'Changed' }));
     expect(again.status).toBe(409);
@@ -56,6 +56,10 @@ describe('the catalog', () => {
       (await call('operator', base, 'POST', body('immutable', { version: '1.1.0', title: 'Changed' })))
         .status,
     ).toBe(201);
+    // A change is a newer version: one below the latest is refused too.
+    const older = await call('operator', base, 'POST', body('immutable', { version: '1.0.5' }));
+    expect(older.status).toBe(409);
+    expect(older.body.error.message).toMatch(/not above the latest/);
     const detail = await call('operator', `${base}/immutable`);
     expect(detail.body).toMatchObject({ version: '1.1.0', title: 'Changed', versions: ['1.1.0', '1.0.0'] });
     const old = await call('operator', `${base}/immutable/versions/1.0.0`);

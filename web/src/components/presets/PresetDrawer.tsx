@@ -33,10 +33,13 @@ export function PresetDrawer(props: { onApply: (t: Template) => void; onClose: (
     ),
   );
   const [everything] = createResource(() => listTemplates().catch(() => []));
+  // Inactive templates cannot be applied (the Presets page still lists them for their owners).
   const shown = createMemo(() =>
-    sortTemplates(latestOnly((catalog()?.items ?? []).filter((t) => matchesFilters(t, filters)))),
+    sortTemplates(
+      latestOnly((catalog()?.items ?? []).filter((t) => t.isActive && matchesFilters(t, filters))),
+    ),
   );
-  const recent = createMemo(() => recentlyUsed(latestOnly(everything() ?? [])));
+  const recent = createMemo(() => recentlyUsed(latestOnly((everything() ?? []).filter((t) => t.isActive))));
   const [selected, setSelected] = createSignal<Template | null>(null);
   const [failure, setFailure] = createSignal<string | null>(null);
 
