@@ -35,6 +35,9 @@ export interface QueuedCarry {
  */
 export type TaskRunArgs = TaskRunInput & { carried?: QueuedCarry; queuedHistoryLimit?: number };
 
+/** Patch id: steering requests to a running step go one after the other (see `steer`). */
+export const SERIAL_STEERING = 'serial-steering';
+
 const controlEventType: Record<ControlSignal['action'], string> = {
   cancel: 'control.cancel_requested',
   pause: 'control.paused',
@@ -74,6 +77,8 @@ export class Run {
   /** Recent verdicts by request id, for the `controlVerdict` query the API asks right after signalling. */
   private readonly verdicts = new Map<string, ControlVerdict>();
   private messages: OperatorMessage[] = [];
+  /** The last steering request sent to the running step's host (the next one waits for it). */
+  private steering: Promise<unknown> = Promise.resolve();
 
   constructor(readonly input: TaskRunArgs) {
     this.tracker = new RunTracker(input.job.maxAttempts);
@@ -261,11 +266,16 @@ export class Run {
   private steer(request: Pick<SteerStepInput, 'action' | 'messages'>): void {
     const step = this.runningStep;
     if (!step || !patched('steer-running-step')) return;
-    hostActivities(step.hostQueue, this.priorityKey, `${request.action} running step`, 'quick')
-      .steerStep({ jobId: this.input.jobId, attempt: step.attempt, workspace: step.workspace, ...request })
-      .catch(() => {
-        // The step ended (or its host is gone) meanwhile: the next safe point and step see the run's state.
-      });
+    const send = () =>
+      hostActivities(step.hostQueue, this.priorityKey, `${request.action} running step`, 'quick')
+        .steerStep({ jobId: this.input.jobId, attempt: step.attempt, workspace: step.workspace, ...request })
+        .catch(() => {
+          // The step ended (or its host is gone) meanwhile: the next safe point and step see the run's state.
+        });
+    // One at a time, in the order asked: two activities scheduled together may start in either order on the
+    // host, and a resume that overtakes its pause leaves the agent stopped. Earlier runs sent them at once.
+    if (patched(SERIAL_STEERING)) this.steering = this.steering.then(send);
+    else void send();
   }
 }
 
