@@ -33,6 +33,7 @@ describe('workflow bundle', () => {
       'pause-resume',
       'publish-none-release-with-finish',
       'steer-hard-pause',
+      'steer-serial',
       'takeover-verdicts',
     ]);
     const failures: string[] = [];
