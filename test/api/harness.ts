@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { ensureAdmin } from '../../api/auth/bootstrap.ts';
 import { insertUserToken, insertWorkerToken } from '../../api/auth/tokens.ts';
 import { type RunningApi, startApi } from '../../api/main.ts';
+import { insertProposal } from '../../api/proposals/store.ts';
 import { loadConfig } from '../../contracts/config.ts';
+import { proposalDedupKey } from '../../contracts/proposals.ts';
 import { taskRunStartOptions } from '../../contracts/start-options.ts';
 import { normalizeJob } from '../../contracts/task.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -29,7 +31,8 @@ export interface TestApi {
 
 /**
  * The API in-process (with its control worker) on this file's Temporal namespace and a fresh database, plus
- * one token per identity: viewer, operator, admin, a worker scoped to `acme/*` and one scoped to `other/*`.
+ * one token per identity: viewer, operator, admin, a worker scoped to `acme/*` and one scoped to `other/*`
+ * (both may propose follow-up work, `proposals_write`, in their repositories).
  * No capability worker runs, so submitted jobs stay queued.
  */
 export async function startTestApi(
@@ -67,7 +70,12 @@ export async function startTestApi(
     (
       await insertWorkerToken(db.sql, {
         name: `worker-${repositories[0]}`,
-        scope: { jobTypes: ['task'], repositories, capabilities: ['codex', 'git', 'gh'], scopes: [] },
+        scope: {
+          jobTypes: ['task'],
+          repositories,
+          capabilities: ['codex', 'git', 'gh'],
+          scopes: ['proposals_write'],
+        },
       })
     ).token;
   const tokens = {
@@ -142,4 +150,31 @@ export async function startQueuedRun(t: Pick<TestApi, 'client'>, repository: str
     taskRunStartOptions({ jobId, job: result.job, submittedBy, submittedAt: new Date().toISOString() }),
   );
   return jobId;
+}
+
+/** An open proposal stored straight in the database (no rate limit), for tests that act on one. */
+export async function seedProposal(
+  t: Pick<TestApi, 'db'>,
+  extra: { title?: string; repository?: string; summary?: string } = {},
+): Promise<string> {
+  const repository = extra.repository ?? 'acme/widgets';
+  const title = extra.title ?? `Proposal ${crypto.randomUUID()}`;
+  const { row } = await insertProposal(
+    t.db.sql,
+    {
+      title,
+      summary: extra.summary ?? 'Follow-up work',
+      category: 'tests',
+      tags: ['parser'],
+      origin: { source: 'manual', id: null, metadata: {} },
+      taskCreateRequest: envelope(repository),
+      priority: 0,
+      repository,
+      dedupKey: proposalDedupKey(repository, title),
+      proposedByWorkerId: null,
+      proposedByUserId: null,
+    },
+    'seed',
+  );
+  return row.id;
 }
