@@ -9,7 +9,6 @@ import { v5Uuid } from '../ids.ts';
 import { loadJob } from '../jobs/detail.ts';
 import { normalizeSubmission, submitJob } from '../jobs/submit.ts';
 import { actorOf, underField } from './create.ts';
-import { openProposal } from './decide.ts';
 import { changeOpen, getProposal, type ProposalRow } from './store.ts';
 
 /** A promotion's idempotency keys live here: the job id follows from the proposal id alone. */
@@ -39,8 +38,16 @@ export async function promoteProposal(
       throw err;
     });
     if (earlier) return { row, view: earlier.view, created: false };
+  } else if (row.status !== 'open') {
+    throw conflict(
+      `the proposal is ${row.status} (version ${row.version}): only an open proposal can change`,
+    );
   } else {
-    row = await markPromoted(deps, user, await openProposal(deps, id, body.expectedVersion), body);
+    if (body.expectedVersion !== undefined && body.expectedVersion !== row.version)
+      throw conflict(
+        `the proposal is open (version ${row.version}): it changed since version ${body.expectedVersion}`,
+      );
+    row = await markPromoted(deps, user, row, body);
   }
   const { view, created } = await submitJob(deps, user, row.task_create_request, row.id, PROMOTION_KEYS);
   await appendEvents(deps.sql, view.id, {

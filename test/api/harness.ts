@@ -26,6 +26,8 @@ export interface TestApi {
   tokens: Record<Exclude<Who, 'none'>, string>;
   /** fetch as an identity; `json` sets the body and content type. */
   call(pathname: string, init?: RequestInit & { as?: Who; json?: unknown }): Promise<Response>;
+  /** Stop the API and start a new process-equivalent on the same database and namespace (a new port). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,12 +55,9 @@ export async function startTestApi(
     MOONMIND_SKILLS_DIR: skillsDir,
     ...env,
   });
-  const api = await startApi({
-    config,
-    port: 0,
-    webDir: opts.webDir ?? null,
-    sseHeartbeatMs: opts.sseHeartbeatMs,
-  });
+  const start = () =>
+    startApi({ config, port: 0, webDir: opts.webDir ?? null, sseHeartbeatMs: opts.sseHeartbeatMs });
+  let api = await start();
   const adminToken = `mm_u_${randomBytes(24).toString('base64url')}`;
   await ensureAdmin(db.sql, { token: adminToken });
   const user = async (role: string) => {
@@ -86,8 +85,12 @@ export async function startTestApi(
     workerOut: await worker(['other/*']),
   };
   return {
-    api,
-    url: api.url,
+    get api() {
+      return api;
+    },
+    get url() {
+      return api.url;
+    },
     db,
     client: temporal.client,
     tokens,
@@ -100,6 +103,10 @@ export async function startTestApi(
         body = JSON.stringify(init.json);
       }
       return fetch(`${api.url}${pathname}`, { ...init, headers, body });
+    },
+    async restart() {
+      await api.close();
+      api = await start();
     },
     async close() {
       await terminateOpenRuns(temporal.client).catch(() => {});
