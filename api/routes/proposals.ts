@@ -150,6 +150,8 @@ export const proposalRoutes = defineRoutes([
   {
     method: 'get',
     path: `${base}/{id}`,
+    // Not `bulk`: with the plain `/:id` pattern OPTIONS /api/proposals/bulk would also offer GET.
+    routerPath: new RegExp(`^${base}/(?<id>(?!bulk(?:/|$))[^/]+)$`),
     summary: 'A proposal with the job a promotion would start, similar proposals and its history',
     tag,
     access: 'viewer',
