@@ -15,6 +15,7 @@ const securityOf: Record<RouteDef['access'], Record<string, string[]>[]> = {
   operator: [{ bearer: [] }, { session: [] }],
   admin: [{ bearer: [] }, { session: [] }],
   worker: [{ workerBearer: [] }],
+  proposer: [{ bearer: [] }, { session: [] }, { workerBearer: [] }],
 };
 
 const error = (description: string) => ({
@@ -50,7 +51,9 @@ export function openApiDocument(routes: RouteDef[]): Record<string, unknown> {
       responses['403'] = error(
         r.access === 'worker'
           ? 'not a worker token, or the job is outside its scope'
-          : 'role too low, a worker token, or a missing CSRF token',
+          : r.access === 'proposer'
+            ? 'role too low, a missing CSRF token, or a worker token without proposals_write or outside its repository scope'
+            : 'role too low, a worker token, or a missing CSRF token',
       );
     }
     if (r.params) responses['404'] = error('unknown id');

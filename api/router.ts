@@ -29,7 +29,12 @@ export function buildRouter(routes: RouteDef[], deps: ApiDeps): Router<ApiState>
         return next();
       });
     if (r.access !== 'public') chain.push(csrf());
-    if (r.rateLimited) chain.push(rateLimit());
+    if (typeof r.rateLimited === 'object') {
+      const perMinute = r.rateLimited.perMinute(deps.config);
+      chain.push(
+        createRateLimiter(perMinute, `too many ${r.rateLimited.what}: at most ${perMinute} a minute`)(),
+      );
+    } else if (r.rateLimited) chain.push(rateLimit());
     if (r.body) chain.push(jsonBody());
     if (r.body && r.access !== 'worker' && !r.acceptsCredential) chain.push(noCredentials());
     chain.push(

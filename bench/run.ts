@@ -17,6 +17,7 @@ const sections: Record<
   controls: async (s) => (await import('./controls.ts')).benchControls(s),
   runtimes: async (s) => (await import('./runtimes.ts')).benchRuntimes(s),
   presets: async (s) => (await import('./presets.ts')).benchPresets(s),
+  proposals: async (s) => (await import('./proposals.ts')).benchProposals(s),
 };
 
 // Only warnings from the SDK: the figures are the output.

@@ -109,6 +109,8 @@ export const configSchema = z.object({
   MOONMIND_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   /** Most steps one preset expansion may produce (spec 06). */
   MOONMIND_PRESET_MAX_STEPS: z.coerce.number().int().min(1).max(50).default(25),
+  /** Proposals one identity (a worker token, a user) may create per minute; also the burst (spec 05). */
+  MOONMIND_PROPOSALS_RATE_PER_MIN: z.coerce.number().int().min(1).default(30),
   ...forgeSettings,
 });
 

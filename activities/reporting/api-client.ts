@@ -96,6 +96,16 @@ export class WorkerApiClient {
     return res.json().catch(() => null);
   }
 
+  /** Submit follow-up work a run's agent proposed (`proposals_write`); a duplicate answers with the open one. */
+  async createProposal(body: Record<string, unknown>): Promise<{ id: string; duplicateOf?: string }> {
+    const res = await this.send('POST', '/api/proposals', {
+      headers: this.headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return (await res.json()) as { id: string; duplicateOf?: string };
+  }
+
   /**
    * "Still alive, running these attempts" (the API's host monitor fails over the runs of a silent host), or
    * with `leaving`, "shutting down": routing stops sending runs here at once.

@@ -7,6 +7,7 @@ import { git } from '../git/git.ts';
 import type { Attempts } from './attempts.ts';
 import type { TaskActivityDeps } from './deps.ts';
 import type { TaskContext } from './prepare.ts';
+import { takeAgentProposals } from './proposals.ts';
 import { releaseAttempt } from './release-host.ts';
 import { artifactNames } from './workspace.ts';
 
@@ -30,6 +31,8 @@ export function makeFinishExecute(deps: TaskActivityDeps, attempts: Attempts) {
     try {
       const context = await readTaskContext(paths.artifacts);
       const inRepo = { cwd: paths.root, gitDir: paths.gitDir, workTree: paths.repo };
+      // The agent's proposals are submitted, not committed: out of the work tree before anything is staged.
+      await takeAgentProposals(ctx, context);
       // Intent-to-add makes new files show in the diff without staging content that publish commits.
       await git(['add', '--intent-to-add', '--all'], inRepo);
       const patch = await git(

@@ -1,6 +1,7 @@
 import type { ReleaseHostInput } from '../../contracts/activities.ts';
 import type { Attempts } from './attempts.ts';
 import type { TaskActivityDeps } from './deps.ts';
+import { submitAgentProposals } from './proposals.ts';
 import { markReleased, removeWorkspace } from './workspace-retention.ts';
 
 /**
@@ -24,7 +25,13 @@ export async function releaseAttempt(
   workspace: string,
   outcome: ReleaseHostInput['outcome'],
 ) {
-  await attempts.find(workspace)?.events.flush(10_000);
+  const ctx = attempts.find(workspace);
+  // Before the workspace may go: the proposals execute left, now that the pushed branch (if any) is known.
+  if (ctx)
+    await submitAgentProposals(deps, ctx).catch((err: Error) =>
+      deps.log?.('warn', `job ${ctx.jobId}: proposals not submitted: ${err.message}`),
+    );
+  await ctx?.events.flush(10_000);
   try {
     await deps.sandbox.release(workspace);
     if (outcome === 'succeeded') await removeWorkspace(workspace);

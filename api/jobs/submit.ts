@@ -23,6 +23,16 @@ function uniqueNow(): string {
   return new Date(lastSubmittedAt).toISOString();
 }
 
+/** The submission rules (deployment defaults, trusted forges, skills' capabilities) applied to a job envelope. */
+export async function normalizeSubmission(deps: Pick<ApiDeps, 'config' | 'skills'>, input: unknown) {
+  return normalizeJob(input, {
+    defaultRuntime: deps.config.MOONMIND_DEFAULT_RUNTIME,
+    defaultRepository: deps.config.MOONMIND_DEFAULT_REPOSITORY ?? null,
+    forges: forgesFrom(deps.config),
+    skillCapabilities: await deps.skills.capabilities(),
+  });
+}
+
 /**
  * Validate, normalize and start a job. With an idempotency key the job id is derived from the submitter and
  * the key, so every repeat (concurrent, or after an API restart) lands on the one run: the start of a
@@ -34,15 +44,11 @@ export async function submitJob(
   submitter: UserIdentity,
   body: unknown,
   idempotencyKey: string | null,
+  /** Whose keys these are: the submitter's by default; a proposal's promotion is keyed by the proposal alone. */
+  keyNamespace = `moonmind-submission:${submitter.id}`,
 ): Promise<{ view: JobView; created: boolean }> {
   const forges = forgesFrom(deps.config);
-  const normalize = async (input: unknown) =>
-    normalizeJob(input, {
-      defaultRuntime: deps.config.MOONMIND_DEFAULT_RUNTIME,
-      defaultRepository: deps.config.MOONMIND_DEFAULT_REPOSITORY ?? null,
-      forges,
-      skillCapabilities: await deps.skills.capabilities(),
-    });
+  const normalize = (input: unknown) => normalizeSubmission(deps, input);
   let result = await normalize(body);
   if (!result.ok) throw validationFailed(result.issues);
   if (result.job.payload.task.appliedStepTemplates.length) {
@@ -74,7 +80,7 @@ export async function submitJob(
   if (refusal) throw validationFailed([{ path: 'payload.repository', message: refusal }]);
   const clientRequestId = (body as { clientRequestId?: string }).clientRequestId?.trim();
   const key = idempotencyKey ?? clientRequestId ?? null;
-  const jobId = key ? v5Uuid(`moonmind-submission:${submitter.id}`, key) : randomUUID();
+  const jobId = key ? v5Uuid(keyNamespace, key) : randomUUID();
   const submittedAt = uniqueNow();
   const options = taskRunStartOptions({
     jobId,

@@ -3,15 +3,24 @@ import { roleAtLeast } from '../auth/identity.ts';
 import type { ApiState } from '../context.ts';
 import { HttpError } from '../errors.ts';
 
-/** Who may call a route: anyone, a user with at least a role, or a worker token. */
-export type Access = 'public' | 'viewer' | 'operator' | 'admin' | 'worker';
+/**
+ * Who may call a route: anyone, a user with at least a role, or a worker token. `proposer` is an operator
+ * or a worker token holding the `proposals_write` scope (its repository scope is checked by the route).
+ */
+export type Access = 'public' | 'viewer' | 'operator' | 'admin' | 'worker' | 'proposer';
+export const PROPOSALS_WRITE = 'proposals_write';
 
 export function authorize(access: Access): Middleware<ApiState> {
   return async (ctx, next) => {
     if (access !== 'public') {
       const identity = ctx.state.identity;
       if (!identity) throw new HttpError('unauthenticated', 'sign in or send a bearer token');
-      if (access === 'worker') {
+      if (access === 'proposer') {
+        if (identity.kind === 'worker' && !identity.scope.scopes.includes(PROPOSALS_WRITE))
+          throw new HttpError('forbidden', `this worker token lacks the ${PROPOSALS_WRITE} scope`);
+        if (identity.kind === 'user' && !roleAtLeast(identity.role, 'operator'))
+          throw new HttpError('forbidden', 'requires the operator role');
+      } else if (access === 'worker') {
         if (identity.kind !== 'worker') throw new HttpError('forbidden', 'this route is for worker tokens');
       } else if (identity.kind !== 'user') {
         throw new HttpError('forbidden', 'worker tokens cannot call user routes');

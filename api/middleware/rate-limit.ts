@@ -7,7 +7,7 @@ import { HttpError } from '../errors.ts';
  * A token bucket per identity for creation routes: `perMinute` requests of burst, refilled at `perMinute`/60
  * per second. In memory: one API process holds the buckets (a restart forgives everyone).
  */
-export function createRateLimiter(perMinute: number) {
+export function createRateLimiter(perMinute: number, message = 'too many requests, slow down') {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const refillPerMs = perMinute / 60_000;
   return function rateLimit(): Middleware<ApiState> {
@@ -20,7 +20,7 @@ export function createRateLimiter(perMinute: number) {
       if (b.tokens < 1) {
         buckets.set(key, b);
         const wait = Math.ceil((1 - b.tokens) / refillPerMs / 1000);
-        throw new HttpError('rate_limited', 'too many requests, slow down', undefined, {
+        throw new HttpError('rate_limited', message, undefined, {
           'Retry-After': String(wait),
         });
       }

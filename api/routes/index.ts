@@ -6,6 +6,7 @@ import { authRoutes } from './auth.ts';
 import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
 import { presetRoutes } from './presets.ts';
+import { proposalRoutes } from './proposals.ts';
 import { queueRoutes } from './queue.ts';
 import type { RouteDef } from './table.ts';
 import { taskRoutes } from './tasks.ts';
@@ -18,6 +19,7 @@ export const routes: RouteDef[] = [
   ...authRoutes,
   ...taskRoutes,
   ...presetRoutes,
+  ...proposalRoutes,
   ...queueRoutes,
   ...eventRoutes,
   ...artifactRoutes,

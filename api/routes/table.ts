@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Config } from '../../contracts/config.ts';
 import type { ApiContext, ApiDeps } from '../context.ts';
 import type { Access } from '../middleware/authorize.ts';
 
@@ -24,8 +25,11 @@ export interface RouteDef {
   access: Access;
   /** When the request can conflict with the current state (409), e.g. cancelling a finished job. */
   conflict?: string;
-  /** Creation routes: a token bucket per identity (429). */
-  rateLimited?: boolean;
+  /**
+   * Creation routes: a token bucket per identity (429), shared by every such route at
+   * MOONMIND_RATE_LIMIT_PER_MINUTE, or the route's own bucket at its own rate.
+   */
+  rateLimited?: boolean | { perMinute: (config: Config) => number; what: string };
   params?: z.ZodObject;
   query?: z.ZodObject;
   /** Request headers the route reads, keyed by their canonical names (`Last-Event-ID`); validated too. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { insertTemplate } from '../../api/presets/store.ts';
 import { routes } from '../../api/routes/index.ts';
 import type { RouteDef } from '../../api/routes/table.ts';
-import { envelope, startTestApi, type TestApi, type Who } from './harness.ts';
+import { envelope, seedProposal, startTestApi, type TestApi, type Who } from './harness.ts';
 
 let t: TestApi;
 let jobId: string;
@@ -184,6 +184,45 @@ const samples: Record<
     );
     return { path: `/api/task-step-templates/${slug}` };
   },
+  // Proposals: fresh open ones where a call changes state.
+  'post /api/proposals': async () => ({
+    path: '/api/proposals',
+    json: { title: `Add tests ${randomUUID()}`, taskCreateRequest: envelope() },
+  }),
+  'get /api/proposals': async () => ({ path: '/api/proposals?status=open&limit=5' }),
+  'post /api/proposals/bulk': async () => ({
+    path: '/api/proposals/bulk',
+    json: { action: 'dismiss', ids: [await seedProposal(t)] },
+  }),
+  'get /api/proposals/{id}': async () => ({ path: `/api/proposals/${await seedProposal(t)}` }),
+  'post /api/proposals/{id}/promote': async () => ({
+    path: `/api/proposals/${await seedProposal(t)}/promote`,
+    json: {},
+  }),
+  'post /api/proposals/{id}/dismiss': async () => ({
+    path: `/api/proposals/${await seedProposal(t)}/dismiss`,
+    json: { note: 'not now' },
+  }),
+  'post /api/proposals/{id}/accept': async () => ({
+    path: `/api/proposals/${await seedProposal(t)}/accept`,
+    json: {},
+  }),
+  'post /api/proposals/{id}/reject': async () => ({
+    path: `/api/proposals/${await seedProposal(t)}/reject`,
+    json: {},
+  }),
+  'post /api/proposals/{id}/priority': async () => ({
+    path: `/api/proposals/${await seedProposal(t)}/priority`,
+    json: { priority: 5 },
+  }),
+  'post /api/proposals/{id}/snooze': async () => ({
+    path: `/api/proposals/${await seedProposal(t)}/snooze`,
+    json: { until: new Date(Date.now() + 3_600_000).toISOString() },
+  }),
+  'post /api/proposals/{id}/unsnooze': async () => ({
+    path: `/api/proposals/${await seedProposal(t)}/unsnooze`,
+    json: {},
+  }),
 };
 
 const userIdOf = async (name: string) =>
@@ -195,6 +234,8 @@ const allowed: Record<RouteDef['access'], Who[]> = {
   operator: ['operator', 'admin'],
   admin: ['admin'],
   worker: ['workerIn'],
+  // workerIn holds proposals_write for acme/*; workerOut holds it too, for other/* only.
+  proposer: ['operator', 'admin', 'workerIn'],
 };
 const everyone: Who[] = ['none', 'viewer', 'operator', 'admin', 'workerIn', 'workerOut'];
 

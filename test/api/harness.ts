@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { ensureAdmin } from '../../api/auth/bootstrap.ts';
 import { insertUserToken, insertWorkerToken } from '../../api/auth/tokens.ts';
 import { type RunningApi, startApi } from '../../api/main.ts';
+import { insertProposal } from '../../api/proposals/store.ts';
 import { loadConfig } from '../../contracts/config.ts';
+import { proposalDedupKey } from '../../contracts/proposals.ts';
 import { taskRunStartOptions } from '../../contracts/start-options.ts';
 import { normalizeJob } from '../../contracts/task.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -24,12 +26,15 @@ export interface TestApi {
   tokens: Record<Exclude<Who, 'none'>, string>;
   /** fetch as an identity; `json` sets the body and content type. */
   call(pathname: string, init?: RequestInit & { as?: Who; json?: unknown }): Promise<Response>;
+  /** Stop the API and start a new process-equivalent on the same database and namespace (a new port). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * The API in-process (with its control worker) on this file's Temporal namespace and a fresh database, plus
- * one token per identity: viewer, operator, admin, a worker scoped to `acme/*` and one scoped to `other/*`.
+ * one token per identity: viewer, operator, admin, a worker scoped to `acme/*` and one scoped to `other/*`
+ * (both may propose follow-up work, `proposals_write`, in their repositories).
  * No capability worker runs, so submitted jobs stay queued.
  */
 export async function startTestApi(
@@ -50,12 +55,9 @@ export async function startTestApi(
     MOONMIND_SKILLS_DIR: skillsDir,
     ...env,
   });
-  const api = await startApi({
-    config,
-    port: 0,
-    webDir: opts.webDir ?? null,
-    sseHeartbeatMs: opts.sseHeartbeatMs,
-  });
+  const start = () =>
+    startApi({ config, port: 0, webDir: opts.webDir ?? null, sseHeartbeatMs: opts.sseHeartbeatMs });
+  let api = await start();
   const adminToken = `mm_u_${randomBytes(24).toString('base64url')}`;
   await ensureAdmin(db.sql, { token: adminToken });
   const user = async (role: string) => {
@@ -67,7 +69,12 @@ export async function startTestApi(
     (
       await insertWorkerToken(db.sql, {
         name: `worker-${repositories[0]}`,
-        scope: { jobTypes: ['task'], repositories, capabilities: ['codex', 'git', 'gh'], scopes: [] },
+        scope: {
+          jobTypes: ['task'],
+          repositories,
+          capabilities: ['codex', 'git', 'gh'],
+          scopes: ['proposals_write'],
+        },
       })
     ).token;
   const tokens = {
@@ -78,8 +85,12 @@ export async function startTestApi(
     workerOut: await worker(['other/*']),
   };
   return {
-    api,
-    url: api.url,
+    get api() {
+      return api;
+    },
+    get url() {
+      return api.url;
+    },
     db,
     client: temporal.client,
     tokens,
@@ -92,6 +103,10 @@ export async function startTestApi(
         body = JSON.stringify(init.json);
       }
       return fetch(`${api.url}${pathname}`, { ...init, headers, body });
+    },
+    async restart() {
+      await api.close();
+      api = await start();
     },
     async close() {
       await terminateOpenRuns(temporal.client).catch(() => {});
@@ -142,4 +157,31 @@ export async function startQueuedRun(t: Pick<TestApi, 'client'>, repository: str
     taskRunStartOptions({ jobId, job: result.job, submittedBy, submittedAt: new Date().toISOString() }),
   );
   return jobId;
+}
+
+/** An open proposal stored straight in the database (no rate limit), for tests that act on one. */
+export async function seedProposal(
+  t: Pick<TestApi, 'db'>,
+  extra: { title?: string; repository?: string; summary?: string } = {},
+): Promise<string> {
+  const repository = extra.repository ?? 'acme/widgets';
+  const title = extra.title ?? `Proposal ${crypto.randomUUID()}`;
+  const { row } = await insertProposal(
+    t.db.sql,
+    {
+      title,
+      summary: extra.summary ?? 'Follow-up work',
+      category: 'tests',
+      tags: ['parser'],
+      origin: { source: 'manual', id: null, metadata: {} },
+      taskCreateRequest: envelope(repository),
+      priority: 0,
+      repository,
+      dedupKey: proposalDedupKey(repository, title),
+      proposedByWorkerId: null,
+      proposedByUserId: null,
+    },
+    'seed',
+  );
+  return row.id;
 }

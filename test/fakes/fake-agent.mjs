@@ -22,10 +22,20 @@
  *                         pid; a `write:` prefix appends to the path instead) and write PROBE.json in its
  *                         cwd: its uid, gid, groups, environment names, whether `git status` works and,
  *                         per path, "read" / "written" or the error code (a sandbox test's attacker)
+ *   FAKE_PROPOSALS=<n>    write n follow-up proposals to .moonmind/proposals.json in its cwd (the worker
+ *                         submits them after the run)
  * FAKE_AGENT_PROMPT_LOG, when set, is a file the full prompt is appended to.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { plantGitTraps } from './git-traps.mjs';
 
 const argv = process.argv.slice(2);
@@ -150,6 +160,18 @@ const lines = directive('FAKE_LINES');
 if (lines) for (let i = 1; i <= Number(lines[1]); i++) say(`line ${i}`);
 const header = /^#?\s*(STEP \d+\/\d+ .*)$/m.exec(prompt)?.[1] ?? 'STEP ?';
 appendFileSync('AGENT_NOTES.md', `- ${header}\n`);
+const proposals = directive('FAKE_PROPOSALS');
+if (proposals) {
+  mkdirSync('.moonmind', { recursive: true });
+  const items = Array.from({ length: Number(proposals[1] ?? 1) }, (_, i) => ({
+    title: `Follow-up ${i + 1}: cover the edge cases`,
+    summary: `Found while working on: ${header}`,
+    category: 'tests',
+    tags: ['Fake', 'follow-up'],
+    instructions: `Add tests for edge case ${i + 1}`,
+  }));
+  writeFileSync('.moonmind/proposals.json', JSON.stringify(items, null, 2));
+}
 console.error('fake agent: wrote AGENT_NOTES.md');
 const traps = directive('FAKE_GIT_TRAPS');
 if (traps?.[1]) plantGitTraps(process.cwd(), traps[1]);

@@ -133,7 +133,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         jobTypes: spec.jobTypes ?? ['task'],
         repositories: spec.repositories ?? ['*'],
         capabilities: ['*'],
-        scopes: [],
+        // Workers submit what their agents propose (spec 05).
+        scopes: ['proposals_write'],
       });
       const worker = spawnService(
         `worker:${spec.pool}`,
