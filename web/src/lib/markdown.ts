@@ -50,6 +50,22 @@ function finder(text: string) {
 
 const punctuation = /[!-/:-@[-`{-~]/;
 
+/** The `)` closing a link destination (parentheses inside balanced), within 2,000 characters of one line. */
+function destinationEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length && i < from + 2000; i++) {
+    const c = text[i];
+    if (c === '\\') i++;
+    else if (c === '\n') return -1;
+    else if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
+}
+
 export function parseInline(text: string, depth = 0): Inline[] {
   const out: Inline[] = [];
   let buffer = '';
@@ -85,7 +101,7 @@ export function parseInline(text: string, depth = 0): Inline[] {
     if (c === '[') {
       const close = next(']', i + 1);
       if (close !== -1 && text[close + 1] === '(') {
-        const end = next(')', close + 2);
+        const end = destinationEnd(text, close + 2);
         if (end !== -1) {
           flush();
           const label = parseInline(text.slice(i + 1, close), depth + 1);
