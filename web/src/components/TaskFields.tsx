@@ -11,7 +11,8 @@ const publishChoices = ['pr', 'branch', 'none'] as const;
 /**
  * The task form's fields (runtime, steps, overrides, repository, branches, publish mode, priority, attempts,
  * affinity): shared by the submit form and a proposal's edit-then-promote. `beforeSteps` goes between the
- * runtime and the step editor (the submit form's preset bar).
+ * runtime and the step editor (the submit form's preset bar). Options carry `selected` too: a select's
+ * `value` set before its options exist is lost, which a prefilled form hits.
  */
 export function TaskFields(props: {
   form: TaskForm;
@@ -50,7 +51,13 @@ export function TaskFields(props: {
           data-testid="field-runtime"
           {...describedBy('runtime', errors().runtime)}
         >
-          <For each={runtimes}>{(r) => <option value={r}>{r}</option>}</For>
+          <For each={runtimes}>
+            {(r) => (
+              <option value={r} selected={r === props.form.runtime}>
+                {r}
+              </option>
+            )}
+          </For>
         </select>
       </Field>
       {props.beforeSteps}
@@ -72,7 +79,13 @@ export function TaskFields(props: {
             {...describedBy('effort', errors().effort)}
           >
             <option value="">default ({props.runtimeDefaults?.effort ?? 'runtime default'})</option>
-            <For each={efforts}>{(x) => <option value={x}>{x}</option>}</For>
+            <For each={efforts}>
+              {(x) => (
+                <option value={x} selected={x === props.form.effort}>
+                  {x}
+                </option>
+              )}
+            </For>
           </select>
         </Field>
       </div>
@@ -92,7 +105,13 @@ export function TaskFields(props: {
           data-testid="field-publishMode"
           {...describedBy('publishMode', errors().publishMode)}
         >
-          <For each={publishChoices}>{(m) => <option value={m}>{m}</option>}</For>
+          <For each={publishChoices}>
+            {(m) => (
+              <option value={m} selected={m === props.form.publishMode}>
+                {m}
+              </option>
+            )}
+          </For>
         </select>
       </Field>
       <div class="row">
