@@ -6,6 +6,8 @@ import { JobDetail } from './pages/JobDetail.tsx';
 import { NewTask } from './pages/NewTask.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { Presets } from './pages/Presets.tsx';
+import { ProposalDetail } from './pages/ProposalDetail.tsx';
+import { Proposals } from './pages/Proposals.tsx';
 import { QueueList } from './pages/QueueList.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
@@ -20,6 +22,8 @@ export function App() {
         <Route path="/queue/new" component={NewTask} />
         <Route path="/queue/:jobId" component={JobDetail} />
         <Route path="/presets/:slug?" component={Presets} />
+        <Route path="/proposals" component={Proposals} />
+        <Route path="/proposals/:proposalId" component={ProposalDetail} />
       </Route>
       <Route path="*404" component={RequireAuthNotFound} />
     </Router>

@@ -36,6 +36,9 @@ export function Layout(props: RouteSectionProps) {
             <A href="/tasks/presets" data-testid="nav-presets">
               Presets
             </A>
+            <A href="/tasks/proposals" data-testid="nav-proposals">
+              Proposals
+            </A>
           </nav>
         </Show>
         <div class="topbar-end">

@@ -2,14 +2,12 @@ import { useNavigate } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { ExpandResult, Template } from '../../../contracts/presets.ts';
-import { efforts, runtimes } from '../../../contracts/task.ts';
 import { ApiError } from '../api/client.ts';
 import { getDefaults, getSkills, submitJob } from '../api/jobs.ts';
-import { describedBy, Field } from '../components/Field.tsx';
 import { InputsDialog } from '../components/presets/InputsDialog.tsx';
 import { PresetDrawer } from '../components/presets/PresetDrawer.tsx';
 import { SaveTemplateDialog } from '../components/presets/SaveTemplateDialog.tsx';
-import { StepEditor } from '../components/StepEditor.tsx';
+import { TaskFields } from '../components/TaskFields.tsx';
 import { errorMessage } from '../lib/format.ts';
 import { type ApplyMode, applyExpanded } from '../lib/preset-apply.ts';
 import { canOperate } from '../lib/session.ts';
@@ -22,7 +20,6 @@ import {
   submissionKeys,
 } from '../lib/task-form.ts';
 
-const publishChoices = ['pr', 'branch', 'none'] as const;
 const newKey = () =>
   typeof crypto !== 'undefined' && 'randomUUID' in crypto
     ? crypto.randomUUID()
@@ -111,24 +108,6 @@ export function NewTask() {
     }
   };
 
-  const text = (
-    key: 'model' | 'repository' | 'startingBranch' | 'newBranch' | 'priority' | 'maxAttempts' | 'affinityKey',
-    label: string,
-    extra: { hint?: string; placeholder?: string; inputmode?: 'numeric' } = {},
-  ) => (
-    <Field id={key} label={label} error={errors()[key]} hint={extra.hint}>
-      <input
-        id={key}
-        value={form[key]}
-        placeholder={extra.placeholder}
-        inputmode={extra.inputmode}
-        onInput={(e) => setForm(key, e.currentTarget.value)}
-        data-testid={`field-${key}`}
-        {...describedBy(key, errors()[key])}
-      />
-    </Field>
-  );
-
   return (
     <section>
       <h1>New task</h1>
@@ -142,95 +121,50 @@ export function NewTask() {
               {formError()}
             </p>
           </Show>
-          <Field id="runtime" label="Runtime" error={errors().runtime}>
-            <select
-              id="runtime"
-              value={form.runtime}
-              onChange={(e) => setForm('runtime', e.currentTarget.value)}
-              data-testid="field-runtime"
-              {...describedBy('runtime', errors().runtime)}
-            >
-              <For each={runtimes}>{(r) => <option value={r}>{r}</option>}</For>
-            </select>
-          </Field>
-          <div class="preset-bar">
-            <button
-              type="button"
-              class="secondary"
-              aria-expanded={drawerOpen()}
-              onClick={() => setDrawerOpen(!drawerOpen())}
-              data-testid="open-presets"
-            >
-              Presets…
-            </button>
-            <button
-              type="button"
-              class="secondary"
-              disabled={pickedSteps().length === 0}
-              onClick={() => setSaveOpen(true)}
-              data-testid="save-as-template"
-            >
-              Save {pickedSteps().length || ''} selected as template…
-            </button>
-          </div>
-          <Show when={form.appliedTemplates.length}>
-            <p class="muted" data-testid="applied-templates">
-              Applied:{' '}
-              <For each={form.appliedTemplates}>
-                {(t) => (
-                  <span class="tag mono" title={(t.requiredCapabilities ?? []).join(', ')}>
-                    {`${t.slug}@${t.version}`}
-                  </span>
-                )}
-              </For>
-            </p>
-          </Show>
-          <StepEditor
+          <TaskFields
             form={form}
             setForm={setForm}
             errors={errors()}
             skills={skills() ?? []}
+            runtimeDefaults={runtimeDefaults()}
             selection={selection}
+            beforeSteps={
+              <>
+                <div class="preset-bar">
+                  <button
+                    type="button"
+                    class="secondary"
+                    aria-expanded={drawerOpen()}
+                    onClick={() => setDrawerOpen(!drawerOpen())}
+                    data-testid="open-presets"
+                  >
+                    Presets…
+                  </button>
+                  <button
+                    type="button"
+                    class="secondary"
+                    disabled={pickedSteps().length === 0}
+                    onClick={() => setSaveOpen(true)}
+                    data-testid="save-as-template"
+                  >
+                    Save {pickedSteps().length || ''} selected as template…
+                  </button>
+                </div>
+                <Show when={form.appliedTemplates.length}>
+                  <p class="muted" data-testid="applied-templates">
+                    Applied:{' '}
+                    <For each={form.appliedTemplates}>
+                      {(t) => (
+                        <span class="tag mono" title={(t.requiredCapabilities ?? []).join(', ')}>
+                          {`${t.slug}@${t.version}`}
+                        </span>
+                      )}
+                    </For>
+                  </p>
+                </Show>
+              </>
+            }
           />
-          <div class="row">
-            {text('model', 'Model override', { placeholder: runtimeDefaults()?.model ?? 'runtime default' })}
-            <Field id="effort" label="Effort override" error={errors().effort}>
-              <select
-                id="effort"
-                value={form.effort}
-                onChange={(e) => setForm('effort', e.currentTarget.value)}
-                data-testid="field-effort"
-                {...describedBy('effort', errors().effort)}
-              >
-                <option value="">default ({runtimeDefaults()?.effort ?? 'runtime default'})</option>
-                <For each={efforts}>{(x) => <option value={x}>{x}</option>}</For>
-              </select>
-            </Field>
-          </div>
-          {text('repository', 'Repository', {
-            placeholder: 'owner/repo',
-            hint: 'owner/repo, https://host/path or git@host:path — no credentials',
-          })}
-          <div class="row">
-            {text('startingBranch', 'Starting branch', { placeholder: 'repository default' })}
-            {text('newBranch', 'New branch', { placeholder: 'generated' })}
-          </div>
-          <Field id="publishMode" label="Publish mode" error={errors().publishMode}>
-            <select
-              id="publishMode"
-              value={form.publishMode}
-              onChange={(e) => setForm('publishMode', e.currentTarget.value)}
-              data-testid="field-publishMode"
-              {...describedBy('publishMode', errors().publishMode)}
-            >
-              <For each={publishChoices}>{(m) => <option value={m}>{m}</option>}</For>
-            </select>
-          </Field>
-          <div class="row">
-            {text('priority', 'Priority', { inputmode: 'numeric', hint: 'integer; higher runs first' })}
-            {text('maxAttempts', 'Max attempts', { inputmode: 'numeric' })}
-            {text('affinityKey', 'Affinity key', { placeholder: 'optional' })}
-          </div>
           <button type="submit" disabled={busy() || !canOperate()} data-testid="submit-task">
             {busy() ? 'Submitting…' : 'Submit task'}
           </button>
