@@ -69,6 +69,11 @@ export interface JobMemo {
   submittedBy: { id: string; name: string };
   submittedAt: string;
   title: string;
+  /** Where the job came from when not from a form: the proposal it was promoted from. */
+  origin?: JobOrigin;
+}
+export interface JobOrigin {
+  proposalId: string;
 }
 
 /** Temporal task-queue priority (1 runs first, 5 last, 3 default) from the job's integer priority (higher first). */

@@ -1,5 +1,12 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { CONTROL_TASK_QUEUE, type JobMemo, priorityKeyFor, type TaskRunInput, workflowIdFor } from './job.ts';
+import {
+  CONTROL_TASK_QUEUE,
+  type JobMemo,
+  type JobOrigin,
+  priorityKeyFor,
+  type TaskRunInput,
+  workflowIdFor,
+} from './job.ts';
 import { searchAttributes as sa } from './search-attributes.ts';
 import { jobTitle } from './task.ts';
 
@@ -8,10 +15,16 @@ import { jobTitle } from './task.ts';
  * and benchmarks start runs identically. A deterministic workflow id plus USE_EXISTING makes retried
  * submissions (same idempotency key → same job id) return the same run.
  */
-export function taskRunStartOptions(input: TaskRunInput) {
+export function taskRunStartOptions(input: TaskRunInput, origin?: JobOrigin) {
   const { job } = input;
   const title = jobTitle(job.payload);
-  const memo: JobMemo = { job, submittedBy: input.submittedBy, submittedAt: input.submittedAt, title };
+  const memo: JobMemo = {
+    job,
+    submittedBy: input.submittedBy,
+    submittedAt: input.submittedAt,
+    title,
+    ...(origin ? { origin } : {}),
+  };
   return {
     workflowId: workflowIdFor(input.jobId),
     taskQueue: CONTROL_TASK_QUEUE,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import type { JobMemo, JobView } from '../../contracts/job.ts';
+import type { JobMemo, JobOrigin, JobView } from '../../contracts/job.ts';
 import { credentialHost, forgesFrom, locateRepository } from '../../contracts/repository.ts';
 import { taskRunStartOptions } from '../../contracts/start-options.ts';
 import { normalizeJob } from '../../contracts/task.ts';
@@ -46,6 +46,8 @@ export async function submitJob(
   idempotencyKey: string | null,
   /** Whose keys these are: the submitter's by default; a proposal's promotion is keyed by the proposal alone. */
   keyNamespace = `moonmind-submission:${submitter.id}`,
+  /** Recorded in the run's memo (a promoted proposal's job links back to it). */
+  origin?: JobOrigin,
 ): Promise<{ view: JobView; created: boolean }> {
   const forges = forgesFrom(deps.config);
   const normalize = (input: unknown) => normalizeSubmission(deps, input);
@@ -82,12 +84,15 @@ export async function submitJob(
   const key = idempotencyKey ?? clientRequestId ?? null;
   const jobId = key ? v5Uuid(keyNamespace, key) : randomUUID();
   const submittedAt = uniqueNow();
-  const options = taskRunStartOptions({
-    jobId,
-    job: result.job,
-    submittedBy: { id: submitter.id, name: submitter.name },
-    submittedAt,
-  });
+  const options = taskRunStartOptions(
+    {
+      jobId,
+      job: result.job,
+      submittedBy: { id: submitter.id, name: submitter.name },
+      submittedAt,
+    },
+    origin,
+  );
   let runId: string;
   try {
     // With a key, FAIL instead of USE_EXISTING: a start that succeeds is the first submission and is

@@ -64,7 +64,9 @@ export async function listProposals(
   const status = q.status ? sql`AND status = ${q.status}` : sql``;
   const after = q.cursor ? decodeCursor(q.cursor) : null;
   const page = after
-    ? sql`AND (priority, created_at, id) < (${after.p}, ${after.c}::timestamptz, ${after.i}::uuid)`
+    ? // `::text` first: a parameter typed timestamptz is serialized by the client through a JS Date, which
+      // drops the microseconds and skipped rows created in the cursor row's millisecond.
+      sql`AND (priority, created_at, id) < (${after.p}, ${after.c}::text::timestamptz, ${after.i}::uuid)`
     : sql``;
   // Rows are compared as (priority, created_at, id) descending: the index order, so a page is a range scan.
   const [rows, counts] = await Promise.all([

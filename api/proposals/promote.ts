@@ -49,7 +49,9 @@ export async function promoteProposal(
       );
     row = await markPromoted(deps, user, row, body);
   }
-  const { view, created } = await submitJob(deps, user, row.task_create_request, row.id, PROMOTION_KEYS);
+  const { view, created } = await submitJob(deps, user, row.task_create_request, row.id, PROMOTION_KEYS, {
+    proposalId: row.id,
+  });
   await appendEvents(deps.sql, view.id, {
     // One event however often this runs: events are unique per (producer, seq).
     producer: `api:proposal:${row.id}`,

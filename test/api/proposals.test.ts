@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { insertWorkerToken } from '../../api/auth/tokens.ts';
 import { promotionJobId } from '../../api/proposals/promote.ts';
+import { workflowIdFor } from '../../contracts/job.ts';
 import { envelope, seedProposal, startTestApi, type TestApi, type Who } from './harness.ts';
 
 let t: TestApi;
@@ -322,6 +323,9 @@ describe('promote', () => {
     const linked = (await events(first.body.jobId)).filter((e) => e.type === 'proposal.promoted');
     expect(linked).toHaveLength(1);
     expect(linked[0].payload).toMatchObject({ proposalId: id });
+    // The run's memo says so too (what the Temporal UI shows).
+    const memo = (await t.client.workflow.getHandle(workflowIdFor(first.body.jobId)).describe()).memo;
+    expect(memo?.origin).toEqual({ proposalId: id });
   });
 
   test('concurrent promotions of one proposal start one job', async () => {
