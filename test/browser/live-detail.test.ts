@@ -286,7 +286,9 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('job detail follow
       .poll(() => page.getByTestId('transport').textContent(), { timeout: 10_000 })
       .toBe('stream ended');
     await page.waitForTimeout(1_000);
-    expect(await count(3 * OLD_POLL_MS)).toBe(0);
+    // No polling any more (every 2 s would be three requests here); at most one refresh when the stream's
+    // end raced the run's last events on a loaded machine.
+    expect(await count(3 * OLD_POLL_MS)).toBeLessThanOrEqual(1);
     await page.close();
   });
 });
