@@ -8,13 +8,19 @@ import { normalizeJob } from '../../contracts/task.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The shared spec folder sits next to the repository (here and in CI): the nearest ancestor's `shared/`. */
-function sharedSeed(): string {
+/**
+ * The seed architecture (MoonMind's own prose, a good false-positive corpus) when the shared spec folder sits
+ * next to the checkout, as it does in the project's workspace: the nearest ancestor's `shared/`. A clone
+ * elsewhere scans the tracked files alone.
+ */
+function sharedSeed(): string[] {
   for (let dir = repoRoot; ; dir = dirname(dir)) {
     const candidate = join(dir, 'shared', 'seed', 'TaskArchitecture.md');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir)
-      throw new Error(`shared/seed/TaskArchitecture.md not found in any folder above ${repoRoot}`);
+    if (existsSync(candidate)) return [candidate];
+    if (dirname(dir) === dir) {
+      console.log(`shared/seed/TaskArchitecture.md is not above ${repoRoot}: tracked files only`);
+      return [];
+    }
   }
 }
 
@@ -24,7 +30,7 @@ function corpusFiles(): string[] {
     .split('\0')
     .filter((f) => f && f !== 'package-lock.json')
     .map((f) => join(repoRoot, f));
-  return [...tracked, sharedSeed()];
+  return [...tracked, ...sharedSeed()];
 }
 
 describe('redaction leaves ordinary text alone', () => {
