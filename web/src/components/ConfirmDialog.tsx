@@ -1,9 +1,7 @@
-import { createEffect, type JSX } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { Modal } from './Modal.tsx';
 
-/**
- * A modal confirmation on the native <dialog>: it traps focus, closes on Escape and gives focus back to
- * the button that opened it.
- */
+/** A confirmation in a Modal: "Keep running" (focused first) or the confirming action. */
 export function ConfirmDialog(props: {
   open: boolean;
   title: string;
@@ -12,30 +10,11 @@ export function ConfirmDialog(props: {
   onClose: () => void;
   children?: JSX.Element;
 }) {
-  let dialog!: HTMLDialogElement;
-  let opener: Element | null = null;
-  createEffect(() => {
-    if (props.open && !dialog.open) {
-      opener = document.activeElement;
-      dialog.showModal();
-    } else if (!props.open && dialog.open) dialog.close();
-  });
-  const closed = () => {
-    (opener as HTMLElement | null)?.focus?.();
-    props.onClose();
-  };
   return (
-    <dialog ref={dialog} onClose={closed} aria-labelledby="confirm-title" data-testid="confirm-dialog">
-      <h2 id="confirm-title">{props.title}</h2>
+    <Modal open={props.open} title={props.title} testid="confirm-dialog" onClose={props.onClose}>
       {props.children}
       <div class="dialog-actions">
-        <button
-          type="button"
-          class="secondary"
-          onClick={() => dialog.close()}
-          autofocus
-          data-testid="confirm-no"
-        >
+        <button type="button" class="secondary" onClick={props.onClose} autofocus data-testid="confirm-no">
           Keep running
         </button>
         <button
@@ -43,13 +22,13 @@ export function ConfirmDialog(props: {
           class="danger"
           onClick={() => {
             props.onConfirm();
-            dialog.close();
+            props.onClose();
           }}
           data-testid="confirm-yes"
         >
           {props.confirmLabel}
         </button>
       </div>
-    </dialog>
+    </Modal>
   );
 }

@@ -1,6 +1,7 @@
 import { useSearchParams } from '@solidjs/router';
 import { createMemo, createSignal, Show } from 'solid-js';
 import { listProposals } from '../api/proposals.ts';
+import { createCursorPages, Pager } from '../components/Pager.tsx';
 import { BulkBar } from '../components/proposals/BulkBar.tsx';
 import { ProposalFilters } from '../components/proposals/ProposalFilters.tsx';
 import { ProposalTable } from '../components/proposals/ProposalTable.tsx';
@@ -17,8 +18,6 @@ import {
 export function Proposals() {
   const [params, setParams] = useSearchParams();
   const filters = createMemo(() => filtersFromParams(params));
-  // Cursors of the pages before this one, so "previous" can go back.
-  const [previous, setPrevious] = createSignal<string[]>([]);
   const [selected, setSelected] = createSignal<ReadonlySet<string>>(new Set());
 
   const [page, { refetch, error }] = createPolledResource(
@@ -29,8 +28,14 @@ export function Proposals() {
   const items = () => page()?.items ?? [];
   const titles = createMemo(() => new Map(items().map((p) => [p.id, p.title])));
 
+  const pages = createCursorPages({
+    cursor: () => filters().cursor,
+    nextCursor: () => page()?.nextCursor,
+    go: (cursor) => setParams({ cursor }),
+  });
+
   const change = (patch: Partial<Filters>) => {
-    setPrevious([]);
+    pages.reset();
     setSelected(new Set<string>());
     setParams(withFilter(filters(), patch));
   };
@@ -41,17 +46,6 @@ export function Proposals() {
     setSelected(next);
   };
   const toggleAll = (on: boolean) => setSelected(new Set(on ? items().map((p) => p.id) : []));
-  const next = () => {
-    const n = page()?.nextCursor;
-    if (!n) return;
-    setPrevious([...previous(), filters().cursor]);
-    setParams({ cursor: n });
-  };
-  const prev = () => {
-    const stack = previous();
-    setPrevious(stack.slice(0, -1));
-    setParams({ cursor: stack.at(-1) || undefined });
-  };
 
   return (
     <section data-testid="proposals-page">
@@ -73,26 +67,7 @@ export function Proposals() {
       <Show when={page()} fallback={<p class="muted">Loading…</p>}>
         <ProposalTable proposals={items()} selected={selected()} onToggle={toggle} onToggleAll={toggleAll} />
       </Show>
-      <nav class="pager" aria-label="Pages">
-        <button
-          type="button"
-          class="secondary"
-          disabled={previous().length === 0}
-          onClick={prev}
-          data-testid="page-previous"
-        >
-          Previous
-        </button>
-        <button
-          type="button"
-          class="secondary"
-          disabled={!page()?.nextCursor}
-          onClick={next}
-          data-testid="page-next"
-        >
-          Next
-        </button>
-      </nav>
+      <Pager pages={pages} />
     </section>
   );
 }

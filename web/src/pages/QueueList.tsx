@@ -1,9 +1,10 @@
 import { useSearchParams } from '@solidjs/router';
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, For, Show } from 'solid-js';
 import { jobStatuses } from '../../../contracts/status.ts';
 import { publishModes, runtimes } from '../../../contracts/task.ts';
 import { getSkills, type JobFilters, listJobs } from '../api/jobs.ts';
 import { JobTable } from '../components/JobTable.tsx';
+import { createCursorPages, Pager } from '../components/Pager.tsx';
 import { createPolledResource } from '../lib/poll.ts';
 
 const filterKeys = ['status', 'runtime', 'skill', 'publishMode', 'repository'] as const;
@@ -12,8 +13,6 @@ const filterKeys = ['status', 'runtime', 'skill', 'publishMode', 'repository'] a
 export function QueueList() {
   const [params, setParams] = useSearchParams();
   const [skills] = createResource(() => getSkills().catch(() => ({ items: [] })));
-  // Cursors of the pages before this one, so "previous" can go back.
-  const [previous, setPrevious] = createSignal<string[]>([]);
   const str = (v: string | string[] | undefined) => (typeof v === 'string' ? v : '');
   const filters = (): JobFilters => Object.fromEntries(filterKeys.map((k) => [k, str(params[k])]));
   const cursor = () => str(params.cursor) || null;
@@ -24,20 +23,15 @@ export function QueueList() {
     5000,
   );
 
+  const pages = createCursorPages({
+    cursor,
+    nextCursor: () => page()?.nextCursor,
+    go: (c) => setParams({ cursor: c }),
+  });
+
   const setFilter = (key: (typeof filterKeys)[number], value: string) => {
-    setPrevious([]);
+    pages.reset();
     setParams({ [key]: value || undefined, cursor: undefined });
-  };
-  const next = () => {
-    const n = page()?.nextCursor;
-    if (!n) return;
-    setPrevious([...previous(), cursor() ?? '']);
-    setParams({ cursor: n });
-  };
-  const prev = () => {
-    const stack = previous();
-    setPrevious(stack.slice(0, -1));
-    setParams({ cursor: stack.at(-1) || undefined });
   };
 
   const select = (key: (typeof filterKeys)[number], label: string, options: readonly string[]) => (
@@ -80,26 +74,7 @@ export function QueueList() {
       <Show when={page()} fallback={<p class="muted">Loading…</p>}>
         {(p) => <JobTable jobs={p().items} empty="No jobs match these filters." />}
       </Show>
-      <nav class="pager" aria-label="Pages">
-        <button
-          type="button"
-          class="secondary"
-          disabled={previous().length === 0}
-          onClick={prev}
-          data-testid="page-previous"
-        >
-          Previous
-        </button>
-        <button
-          type="button"
-          class="secondary"
-          disabled={!page()?.nextCursor}
-          onClick={next}
-          data-testid="page-next"
-        >
-          Next
-        </button>
-      </nav>
+      <Pager pages={pages} />
     </section>
   );
 }
