@@ -1,20 +1,11 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../fakes/model-servers/messages-server.ts';
 import { type Conversation, containsText, type ModelServer } from '../fakes/model-servers/scripted-model.ts';
-import {
-  bigPrompt,
-  cliUnderTest,
-  logRun,
-  runCli,
-  type Sandbox,
-  sandbox,
-  type WireCase,
-  whenWaitingForModel,
-} from './cli-harness.ts';
+import { bigPrompt, cliUnderTest, runAsTheWorkerWould, type Sandbox, type WireCase } from './cli-harness.ts';
 
-/** The real Claude Code CLI against the Messages API double: flags and fail-fast env from the runtime notes. */
+/** The real Claude Code CLI against the Messages API double, started with the worker's own command line. */
 const claude = cliUnderTest('claude');
 
 const conversation: Conversation = [
@@ -24,16 +15,7 @@ const conversation: Conversation = [
   { answer: 'done' },
 ];
 
-const args = [
-  '-p', // no prompt argument: it is read from stdin
-  '--output-format',
-  'stream-json',
-  '--verbose',
-  '--model',
-  'claude-sonnet-4-5',
-  '--dangerously-skip-permissions',
-  '--no-session-persistence',
-];
+const MODEL = 'claude-sonnet-4-5';
 
 describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
   let server: ModelServer | undefined;
@@ -45,28 +27,17 @@ describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
   });
 
   async function runClaude(prompt: string, wire: WireCase = {}) {
-    server = await startMessagesServer(conversation, wire);
-    if (wire.refused) await server.close(); // nothing listens on its port any more
-    box = await sandbox({ 'README.md': '# demo readme\n' });
-    const env = {
-      ...box.env,
-      CLAUDE_CONFIG_DIR: path.join(box.home, '.claude'),
-      ANTHROPIC_BASE_URL: server.url,
-      ANTHROPIC_API_KEY: 'sk-ant-double',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      DISABLE_TELEMETRY: '1',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      IS_SANDBOX: '1', // --dangerously-skip-permissions is refused as root without it
-    };
-    await mkdir(env.CLAUDE_CONFIG_DIR);
-    const result = await runCli(claude!, args, {
-      cwd: box.repo,
-      env,
+    const run = await runAsTheWorkerWould({
+      runtime: 'claude',
+      cli: claude!,
+      startServer: startMessagesServer,
+      conversation,
+      model: MODEL,
       prompt,
-      interrupt: wire.interrupt ? whenWaitingForModel(server) : undefined,
+      wire,
     });
-    logRun('claude', wire, result);
-    return { result, box, server };
+    ({ server, box } = run);
+    return run;
   }
 
   it('reads, writes, runs a command and answers', async () => {
@@ -77,7 +48,7 @@ describe.skipIf(!claude)('claude 2.1 on the Messages API double', () => {
     );
     const last = server.requests.at(-1)!;
     expect(last.turn).toBe(3);
-    expect(last.model).toBe('claude-sonnet-4-5');
+    expect(last.model).toBe(MODEL);
     expect(last.toolResults).toHaveLength(3);
     expect(last.toolResults[0]).toContain('# demo readme');
     expect(last.toolResults[1]).toContain('File created successfully');

@@ -3,8 +3,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { buildInvocation } from '../../activities/runtimes/adapters.ts';
+import { seedRuntimeHome } from '../../activities/runtimes/home.ts';
+import { writeRunConfig } from '../../activities/runtimes/run-config.ts';
 import { type AgentCli, agentCliPath } from '../../scripts/agent-clis.ts';
-import type { ModelServer, ModelServerOptions } from '../fakes/model-servers/scripted-model.ts';
+import type { Conversation, ModelServer, ModelServerOptions } from '../fakes/model-servers/scripted-model.ts';
 
 /** Running a real agent CLI in isolation: its own home, temp dir and git repo, the prompt on stdin. */
 
@@ -160,4 +163,50 @@ export function bigPrompt(length = 100_000): string {
   let body = '';
   while (head.length + body.length + unit.length <= length) body += unit;
   return (head + body).padEnd(length, '.');
+}
+
+/**
+ * One run of a real CLI with the product's own command line (adapters.ts), per-run home and config
+ * (home.ts, run-config.ts), pointed at a scripted model server as MOONMIND_<RUNTIME>_BASE_URL would, with no
+ * retries: what a worker would start, minus the stack around it.
+ */
+export async function runAsTheWorkerWould(opts: {
+  runtime: AgentCli;
+  cli: string;
+  startServer: (conversation: Conversation, options: ModelServerOptions) => Promise<ModelServer>;
+  conversation: Conversation;
+  model: string;
+  prompt: string;
+  wire?: WireCase;
+}): Promise<{ result: CliRun; box: Sandbox; server: ModelServer }> {
+  const wire = opts.wire ?? {};
+  const server = await opts.startServer(opts.conversation, wire);
+  if (wire.refused) await server.close(); // nothing listens on its port any more
+  const box = await sandbox({ 'README.md': '# demo readme\n' });
+  // Codex takes an OpenAI-style base URL with its /v1; the others the server's root.
+  const baseUrl = opts.runtime === 'codex' ? `${server.url}/v1` : server.url;
+  await seedRuntimeHome(opts.runtime, {}, box.home, { login: false });
+  await writeRunConfig(opts.runtime, box.home, { retries: 0, endpoint: { baseUrl } });
+  const invocation = buildInvocation({
+    runtime: opts.runtime,
+    command: opts.cli,
+    prompt: opts.prompt,
+    repoDir: box.repo,
+    homeDir: box.home,
+    tmpDir: box.env.TMPDIR,
+    model: opts.model,
+    effort: 'low',
+    baseEnv: box.env,
+    baseUrl,
+    apiKey: `${opts.runtime}-double-key`,
+    retries: 0,
+  });
+  const result = await runCli(invocation.file, invocation.args, {
+    cwd: box.repo,
+    env: invocation.env,
+    prompt: invocation.stdin,
+    interrupt: wire.interrupt ? whenWaitingForModel(server) : undefined,
+  });
+  logRun(`${opts.runtime} ${opts.model}`, wire, result);
+  return { result, box, server };
 }

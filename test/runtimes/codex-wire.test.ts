@@ -1,20 +1,11 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startResponsesServer } from '../fakes/model-servers/responses-server.ts';
 import { type Conversation, containsText, type ModelServer } from '../fakes/model-servers/scripted-model.ts';
-import {
-  bigPrompt,
-  cliUnderTest,
-  logRun,
-  runCli,
-  type Sandbox,
-  sandbox,
-  type WireCase,
-  whenWaitingForModel,
-} from './cli-harness.ts';
+import { bigPrompt, cliUnderTest, runAsTheWorkerWould, type Sandbox, type WireCase } from './cli-harness.ts';
 
-/** The real codex CLI against the Responses API double: flags and fail-fast settings from the runtime notes. */
+/** The real codex CLI against the Responses API double, started with the worker's own command line. */
 const codex = cliUnderTest('codex');
 
 const conversation: Conversation = [
@@ -23,41 +14,6 @@ const conversation: Conversation = [
   { shell: 'ls' },
   { answer: 'done' },
 ];
-
-function codexArgs(server: ModelServer, repo: string, model: string): string[] {
-  const provider = (key: string, value: string | number) => ['-c', `model_providers.double.${key}=${value}`];
-  return [
-    'exec',
-    '--skip-git-repo-check',
-    '--dangerously-bypass-approvals-and-sandbox',
-    '--ephemeral',
-    '--color',
-    'never',
-    '--json',
-    '-C',
-    repo,
-    '-m',
-    model,
-    '-c',
-    'model_reasoning_effort=low',
-    '-c',
-    'model_provider=double',
-    ...provider('name', '"Double"'),
-    ...provider('base_url', `"${server.url}/v1"`),
-    ...provider('wire_api', '"responses"'),
-    ...provider('request_max_retries', 0),
-    ...provider('stream_max_retries', 0),
-    '--disable',
-    'unbounded_connection_retries',
-    '-c',
-    'analytics.enabled=false',
-    '-c',
-    'otel.metrics_exporter=none',
-    '--disable',
-    'plugins',
-    '-', // the prompt comes on stdin
-  ];
-}
 
 describe.skipIf(!codex)('codex 0.171 on the Responses API double', () => {
   let server: ModelServer | undefined;
@@ -69,19 +25,17 @@ describe.skipIf(!codex)('codex 0.171 on the Responses API double', () => {
   });
 
   async function runCodex(model: string, prompt: string, wire: WireCase = {}) {
-    server = await startResponsesServer(conversation, wire);
-    if (wire.refused) await server.close(); // nothing listens on its port any more
-    box = await sandbox({ 'README.md': '# demo readme\n' });
-    const env = { ...box.env, CODEX_HOME: path.join(box.home, '.codex') };
-    await mkdir(env.CODEX_HOME); // codex refuses a CODEX_HOME that does not exist
-    const result = await runCli(codex!, codexArgs(server, box.repo, model), {
-      cwd: box.repo,
-      env,
+    const run = await runAsTheWorkerWould({
+      runtime: 'codex',
+      cli: codex!,
+      startServer: startResponsesServer,
+      conversation,
+      model,
       prompt,
-      interrupt: wire.interrupt ? whenWaitingForModel(server) : undefined,
+      wire,
     });
-    logRun(`codex ${model}`, wire, result);
-    return { result, box, server };
+    ({ server, box } = run);
+    return run;
   }
 
   for (const model of ['gpt-5.5', 'double-model']) {

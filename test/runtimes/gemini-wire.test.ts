@@ -1,20 +1,11 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGeminiServer } from '../fakes/model-servers/gemini-server.ts';
 import { type Conversation, containsText, type ModelServer } from '../fakes/model-servers/scripted-model.ts';
-import {
-  bigPrompt,
-  cliUnderTest,
-  logRun,
-  runCli,
-  type Sandbox,
-  sandbox,
-  type WireCase,
-  whenWaitingForModel,
-} from './cli-harness.ts';
+import { bigPrompt, cliUnderTest, runAsTheWorkerWould, type Sandbox, type WireCase } from './cli-harness.ts';
 
-/** The real Gemini CLI against the Gemini API double: flags, env and settings from the runtime notes. */
+/** The real Gemini CLI against the Gemini API double, started with the worker's own command line and settings. */
 const gemini = cliUnderTest('gemini');
 
 const conversation: Conversation = [
@@ -24,16 +15,8 @@ const conversation: Conversation = [
   { answer: 'done' },
 ];
 
-// Headless mode needs an explicit auth type; the rest makes a dead endpoint fail at once and keeps it offline.
-const settings = {
-  security: { auth: { selectedType: 'gemini-api-key' } },
-  general: { maxAttempts: 1, retryFetchErrors: false, enableAutoUpdate: false },
-  privacy: { usageStatisticsEnabled: false },
-  telemetry: { enabled: false },
-};
-
-// `-p ""`: the prompt comes on stdin. The model is named: `auto` would add a routing request.
-const args = ['-m', 'gemini-2.5-flash', '--yolo', '-o', 'stream-json', '-p', ''];
+// Named: `auto` would add a routing request first.
+const MODEL = 'gemini-2.5-flash';
 
 describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
   let server: ModelServer | undefined;
@@ -45,26 +28,17 @@ describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
   });
 
   async function runGemini(prompt: string, wire: WireCase = {}) {
-    server = await startGeminiServer(conversation, wire);
-    if (wire.refused) await server.close(); // nothing listens on its port any more
-    box = await sandbox({ 'README.md': '# demo readme\n' });
-    await mkdir(path.join(box.home, '.gemini'));
-    await writeFile(path.join(box.home, '.gemini', 'settings.json'), JSON.stringify(settings));
-    const env = {
-      ...box.env,
-      GOOGLE_GEMINI_BASE_URL: server.url,
-      GEMINI_API_KEY: 'gemini-double',
-      GEMINI_CLI_TRUST_WORKSPACE: 'true',
-      GEMINI_CLI_NO_RELAUNCH: 'true',
-    };
-    const result = await runCli(gemini!, args, {
-      cwd: box.repo,
-      env,
+    const run = await runAsTheWorkerWould({
+      runtime: 'gemini',
+      cli: gemini!,
+      startServer: startGeminiServer,
+      conversation,
+      model: MODEL,
       prompt,
-      interrupt: wire.interrupt ? whenWaitingForModel(server) : undefined,
+      wire,
     });
-    logRun('gemini', wire, result);
-    return { result, box, server };
+    ({ server, box } = run);
+    return run;
   }
 
   it('reads, writes, runs a command and answers', async () => {
@@ -75,7 +49,7 @@ describe.skipIf(!gemini)('gemini 0.61 on the Gemini API double', () => {
     );
     const last = server.requests.at(-1)!;
     expect(last.turn).toBe(3);
-    expect(last.model).toBe('gemini-2.5-flash');
+    expect(last.model).toBe(MODEL);
     expect(last.toolResults).toHaveLength(3);
     expect(last.toolResults[0]).toContain('# demo readme');
     expect(last.toolResults[1]).toContain('Successfully created');
