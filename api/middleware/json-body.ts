@@ -43,7 +43,8 @@ export function jsonBody(): Middleware<ApiState> {
       chunks.push(chunk as Buffer);
     }
     const text = Buffer.concat(chunks).toString('utf8');
-    if (text.trim() === '') ctx.state.input.body = {};
+    // Only a body with no bytes at all means "nothing"; whitespace alone is not JSON.
+    if (text === '') ctx.state.input.body = {};
     else {
       if (!ctx.is('application/json', '+json')) {
         throw new HttpError('unsupported_media_type', 'send JSON with Content-Type: application/json');

@@ -413,6 +413,14 @@ describe('invalid submissions', () => {
       body: 'hi',
     });
     expect(text.status).toBe(415);
+    // Whitespace alone is no JSON (only an empty body stands for `{}`).
+    const blank = await t.call(`/api/queue/jobs/${randomUUID()}/cancel`, {
+      method: 'POST',
+      as: 'operator',
+      headers: { 'content-type': 'application/json' },
+      body: '\r',
+    });
+    expect(blank.status).toBe(400);
   });
 
   test('a JSON body over 1 MB is refused', async () => {
