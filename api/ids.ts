@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** An id in a path: a UUID, else a 400 naming the parameter before any lookup (PostgreSQL refuses non-UUIDs). */
-export const uuidParam = (what: string) => z.string().regex(uuid, `must be ${what} (a UUID)`);
+// Spelled out in both cases, not with the `i` flag: the OpenAPI pattern carries no flags, and it must say
+// what is accepted.
+const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/**
+ * An id in a path: a UUID, else a 400 naming the parameter before any lookup (PostgreSQL refuses non-UUIDs).
+ * Lower-cased, as ids are issued and as workflow ids (`job-<id>`) spell them.
+ */
+export const uuidParam = (what: string) =>
+  z
+    .string()
+    .regex(uuid, `must be ${what} (a UUID)`)
+    .transform((id) => id.toLowerCase());
 
 /**
  * A name-based UUID (RFC 9562 version 5 layout over SHA-1): the same namespace + name always give the same

@@ -134,6 +134,10 @@ describe('lists and details', () => {
       live: { status: 'queued', attempt: 1 },
     });
     expect(view.waitingReason).toMatch(/no worker pool is registered/);
+    // UUIDs are case-insensitive (as the OpenAPI pattern says): an upper-case id is the same job.
+    const upper = await t.call(`/api/queue/jobs/${body.id.toUpperCase()}`, { as: 'viewer' });
+    expect(upper.status).toBe(200);
+    expect((await upper.json()).id).toBe(body.id);
     const missing = await t.call(`/api/queue/jobs/${crypto.randomUUID()}`, { as: 'viewer' });
     expect(missing.status).toBe(404);
     const notAnId = await t.call('/api/queue/jobs/not-a-uuid', { as: 'viewer' });
