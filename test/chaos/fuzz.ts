@@ -18,6 +18,10 @@ export interface FuzzOptions {
   workerToken?: string;
   /** Path parameter name → ids that exist: half its values are drawn from these, so routes get past 404. */
   knownIds?: Record<string, string[]>;
+  /** The first round's seed (later rounds add to it); a failure's seed is printed to replay it. */
+  seed?: number;
+  /** Only the paths matching this regex (all by default), to dwell on one operation. */
+  pathRegex?: string;
 }
 
 export interface FuzzResult {
@@ -102,11 +106,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
       EXCLUDED_CHECKS.join(','),
       // Selects every path: without a filter schemathesis leaves out the operation that served the document.
       '--include-path-regex',
-      '^/',
+      opts.pathRegex ?? '^/',
       '--max-examples',
       String(perOperation),
       '--seed',
-      String(round * 7919),
+      String((opts.seed ?? 0) + round * 7919),
       // One worker: CPython 3.11's ast.parse (hypothesis describes its lambdas with it) is not thread-safe.
       '--workers',
       '1',
@@ -148,8 +152,18 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
       total.errors += e.count;
       total.details.push(`error ${e.title} (${e.count})`);
     }
+    // The failing requests themselves (schemathesis prints each with a curl line), so a CI log can be replayed.
+    if (report.failures.length || report.errors.length) total.details.push(failureSection(out.stdout ?? ''));
     // A round that generated nothing would loop forever.
     if (report.test_cases.generated === 0) break;
   }
   return total;
+}
+
+/** The FAILURES/ERRORS part of schemathesis's console output (between its banner and the summary), capped. */
+function failureSection(stdout: string): string {
+  const start = stdout.search(/^=+ (FAILURES|ERRORS) =+$/m);
+  const end = stdout.search(/^=+ SUMMARY =+$/m);
+  if (start < 0) return '';
+  return stdout.slice(start, end > start ? end : undefined).slice(0, 8000);
 }
