@@ -69,12 +69,15 @@ export interface JobMemo {
   submittedBy: { id: string; name: string };
   submittedAt: string;
   title: string;
-  /** Where the job came from when not from a form: the proposal it was promoted from. */
+  /** Where the job came from when not from a form: the proposal it was promoted from, or the run it re-runs. */
   origin?: JobOrigin;
+  /**
+   * How the run ended, written by the workflow as it ends: a run that failed or was cancelled ends as a
+   * Temporal failure or Canceled, which carries no result.
+   */
+  result?: TaskRunResult;
 }
-export interface JobOrigin {
-  proposalId: string;
-}
+export type JobOrigin = { proposalId: string } | { rerunOf: string };
 
 /** Temporal task-queue priority (1 runs first, 5 last, 3 default) from the job's integer priority (higher first). */
 export function priorityKeyFor(priority: number): number {

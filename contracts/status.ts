@@ -15,6 +15,11 @@ export type JobStatus = (typeof jobStatuses)[number];
 export const terminalStatuses: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'dead_letter'];
 export const isTerminal = (s: string) => (terminalStatuses as readonly string[]).includes(s);
 
+/** The queue's status filter: one status, or every run that ended in failure (failed or dead-lettered). */
+export const FAILED_OR_DEAD_LETTER = 'failed_or_dead_letter';
+export const statusFilters = [...jobStatuses, FAILED_OR_DEAD_LETTER] as const;
+export type StatusFilter = (typeof statusFilters)[number];
+
 export type DisplayStatus = 'queued' | 'running' | 'awaiting_action' | 'succeeded' | 'failed' | 'cancelled';
 export type StatusSource = 'queue' | 'orchestrator' | 'proposals';
 

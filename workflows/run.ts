@@ -69,6 +69,8 @@ export class Run {
   executeFinished = false;
   /** True when Temporal itself (not a control signal) cancelled the workflow. */
   cancelledByTemporal = false;
+  /** Temporal delivered a cancellation request (also the run's own, asked for when a cancel signal ended it). */
+  temporalCancelSeen = false;
   /** The step running now (its attempt's host and workspace): hard pause, resume and messages reach it. */
   runningStep: { attempt: number; hostQueue: string; workspace: string } | null = null;
   /** Set by `hostLost` for the current attempt's host: why it is gone (the attempt then fails at once). */

@@ -56,7 +56,8 @@ export function jobView(
   const { memo } = e;
   const { job } = memo;
   const live = opts.live ?? null;
-  const result = opts.result ?? null;
+  // A run that failed or was cancelled ends without a result (a Temporal failure, Canceled): its memo has it.
+  const result = opts.result ?? memo.result ?? null;
   const view: JobView = {
     id: opts.jobId,
     type: job.type,

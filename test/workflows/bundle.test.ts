@@ -29,6 +29,9 @@ describe('workflow bundle', () => {
     const histories = await readHistories(committedDir);
     expect(histories.map((h) => h.workflowId)).toEqual([
       'cancel-running',
+      'end-cancelled',
+      'end-dead-letter',
+      'end-failed',
       'host-lost',
       'pause-resume',
       'publish-none-release-with-finish',

@@ -10,6 +10,7 @@ import {
   hostLostSignal,
   poolsChangedSignal,
 } from '../../workflows/messages.ts';
+import { runResult } from '../support/temporal.ts';
 import { type CapabilityDouble, gatedStep, startCapabilityDouble } from './capability-worker-double.ts';
 import {
   activitySummaries,
@@ -224,7 +225,7 @@ describe('taskRun', () => {
       action: 'cancel',
       reason: 'not needed',
     });
-    expect(await handle.result()).toEqual({
+    expect(await runResult(handle)).toEqual({
       status: 'cancelled',
       branch: null,
       prUrl: null,
@@ -236,6 +237,7 @@ describe('taskRun', () => {
     });
     expect(double.callsOf(jobId)).toEqual([]);
     expect(await indexedStatus(handle)).toBe('cancelled');
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
     const cancel = (await events(env.sql, jobId)).find((e) => e.type === 'control.cancel_requested');
     expect(cancel?.payload).toMatchObject({ actor: 'alice', requestId: 'c1', reason: 'not needed' });
     await saveHistory(handle, 'cancel-queued');
@@ -402,7 +404,8 @@ describe('taskRun', () => {
     const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository) });
     await step.started;
     await handle.signal(controlSignal, { requestId: 'c2', actor: 'carol', action: 'cancel' });
-    expect((await handle.result()).status).toBe('cancelled');
+    expect((await runResult(handle)).status).toBe('cancelled');
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
     const finish = double
       .callsOf(jobId, 'finishExecute')
       .map((c) => (c.input as { outcome: string }).outcome);
@@ -422,7 +425,15 @@ describe('taskRun', () => {
       },
     });
     const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository) });
-    expect(await handle.result()).toMatchObject({
+    const failure = await handle.result().catch((e) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(failure.cause).toMatchObject({
+      type: 'failed',
+      message: 'tests failed: 3 of 10',
+      nonRetryable: true,
+    });
+    expect((await handle.describe()).status.name).toBe('FAILED');
+    expect(await runResult(handle)).toMatchObject({
       status: 'failed',
       prUrl: null,
       error: 'tests failed: 3 of 10',
@@ -448,8 +459,13 @@ describe('taskRun', () => {
       },
     });
     const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository), maxAttempts: 2 });
-    const result = await handle.result();
+    const result = await runResult(handle);
     expect(result.status).toBe('dead_letter');
+    expect((await handle.describe()).status.name).toBe('FAILED');
+    expect(((await handle.result().catch((e) => e)) as WorkflowFailedError).cause).toMatchObject({
+      type: 'dead_letter',
+      message: 'all 2 attempts failed; last: workspace disk full',
+    });
     expect(result.error).toBe('all 2 attempts failed; last: workspace disk full');
     expect(double.callsOf(jobId, 'prepare').map((c) => (c.input as { attempt: number }).attempt)).toEqual([
       1, 2,
