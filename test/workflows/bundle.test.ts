@@ -33,10 +33,13 @@ describe('workflow bundle', () => {
       'end-dead-letter',
       'end-failed',
       'host-lost',
+      'pause-now',
       'pause-resume',
+      'pause-states',
       'publish-none-release-with-finish',
       'steer-hard-pause',
       'steer-serial',
+      'takeover-pausing',
       'takeover-verdicts',
     ]);
     const failures: string[] = [];
