@@ -1,5 +1,5 @@
 import type { ControlState, RunState } from './controls.ts';
-import type { JobStatus } from './status.ts';
+import type { JobStatus, StatusDetail } from './status.ts';
 import type { NormalizedJob } from './task.ts';
 
 /** Workflow id ↔ job id: one-to-one, readable in the Temporal Web UI. */
@@ -60,6 +60,8 @@ export interface JobView {
   submittedBy: { id: string; name: string };
   payload: NormalizedJob['payload'];
   temporal: { workflowId: string; runId: string | null; url: string };
+  /** Where the job came from, when not from the form: a promoted proposal, or the run it re-runs. */
+  origin?: JobOrigin;
   live?: Partial<RunState>;
 }
 
@@ -90,7 +92,18 @@ export function controlStateOf(view: JobView): ControlState {
     status: view.status,
     paused: view.paused,
     pauseMode: view.live?.pauseMode ?? null,
+    pausing: view.live?.pausing ?? false,
     cancelRequested: view.cancelRequestedAt !== null,
     started: view.startedAt !== null,
+  };
+}
+
+/** What a job's status badge says beyond the status (contracts/status.ts `statusLabel`). */
+export function statusDetailOf(view: JobView): StatusDetail {
+  return {
+    paused: view.paused,
+    pausing: view.live?.pausing ?? false,
+    takeoverRequested: view.live?.takeoverRequested ?? false,
+    cancelRequested: view.cancelRequestedAt !== null,
   };
 }

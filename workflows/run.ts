@@ -169,6 +169,8 @@ export class Run {
     if (signal.reason) payload.reason = signal.reason;
     if (signal.action === 'message') payload.message = signal.message ?? '';
     if (ignored) payload.ignored = ignored;
+    else if (this.state.pausing && (signal.action === 'pause' || signal.action === 'takeover'))
+      payload.pausing = true;
     const text = ignored
       ? `${signal.action} by ${signal.actor} ignored: ${ignored}`
       : controlMessage(signal, this.state.pausing);

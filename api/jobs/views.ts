@@ -94,6 +94,7 @@ export function jobView(
       url: temporalUiUrl(opts.uiBase, opts.namespace, e.workflowId),
     },
   };
+  if (memo.origin) view.origin = memo.origin;
   if (live) view.live = live;
   return view;
 }
