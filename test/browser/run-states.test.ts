@@ -151,6 +151,32 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('run states and co
     expect(await page.getByTestId('job-branch').textContent()).toBe(branch);
   });
 
+  it('Take over says what it means and where the work is; the run pauses when the step ends', async () => {
+    const job = await submitJob(stack, {
+      repository: 'octo/states',
+      task: {
+        instructions: 'Mine now',
+        publish: { mode: 'branch' },
+        steps: [{ instructions: 'FAKE_SLEEP=300' }],
+      },
+    });
+    await openRunning(job);
+    await page.getByTestId('control-takeover').click();
+    const notice = page.getByTestId('takeover-notice');
+    await expect
+      .poll(() => notice.textContent(), { timeout: 10_000 })
+      .toContain('Takeover requested: the run pauses when the running step ends.');
+    const view = await getJob(stack, job.id);
+    expect(await notice.textContent()).toContain(`worker ${view.worker}`);
+    expect(await notice.textContent()).toContain(`branch ${view.branch}`);
+    expect(await badge().textContent()).toBe('pausing after this step');
+    await page.getByTestId('control-pause-now').click();
+    await expect.poll(() => badge().textContent(), { timeout: 5_000 }).toBe('paused: taken over');
+    expect(await notice.textContent()).toContain('Taken over: the run is paused and waits for you.');
+    await stack.api(`/api/queue/jobs/${job.id}/cancel`, { method: 'POST', json: {} });
+    await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('cancelled');
+  });
+
   it('Re-run starts a new job with the same task, linked to the old one, and it succeeds', async () => {
     const old = await submitJob(stack, {
       repository: 'octo/states',
