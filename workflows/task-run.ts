@@ -95,12 +95,17 @@ async function endAs(run: Run, final: TaskRunResult): Promise<void> {
   if (final.status === 'cancelled') {
     // A cancel signal ended the run: only a cancellation request makes Temporal record Canceled, and the
     // server refuses a workflow's request to cancel itself, so a control-plane activity asks for it.
+    // Should that fail for good, the run completes with its result (still `cancelled` for the product).
     const { workflowId, runId } = workflowInfo();
-    await CancellationScope.nonCancellable(async () => {
-      await controlPlane.requestCancel({ workflowId, runId });
-      await condition(() => run.temporalCancelSeen);
+    const asked = await CancellationScope.nonCancellable(async () => {
+      const sent = await controlPlane.requestCancel({ workflowId, runId }).then(
+        () => true,
+        () => false,
+      );
+      if (sent) await condition(() => run.temporalCancelSeen);
+      return sent;
     });
-    throw new CancelledFailure(final.error ?? 'cancelled');
+    if (asked) throw new CancelledFailure(final.error ?? 'cancelled');
   }
 }
 
