@@ -16,9 +16,10 @@ export interface ExecutionSummary {
 }
 
 /**
- * The job's status: live state while running, else the workflow's result or its last indexed status; an
- * execution Temporal ended by itself (terminated, timed out, cancelled from the Web UI) keeps whatever
- * terminal status it had indexed, else reads as cancelled (terminated or cancelled) or failed.
+ * The job's status: live state while running, else the workflow's result or its last indexed status. A run
+ * that failed, was dead-lettered or cancelled ends Failed or Canceled in Temporal with its status indexed; an
+ * execution Temporal ended by itself (terminated, timed out) keeps whatever terminal status it had indexed,
+ * else reads as cancelled (terminated or cancelled) or failed.
  */
 export function jobStatus(
   e: ExecutionSummary,
