@@ -199,12 +199,13 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('run states and co
     expect(rerun.payload).toEqual((await getJob(stack, old.id)).payload);
     const linked = (await listEvents(stack, old.id)).find((e) => e.type === 'job.rerun');
     expect(linked?.payload.rerunJobId).toBe(newId);
-    // The old run's page names the re-run in its events, and links back from the new one work.
+    // The new run's page links back to the old one, and the old one's to its re-run.
     await page.getByTestId('rerun-of').getByRole('link').click();
     await page.waitForURL(new RegExp(`/tasks/queue/${old.id}$`));
     await expect
-      .poll(() => page.getByTestId('event-timeline').textContent(), { timeout: 10_000 })
-      .toContain(`re-run as ${newId}`);
+      .poll(() => page.getByTestId('rerun-as').textContent(), { timeout: 10_000 })
+      .toBe(`Re-run as ${newId}`);
+    expect(await page.getByTestId('event-timeline').textContent()).toContain(`re-run as ${newId}`);
     // Only a finished run can be re-run.
     const running = await submitJob(stack, {
       repository: 'octo/states',

@@ -14,11 +14,16 @@ import { JobOrigin } from './JobOrigin.tsx';
  * and operator messages, enabled by `allowedActions` (the rules the workflow itself applies); the reasons for
  * what is disabled are said once below the buttons. Once it has finished: re-run and clone to form.
  */
-export function JobControls(props: { job: JobView; onChanged: (job?: JobView) => void }) {
+export function JobControls(props: {
+  job: JobView;
+  onChanged: (job?: JobView) => void;
+  /** Jobs that re-ran this one. */
+  reruns?: string[];
+}) {
   return (
     <section class="card" aria-label="Controls" data-testid="job-controls">
       <h2>Controls</h2>
-      <JobOrigin job={props.job} />
+      <JobOrigin job={props.job} reruns={props.reruns ?? []} />
       <Show when={isTerminal(props.job.status)} fallback={<RunControls {...props} />}>
         <FinishedControls job={props.job} />
       </Show>

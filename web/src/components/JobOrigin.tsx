@@ -1,9 +1,12 @@
 import { A } from '@solidjs/router';
-import { Show } from 'solid-js';
+import { For, Show } from 'solid-js';
 import type { JobView } from '../../../contracts/job.ts';
 
-/** Where the job came from, when not from the form: the run it re-runs, or the proposal it was promoted from. */
-export function JobOrigin(props: { job: JobView }) {
+/**
+ * Where the job came from, when not from the form (the run it re-runs, the proposal it was promoted from), and
+ * the jobs that re-ran it.
+ */
+export function JobOrigin(props: { job: JobView; reruns: string[] }) {
   const origin = () => props.job.origin;
   const rerunOf = () => {
     const o = origin();
@@ -24,6 +27,21 @@ export function JobOrigin(props: { job: JobView }) {
             </A>
           </p>
         )}
+      </Show>
+      <Show when={props.reruns.length}>
+        <p data-testid="rerun-as">
+          Re-run as{' '}
+          <For each={props.reruns}>
+            {(id, i) => (
+              <>
+                {i() > 0 ? ', ' : ''}
+                <A href={`/tasks/queue/${encodeURIComponent(id)}`} class="mono">
+                  {id}
+                </A>
+              </>
+            )}
+          </For>
+        </p>
       </Show>
       <Show when={proposalId()}>
         {(id) => (
