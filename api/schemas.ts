@@ -60,6 +60,10 @@ export const jobViewSchema = z
       .record(z.string(), z.unknown())
       .describe('the normalized task payload (contracts/task.ts TaskPayload)'),
     temporal: z.object({ workflowId: z.string(), runId: z.string().nullable(), url: z.string() }),
+    origin: z
+      .union([z.object({ proposalId: z.string() }), z.object({ rerunOf: z.string() })])
+      .optional()
+      .describe('where the job came from: the proposal it was promoted from, or the job it re-runs'),
     live: z
       .record(z.string(), z.unknown())
       .optional()

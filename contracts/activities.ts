@@ -20,6 +20,12 @@ export interface RecordEventsInput {
   events: Omit<EventInput, 'seq'>[];
 }
 
+/** The run asks Temporal to cancel itself (a workflow cannot request its own cancellation by command). */
+export interface RequestCancelInput {
+  workflowId: string;
+  runId: string;
+}
+
 export interface PrepareInput {
   jobId: string;
   attempt: number;

@@ -33,6 +33,11 @@ export interface RunState {
   host: string | null;
   paused: boolean;
   pauseMode: 'soft' | 'hard' | null;
+  /**
+   * A soft pause (or takeover) was accepted while a step runs: the agent keeps working until the step ends
+   * and the run stops at the next safe point. The status stays `running` until then.
+   */
+  pausing: boolean;
   cancelRequestedAt: string | null;
   waitingReason: string | null;
   startedAt: string | null;
@@ -49,6 +54,8 @@ export interface ControlState {
   status: JobStatus;
   paused: boolean;
   pauseMode: 'soft' | 'hard' | null;
+  /** A soft pause waits for the running step to end (RunState.pausing). */
+  pausing?: boolean;
   cancelRequested: boolean;
   /** False while the run has never left the queue (takeover needs a running agent). */
   started: boolean;
@@ -68,9 +75,8 @@ export function controlRefusal(
     case 'cancel':
       return state.cancelRequested ? 'a cancel was already requested' : null;
     case 'pause':
-      return state.paused && state.pauseMode === (request.mode ?? 'soft')
-        ? 'the run is already paused'
-        : null;
+      if (!state.paused || state.pauseMode !== (request.mode ?? 'soft')) return null;
+      return state.pausing ? 'a pause is already pending (after this step)' : 'the run is already paused';
     case 'resume':
       return state.paused ? null : 'the run is not paused';
     case 'takeover':

@@ -1,5 +1,5 @@
 import type { ControlState, RunState } from './controls.ts';
-import type { JobStatus } from './status.ts';
+import type { JobStatus, StatusDetail } from './status.ts';
 import type { NormalizedJob } from './task.ts';
 
 /** Workflow id ↔ job id: one-to-one, readable in the Temporal Web UI. */
@@ -60,6 +60,8 @@ export interface JobView {
   submittedBy: { id: string; name: string };
   payload: NormalizedJob['payload'];
   temporal: { workflowId: string; runId: string | null; url: string };
+  /** Where the job came from, when not from the form: a promoted proposal, or the run it re-runs. */
+  origin?: JobOrigin;
   live?: Partial<RunState>;
 }
 
@@ -69,12 +71,15 @@ export interface JobMemo {
   submittedBy: { id: string; name: string };
   submittedAt: string;
   title: string;
-  /** Where the job came from when not from a form: the proposal it was promoted from. */
+  /** Where the job came from when not from a form: the proposal it was promoted from, or the run it re-runs. */
   origin?: JobOrigin;
+  /**
+   * How the run ended, written by the workflow as it ends: a run that failed or was cancelled ends as a
+   * Temporal failure or Canceled, which carries no result.
+   */
+  result?: TaskRunResult;
 }
-export interface JobOrigin {
-  proposalId: string;
-}
+export type JobOrigin = { proposalId: string } | { rerunOf: string };
 
 /** Temporal task-queue priority (1 runs first, 5 last, 3 default) from the job's integer priority (higher first). */
 export function priorityKeyFor(priority: number): number {
@@ -87,7 +92,18 @@ export function controlStateOf(view: JobView): ControlState {
     status: view.status,
     paused: view.paused,
     pauseMode: view.live?.pauseMode ?? null,
+    pausing: view.live?.pausing ?? false,
     cancelRequested: view.cancelRequestedAt !== null,
     started: view.startedAt !== null,
+  };
+}
+
+/** What a job's status badge says beyond the status (contracts/status.ts `statusLabel`). */
+export function statusDetailOf(view: JobView): StatusDetail {
+  return {
+    paused: view.paused,
+    pausing: view.live?.pausing ?? false,
+    takeoverRequested: view.live?.takeoverRequested ?? false,
+    cancelRequested: view.cancelRequestedAt !== null,
   };
 }

@@ -15,8 +15,12 @@ import { jobTitle } from './task.ts';
  * and benchmarks start runs identically. A deterministic workflow id plus USE_EXISTING makes retried
  * submissions (same idempotency key → same job id) return the same run.
  */
-export function taskRunStartOptions(input: TaskRunInput, origin?: JobOrigin) {
+export function taskRunStartOptions(
+  input: TaskRunInput,
+  links: { origin?: JobOrigin; dashboardUrl?: string } = {},
+) {
   const { job } = input;
+  const { origin } = links;
   const title = jobTitle(job.payload);
   const memo: JobMemo = {
     job,
@@ -31,6 +35,7 @@ export function taskRunStartOptions(input: TaskRunInput, origin?: JobOrigin) {
     args: [input] as [TaskRunInput],
     memo: memo as unknown as Record<string, unknown>,
     staticSummary: title,
+    staticDetails: staticDetails(input, links),
     priority: { priorityKey: priorityKeyFor(job.priority) },
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
@@ -45,4 +50,37 @@ export function taskRunStartOptions(input: TaskRunInput, origin?: JobOrigin) {
       { key: sa.submitter, value: input.submittedBy.name },
     ],
   };
+}
+
+/** The dashboard page of a job, under the API's public URL. */
+export const dashboardJobUrl = (dashboardUrl: string, jobId: string) =>
+  `${dashboardUrl.replace(/\/+$/, '')}/tasks/queue/${encodeURIComponent(jobId)}`;
+
+/**
+ * The run's "Details" in the Temporal Web UI (Markdown): what runs where, and the way back to the dashboard.
+ * Temporal shows the priority key (1 runs first, 5 last), the dashboard the job's priority: both are named.
+ */
+export function staticDetails(
+  input: TaskRunInput,
+  links: { origin?: JobOrigin; dashboardUrl?: string } = {},
+): string {
+  const { payload, priority } = input.job;
+  const { git, publish } = payload.task;
+  const lines = [
+    `**Repository** \`${payload.repository}\` · **runtime** ${payload.targetRuntime} · **publish** ${publish.mode}`,
+  ];
+  const branch = git.newBranch ?? git.startingBranch;
+  if (branch) lines.push(`**Branch** \`${branch}\``);
+  lines.push(
+    `**Priority** ${priority} (Temporal priority key ${priorityKeyFor(priority)}) · **submitted by** ${input.submittedBy.name}`,
+  );
+  const { dashboardUrl, origin } = links;
+  if (dashboardUrl) lines.push(`[Open in MoonMind](${dashboardJobUrl(dashboardUrl, input.jobId)})`);
+  if (origin && 'rerunOf' in origin) {
+    const of = dashboardUrl
+      ? `[${origin.rerunOf}](${dashboardJobUrl(dashboardUrl, origin.rerunOf)})`
+      : origin.rerunOf;
+    lines.push(`Re-run of ${of}`);
+  }
+  return lines.join('\n\n');
 }

@@ -15,7 +15,19 @@ export type JobStatus = (typeof jobStatuses)[number];
 export const terminalStatuses: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'dead_letter'];
 export const isTerminal = (s: string) => (terminalStatuses as readonly string[]).includes(s);
 
-export type DisplayStatus = 'queued' | 'running' | 'awaiting_action' | 'succeeded' | 'failed' | 'cancelled';
+/** The queue's status filter: one status, or every run that ended in failure (failed or dead-lettered). */
+export const FAILED_OR_DEAD_LETTER = 'failed_or_dead_letter';
+export const statusFilters = [...jobStatuses, FAILED_OR_DEAD_LETTER] as const;
+export type StatusFilter = (typeof statusFilters)[number];
+
+export type DisplayStatus =
+  | 'queued'
+  | 'running'
+  | 'awaiting_action'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'dead_letter';
 export type StatusSource = 'queue' | 'orchestrator' | 'proposals';
 
 const tables: Record<StatusSource, Record<string, DisplayStatus>> = {
@@ -30,7 +42,8 @@ const tables: Record<StatusSource, Record<string, DisplayStatus>> = {
     completed: 'succeeded',
     failed: 'failed',
     error: 'failed',
-    dead_letter: 'failed',
+    // Its own badge: the attempts ran out (infrastructure), not the task.
+    dead_letter: 'dead_letter',
     cancelled: 'cancelled',
   },
   orchestrator: {
@@ -60,4 +73,35 @@ export function normalizeStatus(source: StatusSource, raw: string | null | undef
   if (value.includes('success') || value.includes('succeed')) return 'succeeded';
   if (value.includes('fail')) return 'failed';
   return 'queued';
+}
+
+/** What a job's badge knows beyond its status (the live state of a run that is still open). */
+export interface StatusDetail {
+  paused?: boolean;
+  pausing?: boolean;
+  takeoverRequested?: boolean;
+  cancelRequested?: boolean;
+}
+
+const statusText: Record<DisplayStatus, string> = {
+  queued: 'queued',
+  running: 'running',
+  awaiting_action: 'awaiting action',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  dead_letter: 'dead-lettered',
+};
+
+/**
+ * The badge's words: the status, told as it is while a control takes effect (a cancel until the run has
+ * stopped, a soft pause until the running step ends).
+ */
+export function statusLabel(status: DisplayStatus, detail: StatusDetail = {}): string {
+  if (isTerminal(status)) return statusText[status];
+  if (detail.cancelRequested) return 'cancelling…';
+  if (detail.pausing) return 'pausing after this step';
+  if (status === 'awaiting_action' && detail.takeoverRequested) return 'paused: taken over';
+  if (status === 'awaiting_action' && detail.paused) return 'paused';
+  return statusText[status];
 }

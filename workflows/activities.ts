@@ -15,6 +15,7 @@ import type {
   PublishResult,
   RecordEventsInput,
   ReleaseHostInput,
+  RequestCancelInput,
   SteerStepInput,
   SteerStepResult,
   StepInput,
@@ -25,6 +26,7 @@ import type {
 export interface ControlPlaneActivities {
   findPool(input: FindPoolInput): Promise<FindPoolResult>;
   recordEvents(input: RecordEventsInput): Promise<void>;
+  requestCancel(input: RequestCancelInput): Promise<void>;
 }
 
 /** Activities run by capability workers (`activities/task/`): prepare on a pool queue, the rest on a host queue. */

@@ -212,6 +212,7 @@ async function claimHost(run: Run, attempt: number): Promise<PrepareResult> {
  */
 async function safePoint(run: Run, before: string): Promise<void> {
   if (!run.state.paused) return;
+  run.pauseReached();
   run.events.emit('run.paused', `paused before ${before}`, { before, mode: run.state.pauseMode });
   await condition(() => !run.state.paused);
 }

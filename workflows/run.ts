@@ -38,6 +38,12 @@ export type TaskRunArgs = TaskRunInput & { carried?: QueuedCarry; queuedHistoryL
 /** Patch id: steering requests to a running step go one after the other (see `steer`). */
 export const SERIAL_STEERING = 'serial-steering';
 
+/**
+ * Patch id: a soft pause accepted while a step runs is `pausing` (status still running) until the run
+ * reaches its next safe point. Runs recorded before showed `awaiting_action` at once.
+ */
+export const PAUSE_STATES = 'pause-states';
+
 const controlEventType: Record<ControlSignal['action'], string> = {
   cancel: 'control.cancel_requested',
   pause: 'control.paused',
@@ -69,6 +75,8 @@ export class Run {
   executeFinished = false;
   /** True when Temporal itself (not a control signal) cancelled the workflow. */
   cancelledByTemporal = false;
+  /** Temporal delivered a cancellation request (also the run's own, asked for when a cancel signal ended it). */
+  temporalCancelSeen = false;
   /** The step running now (its attempt's host and workspace): hard pause, resume and messages reach it. */
   runningStep: { attempt: number; hostQueue: string; workspace: string } | null = null;
   /** Set by `hostLost` for the current attempt's host: why it is gone (the attempt then fails at once). */
@@ -161,7 +169,11 @@ export class Run {
     if (signal.reason) payload.reason = signal.reason;
     if (signal.action === 'message') payload.message = signal.message ?? '';
     if (ignored) payload.ignored = ignored;
-    const text = ignored ? `${signal.action} by ${signal.actor} ignored: ${ignored}` : controlMessage(signal);
+    else if (this.state.pausing && (signal.action === 'pause' || signal.action === 'takeover'))
+      payload.pausing = true;
+    const text = ignored
+      ? `${signal.action} by ${signal.actor} ignored: ${ignored}`
+      : controlMessage(signal, this.state.pausing);
     this.events.emit(controlEventType[signal.action], text, payload, ignored ? 'warn' : 'info');
   }
 
@@ -226,18 +238,21 @@ export class Run {
         this.tracker.set({ cancelRequestedAt: new Date().toISOString() });
         this.work.cancel();
         break;
-      case 'pause':
-        this.tracker.set({ paused: true, pauseMode: signal.mode ?? 'soft' });
-        if (signal.mode === 'hard') this.steer({ action: 'suspend' });
+      case 'pause': {
+        const mode = signal.mode ?? 'soft';
+        this.tracker.set({ paused: true, pauseMode: mode, pausing: this.pausingFor(mode) });
+        if (mode === 'hard') this.steer({ action: 'suspend' });
         break;
+      }
       case 'resume':
         if (s.pauseMode === 'hard') this.steer({ action: 'resume' });
-        this.tracker.set({ paused: false, pauseMode: null, takeoverRequested: false });
+        this.tracker.set({ paused: false, pauseMode: null, pausing: false, takeoverRequested: false });
         break;
       case 'takeover': {
         const mode = signal.mode ?? s.pauseMode ?? 'soft';
         if (mode === 'hard' && s.pauseMode !== 'hard') this.steer({ action: 'suspend' });
-        this.tracker.set({ paused: true, pauseMode: mode, takeoverRequested: true });
+        const pausing = s.paused && !s.pausing ? false : this.pausingFor(mode);
+        this.tracker.set({ paused: true, pauseMode: mode, pausing, takeoverRequested: true });
         break;
       }
       case 'message': {
@@ -256,6 +271,16 @@ export class Run {
       }
     }
     return null;
+  }
+
+  /** Whether a pause in this mode waits for the running step to end (a soft one while a step runs). */
+  private pausingFor(mode: 'soft' | 'hard'): boolean {
+    return mode === 'soft' && this.runningStep !== null && patched(PAUSE_STATES);
+  }
+
+  /** The run stopped at a safe point: a pending pause has taken effect. */
+  pauseReached(): void {
+    if (this.state.pausing) this.tracker.set({ pausing: false });
   }
 
   /**
@@ -279,12 +304,14 @@ export class Run {
   }
 }
 
-function controlMessage(signal: ControlSignal): string {
+function controlMessage(signal: ControlSignal, pausing: boolean): string {
   switch (signal.action) {
     case 'cancel':
       return `cancel requested by ${signal.actor}${signal.reason ? `: ${signal.reason}` : ''}`;
     case 'pause':
-      return `paused (${signal.mode ?? 'soft'}) by ${signal.actor}`;
+      return pausing
+        ? `pause requested by ${signal.actor}: pausing after this step`
+        : `paused (${signal.mode ?? 'soft'}) by ${signal.actor}`;
     case 'resume':
       return `resumed by ${signal.actor}`;
     case 'takeover':

@@ -30,6 +30,7 @@ export class RunTracker {
       host: null,
       paused: false,
       pauseMode: null,
+      pausing: false,
       cancelRequestedAt: null,
       waitingReason: null,
       startedAt: null,
@@ -65,6 +66,7 @@ export class RunTracker {
         finishedAt: now,
         paused: false,
         pauseMode: null,
+        pausing: false,
         takeoverRequested: false,
       });
     }
@@ -72,7 +74,9 @@ export class RunTracker {
   }
 
   private sync(): void {
-    const status: JobStatus = this.finished ? this.phase : this.state.paused ? 'awaiting_action' : this.phase;
+    // A pending soft pause is not a pause yet: the agent is still working.
+    const paused = this.state.paused && !this.state.pausing;
+    const status: JobStatus = this.finished ? this.phase : paused ? 'awaiting_action' : this.phase;
     this.state.status = status;
     if (status !== this.indexedStatus) {
       upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
@@ -91,7 +95,9 @@ function describe(s: RunState): string {
     lines.push(`step ${s.stepIndex + 1}/${s.stepCount}: ${s.stepTitle ?? s.stepId}`);
   } else if (s.stage) lines.push(`stage: ${s.stage}`);
   if (s.waitingReason) lines.push(`waiting: ${s.waitingReason}`);
-  if (s.paused) lines.push(`paused (${s.pauseMode})${s.takeoverRequested ? ', takeover requested' : ''}`);
+  if (s.pausing) lines.push(`pausing after this step${s.takeoverRequested ? ', takeover requested' : ''}`);
+  else if (s.paused)
+    lines.push(`paused (${s.pauseMode})${s.takeoverRequested ? ', takeover requested' : ''}`);
   if (s.cancelRequestedAt && !s.finishedAt) lines.push(`cancel requested at ${s.cancelRequestedAt}`);
   if (s.prUrl) lines.push(`PR: ${s.prUrl}`);
   if (s.error) lines.push(`error: ${s.error}`);

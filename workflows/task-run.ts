@@ -1,5 +1,16 @@
-import { CancellationScope, CancelledFailure, ContinueAsNew, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  ContinueAsNew,
+  condition,
+  patched,
+  setHandler,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { TaskRunResult } from '../contracts/job.ts';
+import { controlPlane } from './activities.ts';
 import { type RunOutcome, releaseAfter, runAttempt } from './attempt.ts';
 import { isCancellation } from './failures.ts';
 import {
@@ -24,7 +35,10 @@ export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
   setHandler(hostLostSignal, (lost) => run.lostHost(lost));
   setHandler(stateQuery, () => ({ ...run.state }));
   setHandler(controlVerdictQuery, (requestId) => run.verdict(requestId));
-  CancellationScope.current().cancelRequested.catch(() => run.cancelledFromTemporal());
+  CancellationScope.current().cancelRequested.catch(() => {
+    run.temporalCancelSeen = true;
+    run.cancelledFromTemporal();
+  });
 
   let result: RunOutcome;
   let cancellation: unknown = null;
@@ -49,12 +63,50 @@ export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
     run.events.emit('run.finished', `run ${result.status}${detail}`, { ...result }, level);
     await run.events.close();
   });
-  // Cancelled from Temporal itself: end as Canceled there too (a cancel signal ends with a result instead).
+  const { attempt, host, startedAt, finishedAt } = run.state;
+  // A cancelled or failed run keeps the branch its attempt worked on.
+  const final: TaskRunResult = { ...result, branch: run.state.branch, attempt, host, startedAt, finishedAt };
+  const endAsStatus = patched(END_AS_PRODUCT_STATUS);
+  if (endAsStatus) upsertMemo({ result: final });
+  // Cancelled from Temporal itself: end as Canceled there too.
   if (run.cancelledByTemporal && result.status === 'cancelled') {
     throw isCancellation(cancellation) ? cancellation : new CancelledFailure('cancelled from Temporal');
   }
-  const { attempt, host, startedAt, finishedAt } = run.state;
-  return { ...result, attempt, host, startedAt, finishedAt };
+  if (endAsStatus) await endAs(run, final);
+  return final;
+}
+
+/**
+ * Patch id: a run that did not succeed ends as a Temporal failure (failed, dead_letter) or as Canceled, so
+ * the Web UI's status and Failures filter tell the truth; its result stays readable in the memo (`result`).
+ * Runs recorded before it completed with the result whatever their status.
+ */
+export const END_AS_PRODUCT_STATUS = 'end-as-product-status';
+
+async function endAs(run: Run, final: TaskRunResult): Promise<void> {
+  if (final.status === 'failed' || final.status === 'dead_letter') {
+    throw ApplicationFailure.create({
+      message: final.error ?? `run ${final.status}`,
+      type: final.status,
+      nonRetryable: true,
+      details: [final],
+    });
+  }
+  if (final.status === 'cancelled') {
+    // A cancel signal ended the run: only a cancellation request makes Temporal record Canceled, and the
+    // server refuses a workflow's request to cancel itself, so a control-plane activity asks for it.
+    // Should that fail for good, the run completes with its result (still `cancelled` for the product).
+    const { workflowId, runId } = workflowInfo();
+    const asked = await CancellationScope.nonCancellable(async () => {
+      const sent = await controlPlane.requestCancel({ workflowId, runId }).then(
+        () => true,
+        () => false,
+      );
+      if (sent) await condition(() => run.temporalCancelSeen);
+      return sent;
+    });
+    if (asked) throw new CancelledFailure(final.error ?? 'cancelled');
+  }
 }
 
 async function runAttempts(run: Run): Promise<RunOutcome> {

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { FindPoolInput, RecordEventsInput } from '../../contracts/activities.ts';
+import type { FindPoolInput, RecordEventsInput, RequestCancelInput } from '../../contracts/activities.ts';
 import type { Sql } from '../../db/client.ts';
 import type { ControlPlaneActivities } from '../../workflows/activities.ts';
 import { findPool } from './find-pool.ts';
@@ -10,5 +10,8 @@ export function createControlPlaneActivities(deps: { sql: Sql; client: Client })
   return {
     findPool: (input: FindPoolInput) => findPool(deps.sql, deps.client, input),
     recordEvents: (input: RecordEventsInput) => recordEvents(deps.sql, input),
+    requestCancel: async ({ workflowId, runId }: RequestCancelInput) => {
+      await deps.client.workflow.getHandle(workflowId, runId).cancel();
+    },
   };
 }

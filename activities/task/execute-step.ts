@@ -58,7 +58,14 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
         events.emit({
           type: 'task.operator_message.delivered',
           message: `Message from ${m.actor} delivered to the step's inbox`,
-          payload: { requestId: m.requestId, deliveredAt, inbox: 'operator_inbox.jsonl' },
+          // The text too: the output panel shows the message where the agent got it.
+          payload: {
+            requestId: m.requestId,
+            actor: m.actor,
+            text: m.message,
+            deliveredAt,
+            inbox: 'operator_inbox.jsonl',
+          },
         });
       const prompt = buildStepPrompt(input, paths.operatorInbox);
       const endpoint = modelEndpoint(prepared.runtime.mode, deps.config);

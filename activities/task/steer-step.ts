@@ -35,7 +35,14 @@ export function makeSteerStep(running: RunningSteps, attempts: Attempts) {
         events.emit({
           type: 'task.operator_message.delivered',
           message: `Message from ${m.actor} delivered to the running step's inbox`,
-          payload: { requestId: m.requestId, deliveredAt, inbox: 'operator_inbox.jsonl' },
+          // The text too: the output panel shows the message where the agent got it.
+          payload: {
+            requestId: m.requestId,
+            actor: m.actor,
+            text: m.message,
+            deliveredAt,
+            inbox: 'operator_inbox.jsonl',
+          },
         });
     }
     await events.flush(5_000);

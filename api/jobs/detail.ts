@@ -8,6 +8,13 @@ import { type ExecutionSummary, jobView } from './views.ts';
 export const uiBaseOf = (config: Config) =>
   config.TEMPORAL_UI_URL ?? `http://localhost:${config.MOONMIND_TEMPORAL_UI_PORT}`;
 
+/** Where people reach the dashboard: `MOONMIND_PUBLIC_URL`, else the API's own listen address. */
+export function dashboardUrlOf(config: Config): string {
+  if (config.MOONMIND_PUBLIC_URL) return config.MOONMIND_PUBLIC_URL.replace(/\/+$/, '');
+  const host = ['0.0.0.0', '::'].includes(config.MOONMIND_HOST) ? 'localhost' : config.MOONMIND_HOST;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.PORT}`;
+}
+
 /**
  * A job's view with its live state (running) or its result (completed); 404 when there is no such job.
  * `jobId` is a UUID (routes validate it).

@@ -3,14 +3,14 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { JobView } from '../../contracts/job.ts';
 import { searchAttributes as sa } from '../../contracts/search-attributes.ts';
-import { jobStatuses } from '../../contracts/status.ts';
+import { FAILED_OR_DEAD_LETTER, statusFilters } from '../../contracts/status.ts';
 import { jobTypes, publishModes, runtimes } from '../../contracts/task.ts';
 import { HttpError } from '../errors.ts';
 import { summaryFromRaw } from './temporal.ts';
 import { type ExecutionSummary, jobView } from './views.ts';
 
 export const listQuerySchema = z.object({
-  status: z.enum(jobStatuses).optional(),
+  status: z.enum(statusFilters).optional(),
   type: z.enum(jobTypes).optional(),
   runtime: z.enum(runtimes).optional(),
   skill: z.string().trim().min(1).max(128).optional(),
@@ -38,7 +38,14 @@ export function visibilityQuery(q: Omit<ListQuery, 'limit' | 'cursor'>): string 
   if (q.status === 'cancelled') {
     where.push(`(${sa.status.name} = 'cancelled' OR ExecutionStatus IN ('Canceled', 'Terminated'))`);
   } else if (q.status === 'failed') {
-    where.push(`(${sa.status.name} = 'failed' OR ExecutionStatus IN ('Failed', 'TimedOut'))`);
+    // Dead-lettered runs end Failed in Temporal too: their own status tells them apart.
+    where.push(
+      `(${sa.status.name} = 'failed' OR (ExecutionStatus IN ('Failed', 'TimedOut') AND ${sa.status.name} != 'dead_letter'))`,
+    );
+  } else if (q.status === FAILED_OR_DEAD_LETTER) {
+    where.push(
+      `(${sa.status.name} IN ('failed', 'dead_letter') OR ExecutionStatus IN ('Failed', 'TimedOut'))`,
+    );
   } else if (q.status === 'succeeded' || q.status === 'dead_letter') {
     where.push(`${sa.status.name} = ${quote(q.status)}`);
   } else if (q.status) {

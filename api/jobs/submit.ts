@@ -12,7 +12,7 @@ import { validationFailed } from '../errors.ts';
 import { v5Uuid } from '../ids.ts';
 import { checkAppliedTemplates, templateAppliedEvents } from '../presets/applied.ts';
 import { viewerOf } from '../presets/store.ts';
-import { loadJob, uiBaseOf } from './detail.ts';
+import { dashboardUrlOf, loadJob, uiBaseOf } from './detail.ts';
 import { submissionForgeHostRefusal } from './forge-check.ts';
 import { jobView } from './views.ts';
 
@@ -91,7 +91,7 @@ export async function submitJob(
       submittedBy: { id: submitter.id, name: submitter.name },
       submittedAt,
     },
-    origin,
+    { origin, dashboardUrl: dashboardUrlOf(deps.config) },
   );
   let runId: string;
   try {

@@ -16,9 +16,10 @@ export interface ExecutionSummary {
 }
 
 /**
- * The job's status: live state while running, else the workflow's result or its last indexed status; an
- * execution Temporal ended by itself (terminated, timed out, cancelled from the Web UI) keeps whatever
- * terminal status it had indexed, else reads as cancelled (terminated or cancelled) or failed.
+ * The job's status: live state while running, else the workflow's result or its last indexed status. A run
+ * that failed, was dead-lettered or cancelled ends Failed or Canceled in Temporal with its status indexed; an
+ * execution Temporal ended by itself (terminated, timed out) keeps whatever terminal status it had indexed,
+ * else reads as cancelled (terminated or cancelled) or failed.
  */
 export function jobStatus(
   e: ExecutionSummary,
@@ -56,7 +57,8 @@ export function jobView(
   const { memo } = e;
   const { job } = memo;
   const live = opts.live ?? null;
-  const result = opts.result ?? null;
+  // A run that failed or was cancelled ends without a result (a Temporal failure, Canceled): its memo has it.
+  const result = opts.result ?? memo.result ?? null;
   const view: JobView = {
     id: opts.jobId,
     type: job.type,
@@ -93,6 +95,7 @@ export function jobView(
       url: temporalUiUrl(opts.uiBase, opts.namespace, e.workflowId),
     },
   };
+  if (memo.origin) view.origin = memo.origin;
   if (live) view.live = live;
   return view;
 }

@@ -11,6 +11,7 @@ import { uuidParam } from '../ids.ts';
 import { sendControl } from '../jobs/control.ts';
 import { loadJob, uiBaseOf } from '../jobs/detail.ts';
 import { type ListQuery, listJobs, listQuerySchema } from '../jobs/list.ts';
+import { rerunJob } from '../jobs/rerun.ts';
 import { submitJob } from '../jobs/submit.ts';
 import { jobViewSchema, requestIdSchema } from '../schemas.ts';
 import { defineRoutes, input } from './table.ts';
@@ -75,6 +76,35 @@ export const queueRoutes = defineRoutes([
     responses: { 200: { description: 'the job', schema: jobViewSchema } },
     async handler(ctx, deps) {
       ctx.body = (await loadJob(deps, input(ctx).params.jobId)).view;
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/queue/jobs/{jobId}/rerun',
+    summary: 'Run a finished job again: a new job with the same task, linked to this one (origin.rerunOf)',
+    tag: 'queue',
+    access: 'operator',
+    conflict: 'the job has not finished',
+    rateLimited: true,
+    params: jobParams,
+    headers: z.object({
+      'Idempotency-Key': z.string().trim().max(200, 'must be at most 200 characters').optional(),
+    }),
+    responses: {
+      201: { description: 'the new job', schema: jobViewSchema },
+      200: { description: 'the job an earlier re-run with the same key created', schema: jobViewSchema },
+    },
+    async handler(ctx, deps) {
+      const { params, headers } = input<{ jobId: string }, never, never, { 'Idempotency-Key'?: string }>(ctx);
+      const { view, created } = await rerunJob(
+        deps,
+        user(ctx),
+        params.jobId,
+        headers['Idempotency-Key'] || null,
+      );
+      if (created) await audit(deps.sql, user(ctx), 'job.rerun', view.id, { rerunOf: params.jobId });
+      ctx.status = created ? 201 : 200;
+      ctx.body = view;
     },
   },
   {

@@ -10,6 +10,7 @@ import type { TaskRunResult } from '../../contracts/job.ts';
 import { verifyCapabilities } from '../../workers/capabilities.ts';
 import { type CapabilityWorker, startCapabilityWorker } from '../../workers/main.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fakes/fake-github.ts';
+import { runResult } from '../support/temporal.ts';
 import { registerPool, startRun, startWorkflowEnv, unique, waitForState } from '../workflows/harness.ts';
 import { FAKE_AGENT, makeBareRepo, sh } from './task-fixture.ts';
 import { startWorkerApiReceiver, type WorkerApiReceiver } from './worker-api-receiver.ts';
@@ -218,7 +219,7 @@ describe('controls through the real workflow', () => {
   it('cancel stops the agent and everything it spawned, and the run ends cancelled', async () => {
     const run = await startLongRun(120);
     await run.handle.signal('control', { ...control('cancel'), reason: 'test' });
-    expect(((await run.handle.result()) as TaskRunResult).status).toBe('cancelled');
+    expect((await runResult(run.handle)).status).toBe('cancelled');
     await expect.poll(() => gone(run.agent) && gone(run.grandchild), { timeout: 10_000 }).toBe(true);
     await expect
       .poll(() => api.events(run.jobId).some((e) => e.type === 'task.step.failed'), {

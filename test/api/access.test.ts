@@ -33,6 +33,18 @@ const newJob = async () =>
   (await (await t.call('/api/queue/jobs', { method: 'POST', as: 'admin', json: envelope() })).json())
     .id as string;
 
+/** A job that has finished (cancelled while queued: no worker serves this API's runs). */
+const finishedJob = async () => {
+  const id = await newJob();
+  await t.call(`/api/queue/jobs/${id}/cancel`, { method: 'POST', as: 'admin', json: {} });
+  for (let i = 0; i < 50; i++) {
+    const view = await (await t.call(`/api/queue/jobs/${id}`, { as: 'admin' })).json();
+    if (view.status === 'cancelled') return id;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`job ${id} did not end cancelled`);
+};
+
 const registration = {
   taskQueue: 'moonmind-pool-acme',
   pool: 'acme',
@@ -70,6 +82,9 @@ const samples: Record<
   'post /api/queue/jobs/{jobId}/control': async () => ({
     path: `/api/queue/jobs/${await newJob()}/control`,
     json: { action: 'pause' },
+  }),
+  'post /api/queue/jobs/{jobId}/rerun': async () => ({
+    path: `/api/queue/jobs/${await finishedJob()}/rerun`,
   }),
   'post /api/queue/jobs/{jobId}/operator-messages': async () => ({
     path: `/api/queue/jobs/${jobId}/operator-messages`,

@@ -53,7 +53,7 @@ function installProbes(page: Page) {
     const probes: Record<string, () => boolean> = {
       paused: () =>
         badge() === 'awaiting_action' &&
-        disabled('control-pause') === true &&
+        disabled('control-pause-now') === true &&
         disabled('control-resume') === false,
       resumed: () =>
         'paused' in marks.seen &&
@@ -62,7 +62,7 @@ function installProbes(page: Page) {
         disabled('control-pause') === false,
       step2: () =>
         q('step-row-1')?.getAttribute('data-state') === 'running' && q('job-step')?.textContent === '2/2',
-      succeeded: () => badge() === 'succeeded' && disabled('control-cancel') === true,
+      succeeded: () => badge() === 'succeeded' && q('control-rerun') !== null,
       artifact: () => !!document.querySelector('[data-testid="artifact-row"][data-name="logs/execute.log"]'),
     };
     const check = () => {
@@ -149,11 +149,12 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('job detail follow
     const quietTo = Date.now();
     expect(gets.filter((g) => g.at >= quietFrom && g.at < quietTo)).toEqual([]);
 
-    // (a) Paused through the API, not the page: the badge and the buttons change from the event alone.
+    // (a) Paused through the API, not the page: the badge and the buttons change from the event alone. A hard
+    // pause: a soft one would wait for the step to end.
     const pauseAt = Date.now();
     const paused = await stack.api(`/api/queue/jobs/${job.id}/control`, {
       method: 'POST',
-      json: { action: 'pause' },
+      json: { action: 'pause', mode: 'hard' },
     });
     expect(paused.status).toBe(200);
     await expect.poll(async () => (await marksOf(page)).seen.paused, { timeout: 5_000 }).toBeDefined();

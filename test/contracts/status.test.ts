@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allowedActions, controlRefusal } from '../../contracts/controls.ts';
-import { normalizeStatus } from '../../contracts/status.ts';
+import { normalizeStatus, statusLabel } from '../../contracts/status.ts';
 
 describe('status normalization', () => {
   it('maps every documented raw value', () => {
@@ -13,12 +13,24 @@ describe('status normalization', () => {
     expect(['failed', 'error', 'dead_letter'].map((s) => normalizeStatus('queue', s))).toEqual([
       'failed',
       'failed',
-      'failed',
+      'dead_letter',
     ]);
     expect(normalizeStatus('orchestrator', 'awaiting_approval')).toBe('awaiting_action');
     expect(normalizeStatus('orchestrator', 'rolled_back')).toBe('succeeded');
     expect(normalizeStatus('proposals', 'dismissed')).toBe('cancelled');
     expect(normalizeStatus('proposals', 'open')).toBe('queued');
+  });
+
+  it('labels a run as it is while a control takes effect', () => {
+    expect(statusLabel('dead_letter')).toBe('dead-lettered');
+    expect(statusLabel('running', { cancelRequested: true })).toBe('cancelling…');
+    expect(statusLabel('cancelled', { cancelRequested: true })).toBe('cancelled');
+    expect(statusLabel('running', { paused: true, pausing: true })).toBe('pausing after this step');
+    expect(statusLabel('awaiting_action', { paused: true })).toBe('paused');
+    expect(statusLabel('awaiting_action', { paused: true, takeoverRequested: true })).toBe(
+      'paused: taken over',
+    );
+    expect(statusLabel('awaiting_action')).toBe('awaiting action');
   });
 
   it('falls back by keyword, else queued', () => {

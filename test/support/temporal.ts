@@ -1,5 +1,6 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { inject } from 'vitest';
+import type { JobMemo, TaskRunResult } from '../../contracts/job.ts';
 import { testNamespace } from './namespaces.ts';
 
 /** A client on this test file's namespace of the shared dev server. */
@@ -18,5 +19,20 @@ export async function terminateOpenRuns(client: Client): Promise<void> {
       .getHandle(wf.workflowId, wf.runId)
       .terminate('test cleanup')
       .catch(() => {});
+  }
+}
+
+/**
+ * How a `taskRun` ended, whatever Temporal status it ended with: a succeeded run returns its result; a failed,
+ * dead-lettered or cancelled one ends as a Temporal failure or Canceled and keeps its result in the memo.
+ */
+export async function runResult(handle: WorkflowHandle): Promise<TaskRunResult> {
+  try {
+    return (await handle.result()) as TaskRunResult;
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const memo = (await handle.describe()).memo as Partial<JobMemo> | undefined;
+    if (!memo?.result) throw err;
+    return memo.result;
   }
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { allowedActions } from '../../contracts/controls.ts';
 import type { JobEvent } from '../../contracts/events.ts';
 import type { JobView } from '../../contracts/job.ts';
-import { controlStateOf } from '../../contracts/job.ts';
+import { controlStateOf, statusDetailOf } from '../../contracts/job.ts';
+import { statusLabel } from '../../contracts/status.ts';
 import { applyEvent, patchFor } from '../../web/src/lib/job-patch.ts';
 import { createCoalescer, createRefresher, staleAfter } from '../../web/src/lib/refresh.ts';
 
@@ -211,6 +212,16 @@ describe('events applied to the view before the refetch', () => {
       true,
     ]);
     expect(patchFor(view, ev('control.paused', { ignored: 'no' }))).toBeNull();
+  });
+  it('a pause accepted while a step runs is pending (still running) until the run says it paused', () => {
+    const pausing = applyEvent(view, ev('control.paused', { actor: 'admin', pausing: true }));
+    expect([pausing.status, pausing.paused, pausing.live?.pausing]).toEqual(['running', true, true]);
+    expect(statusLabel(pausing.status, statusDetailOf(pausing))).toBe('pausing after this step');
+    expect(buttons(pausing).pause).toBe('a pause is already pending (after this step)');
+    const paused = applyEvent(pausing, ev('run.paused', { before: 'step 2/2' }));
+    expect([paused.status, paused.live?.pausing]).toEqual(['awaiting_action', false]);
+    expect(statusLabel(paused.status, statusDetailOf(paused))).toBe('paused');
+    expect(patchFor(view, ev('run.paused'))).toBeNull();
   });
   it('marks a cancel request with the time of its event', () => {
     const v = applyEvent(view, ev('control.cancel_requested'));

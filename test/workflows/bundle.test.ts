@@ -29,11 +29,17 @@ describe('workflow bundle', () => {
     const histories = await readHistories(committedDir);
     expect(histories.map((h) => h.workflowId)).toEqual([
       'cancel-running',
+      'end-cancelled',
+      'end-dead-letter',
+      'end-failed',
       'host-lost',
+      'pause-now',
       'pause-resume',
+      'pause-states',
       'publish-none-release-with-finish',
       'steer-hard-pause',
       'steer-serial',
+      'takeover-pausing',
       'takeover-verdicts',
     ]);
     const failures: string[] = [];

@@ -10,6 +10,7 @@ import {
   hostLostSignal,
   poolsChangedSignal,
 } from '../../workflows/messages.ts';
+import { runResult } from '../support/temporal.ts';
 import { type CapabilityDouble, gatedStep, startCapabilityDouble } from './capability-worker-double.ts';
 import {
   activitySummaries,
@@ -224,7 +225,7 @@ describe('taskRun', () => {
       action: 'cancel',
       reason: 'not needed',
     });
-    expect(await handle.result()).toEqual({
+    expect(await runResult(handle)).toEqual({
       status: 'cancelled',
       branch: null,
       prUrl: null,
@@ -236,6 +237,7 @@ describe('taskRun', () => {
     });
     expect(double.callsOf(jobId)).toEqual([]);
     expect(await indexedStatus(handle)).toBe('cancelled');
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
     const cancel = (await events(env.sql, jobId)).find((e) => e.type === 'control.cancel_requested');
     expect(cancel?.payload).toMatchObject({ actor: 'alice', requestId: 'c1', reason: 'not needed' });
     await saveHistory(handle, 'cancel-queued');
@@ -273,14 +275,26 @@ describe('taskRun', () => {
       action: 'message',
       message: 'use pnpm',
     });
-    let s = await waitForState(handle, 'paused', (x) => x.paused && x.pendingMessages === 1);
-    expect(s).toMatchObject({ status: 'awaiting_action', pauseMode: 'soft', stepIndex: 0, stepCount: 2 });
-    expect(await indexedStatus(handle)).toBe('awaiting_action');
-    const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
-    expect(metadata.currentDetails).toContain('paused (soft)');
+    // The step is still running: the pause is pending until the run reaches its next safe point.
+    let s = await waitForState(handle, 'pausing', (x) => x.paused && x.pendingMessages === 1);
+    expect(s).toMatchObject({
+      status: 'running',
+      pausing: true,
+      pauseMode: 'soft',
+      stepIndex: 0,
+      stepCount: 2,
+    });
+    expect(await indexedStatus(handle)).toBe('running');
+    const details = async () =>
+      (await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata')).currentDetails;
+    expect(await details()).toContain('pausing after this step');
 
     first.release();
     await waitForEvent(env.sql, jobId, 'run.paused');
+    s = await waitForState(handle, 'paused', (x) => !x.pausing);
+    expect(s).toMatchObject({ status: 'awaiting_action', paused: true, pauseMode: 'soft' });
+    expect(await indexedStatus(handle)).toBe('awaiting_action');
+    expect(await details()).toContain('paused (soft)');
     expect(double.callsOf(jobId, 'executeStep')).toHaveLength(1);
 
     const resume = { requestId: 'r1', actor: 'bob', action: 'resume' as const };
@@ -306,7 +320,7 @@ describe('taskRun', () => {
     expect(types.filter((t) => t === 'control.paused')).toHaveLength(1);
     expect(types.filter((t) => t === 'control.resumed')).toHaveLength(1);
     expect(types.filter((t) => t === 'control.operator_message')).toHaveLength(1);
-    await saveHistory(handle, 'pause-resume');
+    await saveHistory(handle, 'pause-states');
   });
 
   it('a hard pause and its resume are pushed to the running step on its host, and nowhere else', async () => {
@@ -317,7 +331,14 @@ describe('taskRun', () => {
     });
     await step.started;
     const host = double.callsOf(jobId, 'executeStep')[0].host;
+    // "Pause now" over a pending soft pause: paused at once, the step's processes stopped.
+    await handle.signal(controlSignal, { requestId: 's1', actor: 'ann', action: 'pause' });
+    expect(await waitForState(handle, 'pausing', (x) => x.pausing)).toMatchObject({ status: 'running' });
     await handle.signal(controlSignal, { requestId: 'h1', actor: 'ann', action: 'pause', mode: 'hard' });
+    expect(await waitForState(handle, 'paused now', (x) => x.pauseMode === 'hard')).toMatchObject({
+      status: 'awaiting_action',
+      pausing: false,
+    });
     await handle.signal(controlSignal, { requestId: 'h2', actor: 'ann', action: 'resume' });
     await waitFor('steered twice', async () => double.callsOf(jobId, 'steerStep').length === 2, 10_000, 50);
     step.release();
@@ -328,7 +349,7 @@ describe('taskRun', () => {
       ['resume', host],
     ]);
     // Not while no step runs: a hard pause between steps is taken at the next safe point.
-    await saveHistory(handle, 'steer-hard-pause');
+    await saveHistory(handle, 'pause-now');
   });
 
   it('takeover pauses the run and is cleared by resume; controls that make no sense are recorded as ignored', async () => {
@@ -357,9 +378,11 @@ describe('taskRun', () => {
     await handle.signal(controlSignal, { requestId: 't1', actor: 'eve', action: 'takeover' });
     expect(await handle.query(controlVerdictQuery, 't1')).toMatchObject({ accepted: true, reason: null });
     const s = await waitForState(handle, 'takeover', (x) => x.takeoverRequested);
-    expect(s).toMatchObject({ paused: true, pauseMode: 'soft', status: 'awaiting_action' });
+    // A soft takeover waits for the step like a soft pause does.
+    expect(s).toMatchObject({ paused: true, pausing: true, pauseMode: 'soft', status: 'running' });
     step.release();
     await waitForEvent(env.sql, jobId, 'run.paused');
+    expect(await state(handle)).toMatchObject({ pausing: false, status: 'awaiting_action' });
     await handle.signal(controlSignal, { requestId: 'r1', actor: 'eve', action: 'resume' });
     expect((await handle.result()).status).toBe('succeeded');
     expect(await state(handle)).toMatchObject({ takeoverRequested: false, paused: false });
@@ -402,7 +425,8 @@ describe('taskRun', () => {
     const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository) });
     await step.started;
     await handle.signal(controlSignal, { requestId: 'c2', actor: 'carol', action: 'cancel' });
-    expect((await handle.result()).status).toBe('cancelled');
+    expect((await runResult(handle)).status).toBe('cancelled');
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
     const finish = double
       .callsOf(jobId, 'finishExecute')
       .map((c) => (c.input as { outcome: string }).outcome);
@@ -422,7 +446,15 @@ describe('taskRun', () => {
       },
     });
     const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository) });
-    expect(await handle.result()).toMatchObject({
+    const failure = await handle.result().catch((e) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(failure.cause).toMatchObject({
+      type: 'failed',
+      message: 'tests failed: 3 of 10',
+      nonRetryable: true,
+    });
+    expect((await handle.describe()).status.name).toBe('FAILED');
+    expect(await runResult(handle)).toMatchObject({
       status: 'failed',
       prUrl: null,
       error: 'tests failed: 3 of 10',
@@ -448,8 +480,13 @@ describe('taskRun', () => {
       },
     });
     const { jobId, handle } = await startRun(env.client, { payload: twoSteps(repository), maxAttempts: 2 });
-    const result = await handle.result();
+    const result = await runResult(handle);
     expect(result.status).toBe('dead_letter');
+    expect((await handle.describe()).status.name).toBe('FAILED');
+    expect(((await handle.result().catch((e) => e)) as WorkflowFailedError).cause).toMatchObject({
+      type: 'dead_letter',
+      message: 'all 2 attempts failed; last: workspace disk full',
+    });
     expect(result.error).toBe('all 2 attempts failed; last: workspace disk full');
     expect(double.callsOf(jobId, 'prepare').map((c) => (c.input as { attempt: number }).attempt)).toEqual([
       1, 2,

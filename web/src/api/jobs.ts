@@ -61,3 +61,5 @@ export const listArtifacts = (id: string) => request<{ items: Artifact[] }>('GET
 
 export const getDefaults = () => request<TaskDefaults>('GET', '/api/tasks/defaults');
 export const getSkills = () => request<{ items: Skill[] }>('GET', '/api/tasks/skills');
+export const rerunJob = (id: string, idempotencyKey: string) =>
+  request<JobView>('POST', `${job(id)}/rerun`, {}, { 'Idempotency-Key': idempotencyKey });

@@ -1,23 +1,52 @@
-import { createSignal, type JSX, Show } from 'solid-js';
-import { allowedActions } from '../../../contracts/controls.ts';
+import { createSignal, For, type JSX, Show } from 'solid-js';
+import { allowedActions, type ControlAction, controlRefusal } from '../../../contracts/controls.ts';
 import { controlStateOf, type JobView } from '../../../contracts/job.ts';
+import { isTerminal } from '../../../contracts/status.ts';
 import { cancelJob, controlJob, sendOperatorMessage } from '../api/jobs.ts';
 import { errorMessage } from '../lib/format.ts';
 import { canOperate } from '../lib/session.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { FinishedControls } from './FinishedControls.tsx';
+import { JobOrigin } from './JobOrigin.tsx';
 
 /**
- * Cancel (confirmed), pause/resume, takeover and operator messages. `allowedActions` (the rules the workflow itself applies)
- * decides what is enabled; a disabled control says why, in its title and as visible text.
+ * The run's controls. While it runs: cancel (confirmed), pause (after this step), pause now, resume, take over
+ * and operator messages, enabled by `allowedActions` (the rules the workflow itself applies); the reasons for
+ * what is disabled are said once below the buttons. Once it has finished: re-run and clone to form.
  */
-export function JobControls(props: { job: JobView; onChanged: (job?: JobView) => void }) {
+export function JobControls(props: {
+  job: JobView;
+  onChanged: (job?: JobView) => void;
+  /** Jobs that re-ran this one. */
+  reruns?: string[];
+}) {
+  return (
+    <section class="card" aria-label="Controls" data-testid="job-controls">
+      <h2>Controls</h2>
+      <JobOrigin job={props.job} reruns={props.reruns ?? []} />
+      <Show when={isTerminal(props.job.status)} fallback={<RunControls {...props} />}>
+        <FinishedControls job={props.job} />
+      </Show>
+    </section>
+  );
+}
+
+type Button = { action: ControlAction; key: string; label: string; cls?: string; onClick: () => void };
+
+function RunControls(props: { job: JobView; onChanged: (job?: JobView) => void }) {
   const [confirming, setConfirming] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [result, setResult] = createSignal<{ ok: boolean; text: string } | null>(null);
   const [message, setMessage] = createSignal('');
-  const allowed = () => allowedActions(controlStateOf(props.job));
-  const why = (action: keyof ReturnType<typeof allowedActions>) =>
-    !canOperate() ? 'your role cannot control runs' : busy() ? 'working…' : allowed()[action];
+  const state = () => controlStateOf(props.job);
+  const allowed = () => allowedActions(state());
+  // Pause now is a hard pause: allowed over a soft one (pending or taken), refused once hard-paused.
+  const hardPauseRefusal = () => controlRefusal(state(), { action: 'pause', mode: 'hard' });
+  const why = (key: string, action: ControlAction) => {
+    if (!canOperate()) return 'your role cannot control runs';
+    if (busy()) return 'working…';
+    return key === 'pause-now' ? hardPauseRefusal() : allowed()[action];
+  };
 
   const run = async (label: string, call: () => Promise<JobView | unknown>) => {
     setBusy(true);
@@ -33,6 +62,43 @@ export function JobControls(props: { job: JobView; onChanged: (job?: JobView) =>
     }
   };
 
+  const buttons: Button[] = [
+    { action: 'cancel', key: 'cancel', label: 'Cancel', cls: 'danger', onClick: () => setConfirming(true) },
+    {
+      action: 'pause',
+      key: 'pause',
+      label: 'Pause after this step',
+      onClick: () => void run('Pause', () => controlJob(props.job.id, 'pause')),
+    },
+    {
+      action: 'pause',
+      key: 'pause-now',
+      label: 'Pause now',
+      onClick: () => void run('Pause now', () => controlJob(props.job.id, 'pause', 'hard')),
+    },
+    {
+      action: 'resume',
+      key: 'resume',
+      label: 'Resume',
+      onClick: () => void run('Resume', () => controlJob(props.job.id, 'resume')),
+    },
+    {
+      action: 'takeover',
+      key: 'takeover',
+      label: 'Take over',
+      onClick: () => void run('Takeover', () => controlJob(props.job.id, 'takeover')),
+    },
+  ];
+  // Each distinct reason once, naming the buttons it disables.
+  const reasons = () => {
+    const byReason = new Map<string, string[]>();
+    for (const b of buttons) {
+      const reason = why(b.key, b.action);
+      if (reason) byReason.set(reason, [...(byReason.get(reason) ?? []), b.label]);
+    }
+    return [...byReason].map(([reason, labels]) => ({ reason, labels }));
+  };
+
   const send = (ev: SubmitEvent) => {
     ev.preventDefault();
     const text = message().trim();
@@ -43,44 +109,34 @@ export function JobControls(props: { job: JobView; onChanged: (job?: JobView) =>
     });
   };
 
-  const control = (
-    action: 'cancel' | 'pause' | 'resume' | 'takeover',
-    label: string,
-    onClick: () => void,
-    cls = 'secondary',
-  ): JSX.Element => (
-    <div class="control">
-      <button
-        type="button"
-        class={cls}
-        disabled={!!why(action)}
-        title={why(action) ?? label}
-        onClick={onClick}
-        data-testid={`control-${action}`}
-      >
-        {label}
-      </button>
-      <Show when={why(action)}>
-        <span class="hint" data-testid={`control-${action}-reason`}>
-          {why(action)}
-        </span>
-      </Show>
-    </div>
-  );
-
   return (
-    <section class="card" aria-label="Controls" data-testid="job-controls">
-      <h2>Controls</h2>
+    <>
+      <TakeoverNotice job={props.job} />
       <div class="controls">
-        {control('cancel', 'Cancel', () => setConfirming(true), 'danger')}
-        {control('pause', 'Pause', () => void run('Pause', () => controlJob(props.job.id, 'pause')))}
-        {control('resume', 'Resume', () => void run('Resume', () => controlJob(props.job.id, 'resume')))}
-        {control(
-          'takeover',
-          'Take over',
-          () => void run('Takeover', () => controlJob(props.job.id, 'takeover')),
-        )}
+        <For each={buttons}>
+          {(b): JSX.Element => (
+            <button
+              type="button"
+              class={b.cls ?? 'secondary'}
+              disabled={!!why(b.key, b.action)}
+              title={why(b.key, b.action) ?? b.label}
+              onClick={b.onClick}
+              data-testid={`control-${b.key}`}
+            >
+              {b.label}
+            </button>
+          )}
+        </For>
       </div>
+      <ul class="control-reasons" data-testid="control-reasons">
+        <For each={reasons()}>
+          {(r) => (
+            <li class="hint">
+              {r.labels.join(', ')}: {r.reason}
+            </li>
+          )}
+        </For>
+      </ul>
       <form class="message-form" onSubmit={send}>
         <label for="operator-message">Operator message</label>
         <textarea
@@ -93,15 +149,12 @@ export function JobControls(props: { job: JobView; onChanged: (job?: JobView) =>
         <button
           type="submit"
           class="secondary"
-          disabled={!!why('message')}
-          title={why('message') ?? 'Send to the running job'}
+          disabled={!!why('message', 'message')}
+          title={why('message', 'message') ?? 'Send to the running job'}
           data-testid="send-message"
         >
           Send message
         </button>
-        <Show when={why('message')}>
-          <span class="hint">{why('message')}</span>
-        </Show>
       </form>
       <p
         class="control-result"
@@ -120,6 +173,30 @@ export function JobControls(props: { job: JobView; onChanged: (job?: JobView) =>
       >
         <p>The agent is stopped, artifacts so far are kept, nothing is published.</p>
       </ConfirmDialog>
-    </section>
+    </>
+  );
+}
+
+/** After a takeover: what it means and where the work is, until the run is resumed. */
+function TakeoverNotice(props: { job: JobView }) {
+  const live = () => props.job.live;
+  return (
+    <Show when={live()?.takeoverRequested}>
+      <p class="notice" data-testid="takeover-notice">
+        <Show when={live()?.pausing} fallback="Taken over: the run is paused and waits for you.">
+          Takeover requested: the run pauses when the running step ends.
+        </Show>{' '}
+        Its workspace stays on worker <span class="mono">{props.job.worker ?? '—'}</span>
+        <Show when={props.job.branch}>
+          {(b) => (
+            <>
+              {' '}
+              (branch <span class="mono">{b()}</span>)
+            </>
+          )}
+        </Show>
+        . Resume hands it back to the agent.
+      </p>
+    </Show>
   );
 }

@@ -1,5 +1,5 @@
 import { Show } from 'solid-js';
-import type { JobView } from '../../../contracts/job.ts';
+import { type JobView, statusDetailOf } from '../../../contracts/job.ts';
 import { stageLabel, stepOf, type Timeline } from '../lib/events.ts';
 import { formatTime } from '../lib/format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -16,12 +16,7 @@ export function JobSummary(props: { job: JobView; timeline: Timeline; cancelRequ
   return (
     <section class="card summary" aria-label="Summary" data-testid="job-summary">
       <div class="summary-head">
-        <StatusBadge status={j().status} />
-        <Show when={j().paused}>
-          <span class="marker" data-testid="paused-marker">
-            paused
-          </span>
-        </Show>
+        <StatusBadge status={j().status} detail={statusDetailOf(j())} />
         <Show when={props.cancelRequestedAt}>
           <span class="marker marker-warn" data-testid="cancel-requested">
             cancel requested {formatTime(props.cancelRequestedAt)}

@@ -1,6 +1,6 @@
 import { A } from '@solidjs/router';
 import { For, Show } from 'solid-js';
-import type { JobView } from '../../../contracts/job.ts';
+import { type JobView, statusDetailOf } from '../../../contracts/job.ts';
 import { stageLabel } from '../lib/events.ts';
 import { formatTime } from '../lib/format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -27,7 +27,7 @@ export function JobTable(props: { jobs: JobView[]; empty: string }) {
             {(job) => (
               <tr data-testid="job-row" data-job-id={job.id}>
                 <td data-label="Status">
-                  <StatusBadge status={job.status} />
+                  <StatusBadge status={job.status} detail={statusDetailOf(job)} />
                 </td>
                 <td data-label="Task">
                   <A href={`/tasks/queue/${job.id}`}>{job.title || job.id}</A>

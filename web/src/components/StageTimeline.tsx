@@ -7,19 +7,23 @@ import { stageLabel } from '../lib/events.ts';
 /**
  * Stages and steps from the loaded events, completed by the job view when the early events are not loaded
  * (a long run opens on its newest page): stages before the current one are done. With every event loaded,
- * a stage a finished run never entered was skipped.
+ * a stage a finished run never entered was skipped. In a cancelled run, what was running when the cancel
+ * stopped it (the worker reports it failed) was cancelled.
  */
 export function fillFromJob(t: Timeline, job: JobView, allLoaded: boolean): Timeline {
   const current = t.stages.findIndex((s) => s.name === job.stage);
   const done = isTerminal(job.status) && allLoaded;
+  const stopped = (state: PhaseState): PhaseState =>
+    job.status === 'cancelled' && (state === 'running' || state === 'failed') ? 'cancelled' : state;
   const stages = t.stages.map((s, i) => ({
     ...s,
-    state:
+    state: stopped(
       s.state === 'pending' && current >= 0 && i < current
-        ? ('finished' as PhaseState)
+        ? 'finished'
         : s.state === 'pending' && done
-          ? ('skipped' as PhaseState)
+          ? 'skipped'
           : s.state,
+    ),
   }));
   if (current >= 0 && stages[current].state === 'pending' && !isTerminal(job.status))
     stages[current].state = 'running';
@@ -36,7 +40,7 @@ export function fillFromJob(t: Timeline, job: JobView, allLoaded: boolean): Time
           : 'pending') as PhaseState,
     }));
   }
-  return { ...t, stages, steps };
+  return { ...t, stages, steps: steps.map((s) => ({ ...s, state: stopped(s.state) })) };
 }
 
 export function StageTimeline(props: { stages: StageRow[]; steps: StepRow[] }) {

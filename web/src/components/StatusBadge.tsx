@@ -1,16 +1,19 @@
-import { normalizeStatus, type StatusSource } from '../../../contracts/status.ts';
+import {
+  normalizeStatus,
+  type StatusDetail,
+  type StatusSource,
+  statusLabel,
+} from '../../../contracts/status.ts';
 
-const text = {
-  queued: 'queued',
-  running: 'running',
-  awaiting_action: 'awaiting action',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  cancelled: 'cancelled',
-} as const;
-
-/** The one status badge: every raw status goes through `normalizeStatus`. */
-export function StatusBadge(props: { status: string | null | undefined; source?: StatusSource }) {
+/**
+ * The one status badge: every raw status goes through `normalizeStatus`; `detail` (a job's live state) tells a
+ * pending pause or cancel apart from a settled one.
+ */
+export function StatusBadge(props: {
+  status: string | null | undefined;
+  source?: StatusSource;
+  detail?: StatusDetail;
+}) {
   const shown = () => normalizeStatus(props.source ?? 'queue', props.status);
   return (
     <span
@@ -19,7 +22,7 @@ export function StatusBadge(props: { status: string | null | undefined; source?:
       data-status={shown()}
       title={props.status ?? ''}
     >
-      {text[shown()]}
+      {statusLabel(shown(), props.detail)}
     </span>
   );
 }

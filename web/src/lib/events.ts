@@ -11,6 +11,9 @@ export const isStageEvent = (e: JobEvent) =>
 /** The kind of agent event a log line is (`payload.displayKind`, set by the worker), if any. */
 export const displayKind = (e: JobEvent) =>
   isLog(e) && typeof e.payload?.displayKind === 'string' ? e.payload.displayKind : null;
+/** An operator message as the agent got it (delivered to the running step's inbox): a line of the transcript. */
+export const isOperatorLine = (e: JobEvent) =>
+  e.type === 'task.operator_message.delivered' && typeof e.payload?.text === 'string';
 export const isWarning = (e: JobEvent) =>
   e.level === 'warn' || e.level === 'error' || displayKind(e) === 'error';
 
@@ -21,7 +24,7 @@ export function matchesFilter(e: JobEvent, filter: OutputFilter): boolean {
     case 'stages':
       return isStageEvent(e);
     case 'logs':
-      return isLog(e);
+      return isLog(e) || isOperatorLine(e);
     case 'warnings':
       return isWarning(e);
   }
@@ -39,6 +42,10 @@ export interface OutputLine {
 }
 
 export function outputLine(e: JobEvent): OutputLine {
+  if (isOperatorLine(e)) {
+    const text = `${String(e.payload.actor ?? 'operator')}: ${String(e.payload.text)}`;
+    return { text, raw: `[operator] ${text}`, kind: 'operator' };
+  }
   if (!isLog(e)) {
     const text = `[${e.type}] ${e.message}`;
     return { text, raw: text, kind: null };
@@ -69,7 +76,7 @@ export function lineText(line: OutputLine, raw = false): string {
   return line.kind ? `[${kindMarker(line.kind)}] ${line.text}` : line.text;
 }
 
-export type PhaseState = 'pending' | 'running' | 'finished' | 'failed' | 'skipped';
+export type PhaseState = 'pending' | 'running' | 'finished' | 'failed' | 'cancelled' | 'skipped';
 export interface StageRow {
   name: string;
   state: PhaseState;

@@ -27,7 +27,7 @@ export function patchFor(v: JobView, e: JobEvent): Partial<JobView> | null {
       prUrl: str(p.prUrl) ?? v.prUrl,
       branch: str(p.branch) ?? v.branch,
       paused: false,
-      live: v.live && { ...v.live, paused: false, pauseMode: null, takeoverRequested: false },
+      live: v.live && { ...v.live, paused: false, pauseMode: null, pausing: false, takeoverRequested: false },
     };
   }
   if (isTerminal(v.status)) return null;
@@ -60,22 +60,27 @@ export function patchFor(v: JobView, e: JobEvent): Partial<JobView> | null {
       // A pause without a mode is soft; a takeover without one keeps the current pause's mode.
       const takeover = e.type === 'control.takeover';
       const pauseMode = modeOf(p.mode) ?? (takeover ? v.live?.pauseMode : null) ?? 'soft';
+      // Accepted while a step runs, a soft pause is pending: the run keeps running until its safe point.
+      const pausing = p.pausing === true;
       return {
         paused: true,
-        status: 'awaiting_action',
+        status: pausing ? v.status : 'awaiting_action',
         live: {
           ...v.live,
           paused: true,
           pauseMode,
+          pausing,
           takeoverRequested: takeover || !!v.live?.takeoverRequested,
         },
       };
     }
+    case 'run.paused':
+      return v.paused ? { status: 'awaiting_action', live: { ...v.live, pausing: false } } : null;
     case 'control.resumed':
       return {
         paused: false,
         status: unpaused(v),
-        live: { ...v.live, paused: false, pauseMode: null, takeoverRequested: false },
+        live: { ...v.live, paused: false, pauseMode: null, pausing: false, takeoverRequested: false },
       };
   }
   return null;

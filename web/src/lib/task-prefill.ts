@@ -1,3 +1,4 @@
+import type { JobView } from '../../../contracts/job.ts';
 import {
   type AppliedTemplate,
   buildRequest,
@@ -28,6 +29,12 @@ function skillParts(skill: unknown): Pick<StepDraft, 'skillId' | 'skillArgs'> {
     skillId: id === 'auto' ? '' : id,
     skillArgs: Object.keys(args).length ? JSON.stringify(args) : '',
   };
+}
+
+/** A job's task as the envelope it would be submitted with (for "Clone to form"). */
+export function envelopeOfJob(job: JobView): Obj {
+  const { type, priority, maxAttempts, affinityKey, payload } = job;
+  return { type, priority, maxAttempts, affinityKey, payload };
 }
 
 export function formFromRequest(envelope: unknown, defaults?: { defaultRuntime?: string }): TaskForm {

@@ -45,6 +45,11 @@ function JobDetailFor(props: { jobId: string }) {
     job()?.cancelRequestedAt ??
     nonLogEvents().find((e) => e.type === 'control.cancel_requested')?.createdAt ??
     null;
+  // The jobs that re-ran this one (`job.rerun` events), linked from its controls.
+  const reruns = () =>
+    nonLogEvents().flatMap((e) =>
+      e.type === 'job.rerun' && typeof e.payload.rerunJobId === 'string' ? [e.payload.rerunJobId] : [],
+    );
   const notFound = () => {
     const e = live.error();
     return e instanceof ApiError && e.status === 404;
@@ -75,7 +80,7 @@ function JobDetailFor(props: { jobId: string }) {
         {(j) => (
           <div class="detail-grid">
             <JobSummary job={j()} timeline={timeline()} cancelRequestedAt={cancelRequestedAt()} />
-            <JobControls job={j()} onChanged={live.update} />
+            <JobControls job={j()} onChanged={live.update} reruns={reruns()} />
           </div>
         )}
       </Show>

@@ -1,9 +1,9 @@
-import { useNavigate } from '@solidjs/router';
+import { useNavigate, useSearchParams } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { ExpandResult, Template } from '../../../contracts/presets.ts';
 import { ApiError } from '../api/client.ts';
-import { getDefaults, getSkills, submitJob } from '../api/jobs.ts';
+import { getDefaults, getJob, getSkills, submitJob } from '../api/jobs.ts';
 import { InputsDialog } from '../components/presets/InputsDialog.tsx';
 import { PresetDrawer } from '../components/presets/PresetDrawer.tsx';
 import { SaveTemplateDialog } from '../components/presets/SaveTemplateDialog.tsx';
@@ -19,6 +19,7 @@ import {
   fieldForIssue,
   submissionKeys,
 } from '../lib/task-form.ts';
+import { envelopeOfJob, formFromRequest } from '../lib/task-prefill.ts';
 
 const newKey = () =>
   typeof crypto !== 'undefined' && 'randomUUID' in crypto
@@ -38,6 +39,16 @@ export function NewTask() {
       if (form[key] === initial[key]) setForm(key, fresh[key]);
     return d;
   });
+  // "Clone to form" on a job page opens `?from=<jobId>`: the form starts as that job's task.
+  const [params] = useSearchParams();
+  const [cloned] = createResource(
+    () => (typeof params.from === 'string' ? params.from : null),
+    async (jobId) => {
+      const job = await getJob(jobId);
+      setForm(formFromRequest(envelopeOfJob(job)));
+      return job;
+    },
+  );
   const [skills] = createResource(() =>
     getSkills()
       .then((r) => r.items)
@@ -113,6 +124,19 @@ export function NewTask() {
       <h1>New task</h1>
       <Show when={!canOperate()}>
         <p class="notice">Your role can read jobs but not submit them.</p>
+      </Show>
+      <Show when={cloned()}>
+        {(j) => (
+          <p class="muted" data-testid="cloned-from">
+            Filled from job <span class="mono">{j().id}</span> ({j().title}): change what you need, then
+            submit.
+          </p>
+        )}
+      </Show>
+      <Show when={cloned.error}>
+        <p class="form-error" role="alert">
+          Could not load the job to clone: {errorMessage(cloned.error)}
+        </p>
       </Show>
       <div class="form-layout">
         <form onSubmit={submit} novalidate data-testid="task-form" class="stack">

@@ -1,6 +1,6 @@
 import { useSearchParams } from '@solidjs/router';
 import { createResource, For, Show } from 'solid-js';
-import { jobStatuses } from '../../../contracts/status.ts';
+import { FAILED_OR_DEAD_LETTER, statusFilters } from '../../../contracts/status.ts';
 import { publishModes, runtimes } from '../../../contracts/task.ts';
 import { getSkills, type JobFilters, listJobs } from '../api/jobs.ts';
 import { JobTable } from '../components/JobTable.tsx';
@@ -8,6 +8,7 @@ import { createCursorPages, Pager } from '../components/Pager.tsx';
 import { createPolledResource } from '../lib/poll.ts';
 
 const filterKeys = ['status', 'runtime', 'skill', 'publishMode', 'repository'] as const;
+const optionLabel = (o: string) => (o === FAILED_OR_DEAD_LETTER ? 'failed or dead-lettered' : o);
 
 /** All jobs, newest first; filters and the page cursor live in the URL query. */
 export function QueueList() {
@@ -43,7 +44,7 @@ export function QueueList() {
         data-testid={`filter-${key}`}
       >
         <option value="">any</option>
-        <For each={options}>{(o) => <option value={o}>{o}</option>}</For>
+        <For each={options}>{(o) => <option value={o}>{optionLabel(o)}</option>}</For>
       </select>
     </label>
   );
@@ -52,7 +53,7 @@ export function QueueList() {
     <section>
       <h1>Queue</h1>
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
-        {select('status', 'Status', jobStatuses)}
+        {select('status', 'Status', statusFilters)}
         {select('runtime', 'Runtime', runtimes)}
         {select(
           'skill',
