@@ -1,4 +1,5 @@
 import type { ControlState, RunState } from './controls.ts';
+import type { ListMemo } from './list-memo.ts';
 import type { JobStatus } from './status.ts';
 import type { NormalizedJob } from './task.ts';
 
@@ -71,6 +72,8 @@ export interface JobMemo {
   title: string;
   /** Where the job came from when not from a form: the proposal it was promoted from. */
   origin?: JobOrigin;
+  /** What lists show of the live state, upserted by the run as it changes (absent until it does). */
+  list?: ListMemo;
 }
 export interface JobOrigin {
   proposalId: string;

@@ -30,6 +30,7 @@ describe('workflow bundle', () => {
     expect(histories.map((h) => h.workflowId)).toEqual([
       'cancel-running',
       'host-lost',
+      'list-memo-queued',
       'pause-resume',
       'publish-none-release-with-finish',
       'steer-hard-pause',
