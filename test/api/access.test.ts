@@ -62,6 +62,7 @@ const samples: Record<
   'get /api/tasks/skills': async () => ({ path: '/api/tasks/skills' }),
   'post /api/queue/jobs': async () => ({ path: '/api/queue/jobs', json: envelope() }),
   'get /api/queue/jobs': async () => ({ path: '/api/queue/jobs?limit=5' }),
+  'get /api/queue/counts': async () => ({ path: '/api/queue/counts?q=acme' }),
   'get /api/queue/jobs/{jobId}': async () => ({ path: `/api/queue/jobs/${jobId}` }),
   'post /api/queue/jobs/{jobId}/cancel': async () => ({
     path: `/api/queue/jobs/${await newJob()}/cancel`,
