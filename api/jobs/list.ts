@@ -10,7 +10,7 @@ import { scanJobs } from '../../db/job-index.ts';
 import { HttpError } from '../errors.ts';
 import { syncJobIndex } from './job-index-sync.ts';
 import { summaryFromRaw } from './temporal.ts';
-import { type ExecutionSummary, jobView } from './views.ts';
+import { jobView } from './views.ts';
 
 export const listQuerySchema = z.object({
   status: z.enum(jobStatuses).optional(),
