@@ -202,7 +202,7 @@ describe('taskRun', () => {
     await waitFor('continue-as-new', async () => (await handle.describe()).runId !== firstRunId, 30_000, 300);
 
     const desc = await handle.describe();
-    expect(await desc.memo).toMatchObject({ title: 'Write code' });
+    expect(await desc.memo).toMatchObject({ title: 'Implement the feature' });
     expect(desc.typedSearchAttributes.get(searchAttributes.status)).toBe('awaiting_action');
     expect(await state(handle)).toMatchObject({
       paused: true,
