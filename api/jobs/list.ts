@@ -12,15 +12,19 @@ import { syncJobIndex } from './job-index-sync.ts';
 import { summaryFromRaw } from './temporal.ts';
 import { jobView } from './views.ts';
 
+// Matched in PostgreSQL, whose text cannot hold NUL.
+const searchText = (max: number) =>
+  z.string().trim().min(1).max(max).refine((t) => !t.includes('\0'), 'must not contain NUL').optional();
+
 export const listQuerySchema = z.object({
   status: z.enum(jobStatuses).optional(),
   type: z.enum(jobTypes).optional(),
   runtime: z.enum(runtimes).optional(),
   skill: z.string().trim().min(1).max(128).optional(),
   /** A part of the repository (case-insensitive). */
-  repository: z.string().trim().min(1).max(300).optional(),
+  repository: searchText(300),
   /** A part of the title or the repository (case-insensitive). */
-  q: z.string().trim().min(1).max(200).optional(),
+  q: searchText(200),
   /** `active-first`: open runs (queued, running, awaiting action) before the others, each newest first. */
   order: z.enum(['newest', 'active-first']).default('newest'),
   publishMode: z.enum(publishModes).optional(),
@@ -67,11 +71,15 @@ export function visibilityQuery(q: Omit<ListQuery, 'limit' | 'cursor' | 'order'>
  * A cursor is where the scan of the job index stopped, plus a check over it and the list's filters: garbage
  * (or a cursor of other filters) is a 400 at once.
  */
-const positionSchema = z.object({
-  phase: z.number().int().min(0).max(1),
-  createdAt: z.iso.datetime(),
-  jobId: z.string().regex(/^[0-9a-f-]{36}$/),
-});
+const positionSchema = z.union([
+  z.object({
+    phase: z.number().int().min(0).max(1),
+    createdAt: z.iso.datetime(),
+    jobId: z.string().regex(/^[0-9a-f-]{36}$/),
+  }),
+  // In a phase Temporal orders itself: its page token.
+  z.object({ phase: z.number().int().min(0).max(1), token: z.string().max(4096) }),
+]);
 type Position = z.infer<typeof positionSchema>;
 const cursorCheck = (token: string, filters: string) =>
   createHash('sha256')
@@ -128,10 +136,30 @@ async function viewsOf(client: Client, query: string, ids: string[], ui: Ui): Pr
   return found;
 }
 
+const openStatuses: readonly string[] = ['queued', 'running', 'awaiting_action'];
+
+interface Phase {
+  where: string;
+  /**
+   * Temporal's own order is newest first here: open runs only (its SQL visibility orders them by start
+   * time) and no text to match, so a page is one visibility call instead of a scan of the index.
+   */
+  native: boolean;
+}
+
+/** The parts a list is read in: everything, or with `active-first` the open runs and then the others. */
+function phasesOf(q: ListQuery): Phase[] {
+  const text = Boolean(q.q || q.repository);
+  const open = q.status !== undefined && openStatuses.includes(q.status);
+  if (q.order !== 'active-first') return [{ where: '', native: open && !text }];
+  const openPhase = { where: `ExecutionStatus = 'Running'`, native: !text };
+  return open ? [openPhase] : [openPhase, { where: `ExecutionStatus != 'Running'`, native: false }];
+}
+
 /**
  * One page of jobs, newest first (by submission): the job index gives the order and the text matches, and
- * Temporal's visibility the filters and each run's view, a batch of ids at a time. With `active-first` the
- * open runs come first (phase 0), then the others (phase 1).
+ * Temporal's visibility the filters and each run's view, a batch of ids at a time (or, where Temporal's own
+ * order is newest first, its pages). With `active-first` the open runs come first, then the others.
  */
 export async function listJobs(
   deps: Deps,
@@ -141,12 +169,11 @@ export async function listJobs(
   await syncJobIndex(deps);
   const query = visibilityQuery(q);
   const filters = JSON.stringify([query, q.q ?? '', q.repository ?? '', q.order]);
-  const phases =
-    q.order === 'active-first' ? [`ExecutionStatus = 'Running'`, `ExecutionStatus != 'Running'`] : [''];
+  const phases = phasesOf(q);
   let pos: Position | null = null;
   if (q.cursor) {
     pos = decodeCursor(q.cursor, filters);
-    if (!pos || pos.phase >= phases.length)
+    if (!pos || pos.phase >= phases.length || 'token' in pos !== phases[pos.phase].native)
       throw new HttpError('validation_failed', 'bad cursor', [
         { path: 'cursor', message: 'is not a cursor from this list (with these filters)' },
       ]);
@@ -154,39 +181,63 @@ export async function listJobs(
   let phase = pos?.phase ?? 0;
   const items: JobView[] = [];
   let scanned = 0;
+  const where = () => [query, phases[phase].where].filter(Boolean).join(' AND ');
   while (items.length < q.limit && phase < phases.length && scanned < SCAN_CAP) {
+    if (phases[phase].native) {
+      const token = pos && 'token' in pos && pos.token ? Buffer.from(pos.token, 'base64url') : undefined;
+      const res = await deps.client.workflowService.listWorkflowExecutions({
+        namespace: deps.client.options.namespace,
+        pageSize: q.limit - items.length,
+        nextPageToken: token,
+        query: where(),
+      });
+      for (const s of (res.executions ?? []).map(summaryFromRaw)) {
+        if (!s) continue;
+        const jobId = s.workflowId.replace(/^job-/, '');
+        items.push(jobView(s, { ...ui, jobId }));
+      }
+      if (res.nextPageToken?.length) {
+        pos = { phase, token: Buffer.from(res.nextPageToken).toString('base64url') };
+        break;
+      }
+      phase += 1;
+      pos = null;
+      continue;
+    }
     const rows = await scanJobs(deps.sql, {
       text: q.q,
       repository: q.repository,
-      after: pos && pos.phase === phase ? pos : null,
+      after: pos && pos.phase === phase && 'jobId' in pos ? pos : null,
       limit: SCAN_BATCH,
     });
     scanned += rows.length;
     const found = rows.length
       ? await viewsOf(
           deps.client,
-          [query, phases[phase]].filter(Boolean).join(' AND '),
+          where(),
           rows.map((r) => r.jobId),
           ui,
         )
       : new Map<string, JobView>();
+    let last: (typeof rows)[number] | null = null;
     for (const row of rows) {
       if (items.length === q.limit) break;
-      pos = { phase, ...row };
+      last = row;
       const view = found.get(row.jobId);
       if (view) items.push(view);
     }
-    const batchDone = pos !== null && pos.phase === phase && pos.jobId === rows.at(-1)?.jobId;
-    if (rows.length < SCAN_BATCH && (rows.length === 0 || batchDone)) {
+    if (last) pos = { phase, ...last };
+    if (rows.length < SCAN_BATCH && last === (rows.at(-1) ?? null)) {
       phase += 1;
       pos = null;
     }
   }
   // The page is full: a cursor even when nothing follows (the next page is then empty, without one).
   const more = phase < phases.length;
+  const start = (): Position => (phases[phase].native ? { phase, token: '' } : { phase, ...PHASE_START });
   return {
     items,
-    nextCursor: more ? encodeCursor(pos ?? { phase, ...PHASE_START }, filters) : null,
+    nextCursor: more ? encodeCursor(pos ?? start(), filters) : null,
   };
 }
 

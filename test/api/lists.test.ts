@@ -54,6 +54,19 @@ describe('job lists', () => {
       `repository=${repo}&order=active-first&limit=1&cursor=${encodeURIComponent(first.nextCursor!)}`,
     );
     expect(second.items.map((i) => i.id)).toEqual([done]);
+    // Open runs alone page in Temporal's own order (newest first for them), cursor and all.
+    const another = await submit(repo, 'Newest open run');
+    const queued = await until('both open runs', async () => {
+      const page = await list('status=queued&limit=200');
+      const ids = page.items.map((i) => i.id);
+      return ids.includes(open) && ids.includes(another) ? ids : null;
+    });
+    expect(queued.indexOf(another)).toBeLessThan(queued.indexOf(open));
+    const one = await list('status=queued&limit=1');
+    expect(one.nextCursor).toEqual(expect.any(String));
+    const next = await list(`status=queued&limit=1&cursor=${encodeURIComponent(one.nextCursor!)}`);
+    expect(next.items).toHaveLength(1);
+    expect(next.items[0].id).not.toBe(one.items[0].id);
     // A cursor belongs to its filters.
     const other = await t.call(`/api/queue/jobs?limit=1&cursor=${encodeURIComponent(first.nextCursor!)}`, {
       as: 'viewer',
@@ -73,6 +86,9 @@ describe('job lists', () => {
     const repoPart = await list(`repository=${tag}-WEB`);
     expect(repoPart.items.map((i) => i.id)).toEqual([b]);
     expect((await list(`q=${tag}&status=queued`)).items.map((i) => i.id)).toEqual([a]);
+    const nul = await t.call('/api/queue/jobs?q=a%00b', { as: 'viewer' });
+    expect(nul.status).toBe(400);
+    expect((await nul.json()).error.issues).toEqual([{ path: 'q', message: 'must not contain NUL' }]);
     // Wildcards are literal text.
     expect((await list(`q=${encodeURIComponent(`${tag}%`)}`)).items).toEqual([]);
 
