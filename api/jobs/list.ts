@@ -14,7 +14,13 @@ import { jobView } from './views.ts';
 
 // Matched in PostgreSQL, whose text cannot hold NUL.
 const searchText = (max: number) =>
-  z.string().trim().min(1).max(max).refine((t) => !t.includes('\0'), 'must not contain NUL').optional();
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((t) => !t.includes('\0'), 'must not contain NUL')
+    .optional();
 
 export const listQuerySchema = z.object({
   status: z.enum(jobStatuses).optional(),
