@@ -1,4 +1,5 @@
 import type { ControlState, RunState } from './controls.ts';
+import type { ListMemo } from './list-memo.ts';
 import type { JobStatus, StatusDetail } from './status.ts';
 import type { NormalizedJob } from './task.ts';
 
@@ -78,6 +79,8 @@ export interface JobMemo {
    * Temporal failure or Canceled, which carries no result.
    */
   result?: TaskRunResult;
+  /** What lists show of the live state, upserted by the run as it changes (absent until it does). */
+  list?: ListMemo;
 }
 export type JobOrigin = { proposalId: string } | { rerunOf: string };
 

@@ -12,6 +12,16 @@ export const jobStatuses = [
   'dead_letter',
 ] as const;
 export type JobStatus = (typeof jobStatuses)[number];
+/** The one label of each job status for people (filters, counts, badges' titles). */
+export const statusLabels: Record<JobStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  awaiting_action: 'Awaiting action',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  dead_letter: 'Dead-lettered',
+};
 export const terminalStatuses: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'dead_letter'];
 export const isTerminal = (s: string) => (terminalStatuses as readonly string[]).includes(s);
 

@@ -76,6 +76,8 @@ export const taskInputSchema = z.object({
     .object({ repoAuthRef: authRef, publishAuthRef: authRef })
     .default({ repoAuthRef: null, publishAuthRef: null }),
   task: z.object({
+    /** The job's name in lists; without one, the first line of the instructions. */
+    title: z.string().trim().max(200, 'must be at most 200 characters').nullable().optional(),
     instructions: z
       .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
       .trim()
@@ -131,6 +133,7 @@ export interface TaskPayload {
   targetRuntime: Runtime;
   auth: { repoAuthRef: string | null; publishAuthRef: string | null };
   task: {
+    title?: string | null;
     instructions: string;
     skill: { id: string; args: Record<string, unknown> };
     runtime: { mode: Runtime; model: string | null; effort: (typeof efforts)[number] | null };
@@ -239,6 +242,7 @@ export function normalizeJob(input: unknown, ctx: NormalizeContext): NormalizeRe
     targetRuntime: mode,
     auth: p.auth,
     task: {
+      ...(p.task.title ? { title: p.task.title } : {}),
       instructions: p.task.instructions,
       skill: { id: p.task.skill.id, args: p.task.skill.args },
       runtime: { mode, model: p.task.runtime.model, effort: p.task.runtime.effort },
@@ -282,9 +286,12 @@ export function deriveCapabilities(
     .sort();
 }
 
-/** One line for the Temporal Web UI and lists: the first step title, else the first line of the instructions. */
+/**
+ * One line for the Temporal Web UI and lists: the task's title, else the first line of its instructions (the
+ * objective: a step's title names that step, not the job).
+ */
 export function jobTitle(payload: TaskPayload): string {
-  const title = payload.task.steps.find((s) => s.title)?.title ?? firstLine(payload.task.instructions);
+  const title = payload.task.title || firstLine(payload.task.instructions);
   return title.length > 90 ? `${title.slice(0, 87)}...` : title;
 }
 export const firstLine = (text: string) =>

@@ -2,6 +2,7 @@ import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow'
 import type { RunState } from '../contracts/controls.ts';
 import { searchAttributes } from '../contracts/search-attributes.ts';
 import type { JobStatus } from '../contracts/status.ts';
+import { ListMemoSync } from './list-memo.ts';
 
 /** Where the run is, apart from a pause (which overlays `awaiting_action` on a non-final phase). */
 type Phase = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'dead_letter';
@@ -16,6 +17,7 @@ export class RunTracker {
   private phase: Phase = 'queued';
   // The start options set MoonMindStatus=queued, so only later changes are upserted.
   private indexedStatus: JobStatus = 'queued';
+  private readonly listMemo: ListMemoSync;
 
   constructor(maxAttempts: number) {
     this.state = {
@@ -41,6 +43,7 @@ export class RunTracker {
       prUrl: null,
       error: null,
     };
+    this.listMemo = new ListMemoSync(this.state);
     this.sync();
   }
 
@@ -83,6 +86,7 @@ export class RunTracker {
       this.indexedStatus = status;
     }
     setCurrentDetails(describe(this.state));
+    this.listMemo.sync(this.state);
   }
 }
 

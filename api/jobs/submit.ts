@@ -6,6 +6,7 @@ import { credentialHost, forgesFrom, locateRepository } from '../../contracts/re
 import { taskRunStartOptions } from '../../contracts/start-options.ts';
 import { normalizeJob } from '../../contracts/task.ts';
 import { appendEvents } from '../../db/events.ts';
+import { indexJobs } from '../../db/job-index.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import type { ApiDeps } from '../context.ts';
 import { validationFailed } from '../errors.ts';
@@ -109,6 +110,14 @@ export async function submitJob(
     const { view } = await loadJob(deps, jobId);
     return { view, created: view.createdAt === submittedAt };
   }
+  await indexJobs(deps.sql, [
+    {
+      jobId,
+      title: options.memo.title as string,
+      repository: result.job.payload.repository,
+      createdAt: submittedAt,
+    },
+  ]);
   // The applied-template events come from the API, so the workflow (and its replay) stays as it is.
   const applied = templateAppliedEvents(result.job);
   if (applied) await appendEvents(deps.sql, jobId, applied);

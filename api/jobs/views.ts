@@ -59,12 +59,17 @@ export function jobView(
   const live = opts.live ?? null;
   // A run that failed or was cancelled ends without a result (a Temporal failure, Canceled): its memo has it.
   const result = opts.result ?? memo.result ?? null;
+  // Lists have neither live state nor a result: the memo's copy of the state stands in (as fresh as the
+  // run's last change; its error is a snippet, so a result's comes first).
+  const listed = memo.list ?? null;
+  const seen = live ?? listed;
+  const status = jobStatus(e, live, result);
   const view: JobView = {
     id: opts.jobId,
     type: job.type,
-    status: jobStatus(e, live, result),
+    status,
     title: memo.title,
-    stage: live?.stage ?? null,
+    stage: seen?.stage ?? null,
     step:
       live && live.stepIndex !== null && live.stepCount !== null
         ? { index: live.stepIndex, count: live.stepCount, id: live.stepId, title: live.stepTitle }
@@ -79,14 +84,15 @@ export function jobView(
     skill: job.payload.task.skill.id,
     publishMode: job.payload.task.publish.mode,
     createdAt: memo.submittedAt,
-    startedAt: live?.startedAt ?? result?.startedAt ?? null,
-    finishedAt: live?.finishedAt ?? result?.finishedAt ?? e.closeTime?.toISOString() ?? null,
+    startedAt: live?.startedAt ?? result?.startedAt ?? listed?.startedAt ?? null,
+    finishedAt:
+      live?.finishedAt ?? result?.finishedAt ?? listed?.finishedAt ?? e.closeTime?.toISOString() ?? null,
     cancelRequestedAt: live?.cancelRequestedAt ?? null,
-    waitingReason: live?.waitingReason ?? null,
+    waitingReason: isTerminal(status) ? null : (seen?.waitingReason ?? null),
     paused: live?.paused ?? false,
-    branch: live?.branch ?? result?.branch ?? null,
-    prUrl: live?.prUrl ?? result?.prUrl ?? null,
-    error: live?.error ?? result?.error ?? null,
+    branch: live?.branch ?? result?.branch ?? listed?.branch ?? null,
+    prUrl: live?.prUrl ?? result?.prUrl ?? listed?.prUrl ?? null,
+    error: live?.error ?? result?.error ?? listed?.error ?? null,
     submittedBy: memo.submittedBy,
     payload: job.payload,
     temporal: {

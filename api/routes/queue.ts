@@ -4,13 +4,21 @@ import {
   controlBodySchema,
   operatorMessageBodySchema,
 } from '../../contracts/control-bodies.ts';
+import { jobStatuses } from '../../contracts/status.ts';
 import { jobEnvelopeSchema, taskInputSchema } from '../../contracts/task.ts';
 import { audit } from '../audit.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import { uuidParam } from '../ids.ts';
 import { sendControl } from '../jobs/control.ts';
 import { loadJob, uiBaseOf } from '../jobs/detail.ts';
-import { type ListQuery, listJobs, listQuerySchema } from '../jobs/list.ts';
+import {
+  type CountQuery,
+  countJobs,
+  countQuerySchema,
+  type ListQuery,
+  listJobs,
+  listQuerySchema,
+} from '../jobs/list.ts';
 import { rerunJob } from '../jobs/rerun.ts';
 import { submitJob } from '../jobs/submit.ts';
 import { jobViewSchema, requestIdSchema } from '../schemas.ts';
@@ -49,7 +57,7 @@ export const queueRoutes = defineRoutes([
   {
     method: 'get',
     path: '/api/queue/jobs',
-    summary: 'List jobs, newest first',
+    summary: 'List jobs, newest first (by submission); `q` and `repository` match parts of the text',
     tag: 'queue',
     access: 'viewer',
     query: listQuerySchema,
@@ -60,10 +68,27 @@ export const queueRoutes = defineRoutes([
       },
     },
     async handler(ctx, deps) {
-      ctx.body = await listJobs(deps.client, input<never, ListQuery>(ctx).query, {
+      ctx.body = await listJobs(deps, input<never, ListQuery>(ctx).query, {
         uiBase: uiBaseOf(deps.config),
         namespace: deps.client.options.namespace,
       });
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/queue/counts',
+    summary: 'How many jobs of each status match the filters (a search counts its 500 newest matches)',
+    tag: 'queue',
+    access: 'viewer',
+    query: countQuerySchema,
+    responses: {
+      200: {
+        description: 'counts by status',
+        schema: z.object({ counts: z.record(z.enum(jobStatuses), z.number().int()) }),
+      },
+    },
+    async handler(ctx, deps) {
+      ctx.body = { counts: await countJobs(deps, input<never, CountQuery>(ctx).query) };
     },
   },
   {

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { parseEnv, workerConfigSchema } from '../../contracts/config.ts';
+import { fleetMarks, fleetSchema } from '../../contracts/fleet.ts';
 import { publishModes, runtimes } from '../../contracts/task.ts';
 import { uiBaseOf } from '../jobs/detail.ts';
+import { poolViews } from '../pools.ts';
 import { skillSchema } from '../schemas.ts';
-import { defineRoutes } from './table.ts';
+import { defineRoutes, input } from './table.ts';
 
 const runtimeDefaults = z.object({ model: z.string(), effort: z.string() });
 const modelSettings = workerConfigSchema.pick({
@@ -49,6 +51,29 @@ export const taskRoutes = defineRoutes([
         defaultPublishMode: 'pr',
         temporalUiUrl: uiBaseOf(deps.config),
       };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/tasks/fleet',
+    summary:
+      'What the live workers serve: each runtime, publish mode and skill marked served or not, with the reason',
+    tag: 'tasks',
+    access: 'viewer',
+    query: z.object({ repository: z.string().trim().min(1).max(300).optional() }),
+    responses: { 200: { description: 'the live pools and the marked choices', schema: fleetSchema } },
+    async handler(ctx, deps) {
+      const { repository } = input<never, { repository?: string }>(ctx).query;
+      const pools = (await poolViews(deps.sql, deps.client))
+        .filter((p) => p.live)
+        .map(({ pool, capabilities, jobTypes, repositories }) => ({
+          pool,
+          capabilities,
+          jobTypes,
+          repositories,
+        }));
+      const skills = await deps.skills.list();
+      ctx.body = { repository: repository ?? null, pools, ...fleetMarks(pools, repository ?? null, skills) };
     },
   },
   {

@@ -72,8 +72,10 @@ const samples: Record<
   'get /api/auth/oidc/callback': async () => ({ path: '/api/auth/oidc/callback?code=c&state=s' }),
   'get /api/tasks/defaults': async () => ({ path: '/api/tasks/defaults' }),
   'get /api/tasks/skills': async () => ({ path: '/api/tasks/skills' }),
+  'get /api/tasks/fleet': async () => ({ path: '/api/tasks/fleet?repository=acme/widgets' }),
   'post /api/queue/jobs': async () => ({ path: '/api/queue/jobs', json: envelope() }),
   'get /api/queue/jobs': async () => ({ path: '/api/queue/jobs?limit=5' }),
+  'get /api/queue/counts': async () => ({ path: '/api/queue/counts?q=acme' }),
   'get /api/queue/jobs/{jobId}': async () => ({ path: `/api/queue/jobs/${jobId}` }),
   'post /api/queue/jobs/{jobId}/cancel': async () => ({
     path: `/api/queue/jobs/${await newJob()}/cancel`,

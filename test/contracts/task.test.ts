@@ -132,6 +132,17 @@ describe('canonical task normalization', () => {
   it('derives the title and the deterministic branch', () => {
     const r = submit({ repository: 'a/b', task: { instructions: '\n  Fix the login bug.\nMore detail' } });
     expect(r.ok && jobTitle(r.job.payload)).toBe('Fix the login bug.');
+    // A step's title names that step; the job is named by its own title, else by its objective.
+    const withSteps = submit({
+      repository: 'a/b',
+      task: { instructions: 'Ship the parser', steps: [{ title: 'Write tests' }] },
+    });
+    expect(withSteps.ok && jobTitle(withSteps.job.payload)).toBe('Ship the parser');
+    const titled = submit({ repository: 'a/b', task: { title: ' Parser ', instructions: 'Ship it' } });
+    expect(titled.ok && jobTitle(titled.job.payload)).toBe('Parser');
+    expect(
+      issuesOf(submit({ repository: 'a/b', task: { title: 'x'.repeat(201), instructions: 'x' } })),
+    ).toEqual([{ path: 'payload.task.title', message: 'must be at most 200 characters' }]);
     expect(generatedBranch('0f1e2d3c-aaaa-bbbb-cccc-111122223333', '2026-11-27T10:00:00Z')).toBe(
       'task/20261127/0f1e2d3c',
     );

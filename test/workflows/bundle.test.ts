@@ -34,6 +34,7 @@ describe('workflow bundle', () => {
       'end-failed',
       'host-lost',
       'pause-now',
+      'list-memo-queued',
       'pause-resume',
       'pause-states',
       'publish-none-release-with-finish',

@@ -101,6 +101,15 @@ describe('taskRun', () => {
       (x) => x.waitingReason?.startsWith('no worker serves') ?? false,
     );
     expect(s.waitingReason).toBe(`no worker serves gh for ${repository}`);
+    // Lists read the waiting reason from the memo the run upserts, without querying it.
+    const listMemo = async () => (await handle.describe()).memo?.list as Record<string, unknown> | undefined;
+    await waitFor(
+      'the memo to carry the reason',
+      async () => (await listMemo())?.waitingReason === s.waitingReason,
+      10_000,
+      200,
+    );
+    expect(await listMemo()).toMatchObject({ stage: null, startedAt: null });
 
     await registerPool(env.sql, {
       pool,
@@ -148,6 +157,15 @@ describe('taskRun', () => {
     const final = await state(handle);
     expect(final).toMatchObject({ status: 'succeeded', attempt: 1, host, waitingReason: null });
     expect(final.finishedAt).not.toBeNull();
+    expect(await listMemo()).toEqual({
+      stage: 'moonmind.task.publish',
+      waitingReason: null,
+      startedAt: final.startedAt,
+      finishedAt: final.finishedAt,
+      branch: result.branch,
+      prUrl: result.prUrl,
+      error: null,
+    });
 
     const evs = await events(env.sql, jobId);
     expect(evs.filter((e) => e.type === 'run.queued').map((e) => e.payload.reason)).toEqual([
@@ -185,7 +203,7 @@ describe('taskRun', () => {
     await waitFor('continue-as-new', async () => (await handle.describe()).runId !== firstRunId, 30_000, 300);
 
     const desc = await handle.describe();
-    expect(await desc.memo).toMatchObject({ title: 'Write code' });
+    expect(await desc.memo).toMatchObject({ title: 'Implement the feature' });
     expect(desc.typedSearchAttributes.get(searchAttributes.status)).toBe('awaiting_action');
     expect(await state(handle)).toMatchObject({
       paused: true,

@@ -1,6 +1,8 @@
 import type { ArtifactView } from '../../../contracts/artifacts.ts';
 import type { JobEvent } from '../../../contracts/events.ts';
+import type { Fleet } from '../../../contracts/fleet.ts';
 import type { JobView } from '../../../contracts/job.ts';
+import type { JobStatus } from '../../../contracts/status.ts';
 import { query, request } from './client.ts';
 
 /** Typed calls of the queue routes (docs/architecture.md, /api/openapi.json). */
@@ -10,6 +12,9 @@ export interface JobFilters {
   skill?: string;
   publishMode?: string;
   repository?: string;
+  /** A part of the title or the repository. */
+  q?: string;
+  order?: 'newest' | 'active-first';
 }
 export interface JobPage {
   items: JobView[];
@@ -35,6 +40,8 @@ const job = (id: string) => `/api/queue/jobs/${encodeURIComponent(id)}`;
 
 export const listJobs = (filters: JobFilters, cursor: string | null, limit = 25) =>
   request<JobPage>('GET', `/api/queue/jobs${query({ ...filters, cursor, limit })}`);
+export const getJobCounts = (filters: Omit<JobFilters, 'status' | 'order'>) =>
+  request<{ counts: Record<JobStatus, number> }>('GET', `/api/queue/counts${query({ ...filters })}`);
 export const getJob = (id: string) => request<JobView>('GET', job(id));
 export const submitJob = (body: unknown, idempotencyKey: string) =>
   request<JobView>('POST', '/api/queue/jobs', body, { 'Idempotency-Key': idempotencyKey });
@@ -60,6 +67,7 @@ export const eventStreamUrl = (id: string) => `${job(id)}/events/stream`;
 export const listArtifacts = (id: string) => request<{ items: Artifact[] }>('GET', `${job(id)}/artifacts`);
 
 export const getDefaults = () => request<TaskDefaults>('GET', '/api/tasks/defaults');
+export const getFleet = () => request<Fleet>('GET', '/api/tasks/fleet');
 export const getSkills = () => request<{ items: Skill[] }>('GET', '/api/tasks/skills');
 export const rerunJob = (id: string, idempotencyKey: string) =>
   request<JobView>('POST', `${job(id)}/rerun`, {}, { 'Idempotency-Key': idempotencyKey });

@@ -3,6 +3,7 @@ import { type JobView, statusDetailOf } from '../../../contracts/job.ts';
 import { stageLabel, stepOf, type Timeline } from '../lib/events.ts';
 import { formatTime } from '../lib/format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
+import { WaitingChip } from './WaitingChip.tsx';
 
 /** Status, stage, step, attempt, worker, times, cancel marker, Temporal and forge links. */
 export function JobSummary(props: { job: JobView; timeline: Timeline; cancelRequestedAt: string | null }) {
@@ -17,6 +18,7 @@ export function JobSummary(props: { job: JobView; timeline: Timeline; cancelRequ
     <section class="card summary" aria-label="Summary" data-testid="job-summary">
       <div class="summary-head">
         <StatusBadge status={j().status} detail={statusDetailOf(j())} />
+        <WaitingChip reason={j().status === 'queued' ? j().waitingReason : null} />
         <Show when={props.cancelRequestedAt}>
           <span class="marker marker-warn" data-testid="cancel-requested">
             cancel requested {formatTime(props.cancelRequestedAt)}

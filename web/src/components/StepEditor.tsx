@@ -1,25 +1,38 @@
 import { For, Show } from 'solid-js';
 import type { SetStoreFunction } from 'solid-js/store';
+import type { FleetOption } from '../../../contracts/fleet.ts';
 import type { Skill } from '../api/jobs.ts';
-import { type FieldErrors, move, newStep, type TaskForm } from '../lib/task-form.ts';
+import { type FieldErrors, move, newStep, stepsToRun, type TaskForm } from '../lib/task-form.ts';
 import { describedBy, Field } from './Field.tsx';
+import { Unserved } from './Unserved.tsx';
 
 /**
- * The primary step (its instructions are the task objective, its skill the task skill) and extra steps
- * with id, title, instructions and skill; add, remove, move up/down.
+ * The objective (the task's instructions and skill) and extra steps with id, title, instructions and skill;
+ * add, remove, move up/down. With no extra step the objective runs as the one step; with extra steps each
+ * of them runs, in order, with the objective as their context.
  */
 export function StepEditor(props: {
   form: TaskForm;
   setForm: SetStoreFunction<TaskForm>;
   errors: FieldErrors;
   skills: Skill[];
+  /** Skills marked by what the live workers serve. */
+  skillMarks?: FleetOption[];
   /** Rows picked for "save as template" (by step key); no checkboxes without it. */
   selection?: { has: (key: number) => boolean; toggle: (key: number, on: boolean) => void };
 }) {
   const steps = () => props.form.steps;
+  const skillMark = (id: string) => props.skillMarks?.find((m) => m.value === id.trim());
+  const runs = () =>
+    steps().length <= 1
+      ? '1 step will run: the objective.'
+      : `${stepsToRun(props.form)} ${stepsToRun(props.form) === 1 ? 'step' : 'steps'} will run: the extra steps, each with the objective as its context.`;
   return (
     <fieldset class="steps" data-testid="step-editor">
-      <legend>Steps</legend>
+      <legend>Objective and steps</legend>
+      <p class="hint" data-testid="steps-count">
+        {runs()}
+      </p>
       <Show when={props.errors.steps}>
         <p class="field-error" data-testid="error-steps">
           {props.errors.steps}
@@ -48,7 +61,7 @@ export function StepEditor(props: {
                   )}
                 </Show>
                 <h3>
-                  {i() === 0 ? 'Primary step (task objective)' : `Step ${i()}`}
+                  {i() === 0 ? 'Objective' : `Extra step ${i()}`}
                   <Show when={step.id.startsWith('tpl:')}>
                     <span class="badge marker" title={step.id} data-testid={`step-${i()}-template`}>
                       template
@@ -130,6 +143,7 @@ export function StepEditor(props: {
                     onInput={(e) => set('skillId', e.currentTarget.value)}
                     {...describedBy(id('skillId'), err('skillId'))}
                   />
+                  <Unserved id={id('skillId')} option={skillMark(step.skillId)} />
                 </Field>
                 <Field id={id('skillArgs')} label="Skill args (JSON object)" error={err('skillArgs')}>
                   <input
@@ -147,15 +161,22 @@ export function StepEditor(props: {
         }}
       </For>
       <datalist id="skill-options">
-        <For each={props.skills}>{(s) => <option value={s.id}>{s.title}</option>}</For>
+        <For each={props.skills}>
+          {(s) => (
+            <option value={s.id}>
+              {skillMark(s.id)?.served === false ? `${s.title} (no live worker)` : s.title}
+            </option>
+          )}
+        </For>
       </datalist>
       <button
         type="button"
         class="secondary"
         onClick={() => props.setForm('steps', [...steps(), newStep()])}
+        id="add-step"
         data-testid="add-step"
       >
-        Add step
+        Add extra step
       </button>
     </fieldset>
   );

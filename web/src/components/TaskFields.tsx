@@ -1,12 +1,27 @@
 import { For, type JSX } from 'solid-js';
 import type { SetStoreFunction } from 'solid-js/store';
+import type { FleetOption } from '../../../contracts/fleet.ts';
 import { efforts, runtimes } from '../../../contracts/task.ts';
 import type { Skill } from '../api/jobs.ts';
-import type { FieldErrors, TaskForm } from '../lib/task-form.ts';
+import { effectiveTitle, type FieldErrors, type TaskForm } from '../lib/task-form.ts';
 import { describedBy, Field } from './Field.tsx';
 import { StepEditor } from './StepEditor.tsx';
+import { Unserved } from './Unserved.tsx';
 
 const publishChoices = ['pr', 'branch', 'none'] as const;
+
+/** What the live workers serve (GET /api/tasks/fleet), marked for the form's repository. */
+export interface FormFleet {
+  runtimes: FleetOption[];
+  publishModes: FleetOption[];
+  skills: FleetOption[];
+}
+
+const markOf = (options: FleetOption[] | undefined, value: string) => options?.find((o) => o.value === value);
+
+/** An option's text: its value, and that no worker serves it when so. */
+const optionText = (value: string, mark: FleetOption | undefined) =>
+  mark && !mark.served ? `${value} (no live worker)` : value;
 
 /**
  * The task form's fields (runtime, steps, overrides, repository, branches, publish mode, priority, attempts,
@@ -22,6 +37,7 @@ export function TaskFields(props: {
   runtimeDefaults?: { model: string | null; effort: string | null };
   selection?: { has: (key: number) => boolean; toggle: (key: number, on: boolean) => void };
   beforeSteps?: JSX.Element;
+  fleet?: FormFleet;
 }) {
   const errors = () => props.errors;
   const text = (
@@ -43,6 +59,21 @@ export function TaskFields(props: {
   );
   return (
     <>
+      <Field
+        id="title"
+        label="Title"
+        error={errors().title}
+        hint="optional: the objective's first line when empty"
+      >
+        <input
+          id="title"
+          value={props.form.title}
+          placeholder={effectiveTitle(props.form) || 'the objective’s first line'}
+          onInput={(e) => props.setForm('title', e.currentTarget.value)}
+          data-testid="field-title"
+          {...describedBy('title', errors().title)}
+        />
+      </Field>
       <Field id="runtime" label="Runtime" error={errors().runtime}>
         <select
           id="runtime"
@@ -53,12 +84,17 @@ export function TaskFields(props: {
         >
           <For each={runtimes}>
             {(r) => (
-              <option value={r} selected={r === props.form.runtime}>
-                {r}
+              <option
+                value={r}
+                selected={r === props.form.runtime}
+                data-served={String(markOf(props.fleet?.runtimes, r)?.served ?? true)}
+              >
+                {optionText(r, markOf(props.fleet?.runtimes, r))}
               </option>
             )}
           </For>
         </select>
+        <Unserved id="runtime" option={markOf(props.fleet?.runtimes, props.form.runtime)} />
       </Field>
       {props.beforeSteps}
       <StepEditor
@@ -66,6 +102,7 @@ export function TaskFields(props: {
         setForm={props.setForm}
         errors={errors()}
         skills={props.skills}
+        skillMarks={props.fleet?.skills}
         selection={props.selection}
       />
       <div class="row">
@@ -107,12 +144,17 @@ export function TaskFields(props: {
         >
           <For each={publishChoices}>
             {(m) => (
-              <option value={m} selected={m === props.form.publishMode}>
-                {m}
+              <option
+                value={m}
+                selected={m === props.form.publishMode}
+                data-served={String(markOf(props.fleet?.publishModes, m)?.served ?? true)}
+              >
+                {optionText(m, markOf(props.fleet?.publishModes, m))}
               </option>
             )}
           </For>
         </select>
+        <Unserved id="publishMode" option={markOf(props.fleet?.publishModes, props.form.publishMode)} />
       </Field>
       <div class="row">
         {text('priority', 'Priority', { inputmode: 'numeric', hint: 'integer; higher runs first' })}

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { appliedTemplateRecordSchema } from '../../../contracts/presets.ts';
 import { repositoryShapeError } from '../../../contracts/repository.ts';
 import { containsSecret } from '../../../contracts/secrets.ts';
-import { normalizeJob, publishModes, type Runtime, runtimes } from '../../../contracts/task.ts';
+import { firstLine, normalizeJob, publishModes, type Runtime, runtimes } from '../../../contracts/task.ts';
 
 /**
  * The submit form's model and its mapping to the request body (shared/spec/03-dashboard.md). The primary
@@ -22,6 +22,8 @@ export interface StepDraft {
 export type AppliedTemplate = z.infer<typeof appliedTemplateRecordSchema>;
 
 export interface TaskForm {
+  /** The job's title; empty: the first line of the objective. */
+  title: string;
   runtime: string;
   steps: StepDraft[];
   /** Templates applied from the preset drawer (lib/preset-apply.ts); sent as `task.appliedStepTemplates`. */
@@ -55,6 +57,7 @@ export function emptyForm(defaults?: {
   defaultPublishMode?: string;
 }): TaskForm {
   return {
+    title: '',
     runtime: defaults?.defaultRuntime ?? 'codex',
     steps: [newStep()],
     appliedTemplates: [],
@@ -122,6 +125,7 @@ export function buildRequest(form: TaskForm): { body: Record<string, unknown>; e
     payload: {
       repository: form.repository.trim(),
       task: {
+        ...(form.title.trim() ? { title: form.title.trim() } : {}),
         instructions: primary?.instructions ?? '',
         skill: { id: primarySkill.id, args: primarySkill.args },
         runtime: { mode: form.runtime, model: orNull(form.model), effort: orNull(form.effort) },
@@ -192,6 +196,7 @@ export function fieldForIssue(path: string): string {
   if (p[1] === 'repository') return 'repository';
   if (p[1] === 'targetRuntime') return 'runtime';
   if (p[1] !== 'task') return '_form';
+  if (p[2] === 'title') return 'title';
   const skillPart = (rest: string[]) => (rest[1] === 'args' ? 'skillArgs' : 'skillId');
   switch (p[2]) {
     case 'instructions':
@@ -215,6 +220,50 @@ export function fieldForIssue(path: string): string {
     default:
       return '_form';
   }
+}
+
+/** The title a job gets: its own, else the first line of the objective (as the server's `jobTitle`). */
+export function effectiveTitle(form: TaskForm): string {
+  return form.title.trim() || firstLine(form.steps[0]?.instructions ?? '');
+}
+
+/** How many steps run: each extra step, or the objective alone as one step when there is none. */
+export const stepsToRun = (form: TaskForm) => Math.max(1, form.steps.length - 1);
+
+const fieldLabels: Record<string, string> = {
+  title: 'Title',
+  runtime: 'Runtime',
+  model: 'Model override',
+  effort: 'Effort override',
+  repository: 'Repository',
+  startingBranch: 'Starting branch',
+  newBranch: 'New branch',
+  publishMode: 'Publish mode',
+  priority: 'Priority',
+  maxAttempts: 'Max attempts',
+  affinityKey: 'Affinity key',
+  steps: 'Steps',
+};
+const stepParts: Record<string, string> = {
+  id: 'step id',
+  title: 'title',
+  instructions: 'instructions',
+  skillId: 'skill',
+  skillArgs: 'skill args',
+};
+
+/** A field key's name in the error summary, and the id of the control it links to (null: none). */
+export function fieldTarget(key: string): { label: string; id: string | null } {
+  const step = /^steps\.(\d+)\.(\w+)$/.exec(key);
+  if (step) {
+    const index = Number(step[1]);
+    const part = step[2];
+    if (index === 0 && part === 'instructions') return { label: 'Objective', id: 'step-0-instructions' };
+    const which = index === 0 ? 'Objective' : `Extra step ${index}`;
+    return { label: `${which}: ${stepParts[part] ?? part}`, id: `step-${index}-${part}` };
+  }
+  if (key === 'steps') return { label: fieldLabels.steps, id: 'add-step' };
+  return fieldLabels[key] ? { label: fieldLabels[key], id: key } : { label: 'Task', id: null };
 }
 
 /** Move an item of a list one place up (-1) or down (+1); out-of-range moves return the list unchanged. */

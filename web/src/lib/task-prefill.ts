@@ -61,6 +61,7 @@ export function formFromRequest(envelope: unknown, defaults?: { defaultRuntime?:
   });
   return {
     ...base,
+    title: str(task.title),
     runtime: str(runtime.mode) || str(payload.targetRuntime) || base.runtime,
     steps: [primary, ...extra],
     appliedTemplates: (Array.isArray(task.appliedStepTemplates)

@@ -1,9 +1,20 @@
 import { useNavigate, useSearchParams } from '@solidjs/router';
-import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
+import { createEffect, createMemo, createResource, createSignal, For, Show, untrack } from 'solid-js';
 import { createStore } from 'solid-js/store';
+import {
+  fleetMarks,
+  poolsFor,
+  publishNeeds,
+  runtimeNeeds,
+  servedDefault,
+  unservedReason,
+} from '../../../contracts/fleet.ts';
 import type { ExpandResult, Template } from '../../../contracts/presets.ts';
+import { redactDeep } from '../../../contracts/secrets.ts';
+import type { PublishMode, Runtime } from '../../../contracts/task.ts';
 import { ApiError } from '../api/client.ts';
-import { getDefaults, getJob, getSkills, submitJob } from '../api/jobs.ts';
+import { getDefaults, getFleet, getJob, getSkills, submitJob } from '../api/jobs.ts';
+import { ErrorSummary } from '../components/ErrorSummary.tsx';
 import { InputsDialog } from '../components/presets/InputsDialog.tsx';
 import { PresetDrawer } from '../components/presets/PresetDrawer.tsx';
 import { SaveTemplateDialog } from '../components/presets/SaveTemplateDialog.tsx';
@@ -39,6 +50,8 @@ export function NewTask() {
       if (form[key] === initial[key]) setForm(key, fresh[key]);
     return d;
   });
+  // Fields the user changed (or a clone set) keep their value; the others follow the fleet (below).
+  const touched = new Set<string>();
   // "Clone to form" on a job page opens `?from=<jobId>`: the form starts as that job's task.
   const [params] = useSearchParams();
   const [cloned] = createResource(
@@ -46,6 +59,7 @@ export function NewTask() {
     async (jobId) => {
       const job = await getJob(jobId);
       setForm(formFromRequest(envelopeOfJob(job)));
+      touched.add('runtime').add('publishMode');
       return job;
     },
   );
@@ -54,6 +68,33 @@ export function NewTask() {
       .then((r) => r.items)
       .catch(() => []),
   );
+  // What the live workers serve marks the choices; without an answer nothing is marked.
+  const [fleet] = createResource(() => getFleet().catch(() => null));
+  const repositoryNow = () => form.repository.trim() || defaults()?.defaultRepository || null;
+  const marks = createMemo(() => {
+    const f = fleet();
+    return f ? fleetMarks(f.pools, repositoryNow(), skills() ?? []) : undefined;
+  });
+  // Each choice may be served alone and the combination not (codex on one pool, gh on another).
+  const comboReason = createMemo(() => {
+    const f = fleet();
+    if (!f) return null;
+    const skillNeeds = form.steps.flatMap(
+      (s) => (skills() ?? []).find((k) => k.id === s.skillId.trim())?.requiredCapabilities ?? [],
+    );
+    const needs = [...runtimeNeeds(form.runtime), ...publishNeeds(form.publishMode), ...skillNeeds];
+    return unservedReason(poolsFor(f.pools, repositoryNow()), needs, repositoryNow());
+  });
+  // Untouched choices follow the fleet to one a worker serves.
+  createEffect(() => {
+    const m = marks();
+    if (!m || defaults.loading) return;
+    untrack(() => {
+      if (!touched.has('runtime')) setForm('runtime', servedDefault(m.runtimes, form.runtime as Runtime));
+      if (!touched.has('publishMode'))
+        setForm('publishMode', servedDefault(m.publishModes, form.publishMode as PublishMode));
+    });
+  });
   const [attempted, setAttempted] = createSignal(false);
   const [serverErrors, setServerErrors] = createSignal<FieldErrors>({});
   const [busy, setBusy] = createSignal(false);
@@ -89,7 +130,8 @@ export function NewTask() {
   });
   const clientErrors = createMemo(() => (attempted() ? checkForm(form, ctx()) : {}));
   const errors = () => ({ ...serverErrors(), ...clientErrors() });
-  const preview = createMemo(() => JSON.stringify(buildRequest(form).body, null, 2));
+  // The preview is for reading and sharing: a credential typed into any field shows redacted.
+  const preview = createMemo(() => JSON.stringify(redactDeep(buildRequest(form).body), null, 2));
   const runtimeDefaults = () => defaults()?.runtimes?.[form.runtime];
 
   const focusFirstError = () =>
@@ -139,18 +181,26 @@ export function NewTask() {
         </p>
       </Show>
       <div class="form-layout">
-        <form onSubmit={submit} novalidate data-testid="task-form" class="stack">
+        <form
+          onSubmit={submit}
+          onChange={(e) => touched.add((e.target as HTMLElement).id)}
+          novalidate
+          data-testid="task-form"
+          class="stack"
+        >
           <Show when={formError()}>
             <p class="form-error" role="alert" data-testid="form-error">
               {formError()}
             </p>
           </Show>
+          <ErrorSummary errors={attempted() ? errors() : {}} />
           <TaskFields
             form={form}
             setForm={setForm}
             errors={errors()}
             skills={skills() ?? []}
             runtimeDefaults={runtimeDefaults()}
+            fleet={marks()}
             selection={selection}
             beforeSteps={
               <>
@@ -189,6 +239,11 @@ export function NewTask() {
               </>
             }
           />
+          <Show when={marks() && comboReason()}>
+            <p class="field-warning" data-testid="unserved-combination">
+              This task would wait: {comboReason()}.
+            </p>
+          </Show>
           <button type="submit" disabled={busy() || !canOperate()} data-testid="submit-task">
             {busy() ? 'Submitting…' : 'Submit task'}
           </button>

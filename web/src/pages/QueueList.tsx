@@ -1,16 +1,24 @@
 import { useSearchParams } from '@solidjs/router';
 import { createResource, For, Show } from 'solid-js';
-import { FAILED_OR_DEAD_LETTER, statusFilters } from '../../../contracts/status.ts';
+import {
+  FAILED_OR_DEAD_LETTER,
+  jobStatuses,
+  statusFilters,
+  statusLabels,
+} from '../../../contracts/status.ts';
 import { publishModes, runtimes } from '../../../contracts/task.ts';
-import { getSkills, type JobFilters, listJobs } from '../api/jobs.ts';
+import { getJobCounts, getSkills, type JobFilters, listJobs } from '../api/jobs.ts';
 import { JobTable } from '../components/JobTable.tsx';
 import { createCursorPages, Pager } from '../components/Pager.tsx';
 import { createPolledResource } from '../lib/poll.ts';
 
-const filterKeys = ['status', 'runtime', 'skill', 'publishMode', 'repository'] as const;
-const optionLabel = (o: string) => (o === FAILED_OR_DEAD_LETTER ? 'failed or dead-lettered' : o);
+const filterKeys = ['q', 'status', 'runtime', 'skill', 'publishMode', 'repository', 'order'] as const;
+type FilterKey = (typeof filterKeys)[number];
 
-/** All jobs, newest first; filters and the page cursor live in the URL query. */
+/**
+ * All jobs, newest first (or open runs first); every filter, the search and the page cursor live in the URL
+ * query, so a reload or a shared link shows the same page.
+ */
 export function QueueList() {
   const [params, setParams] = useSearchParams();
   const [skills] = createResource(() => getSkills().catch(() => ({ items: [] })));
@@ -23,6 +31,15 @@ export function QueueList() {
     (s) => listJobs(s.filters, s.cursor),
     5000,
   );
+  // Counts by status under every other filter: what each status option would show.
+  const [counts] = createPolledResource(
+    () => {
+      const { status: _status, order: _order, ...rest } = filters();
+      return rest;
+    },
+    (f) => getJobCounts(f).then((r) => r.counts),
+    5000,
+  );
 
   const pages = createCursorPages({
     cursor,
@@ -30,12 +47,12 @@ export function QueueList() {
     go: (c) => setParams({ cursor: c }),
   });
 
-  const setFilter = (key: (typeof filterKeys)[number], value: string) => {
+  const setFilter = (key: FilterKey, value: string) => {
     pages.reset();
     setParams({ [key]: value || undefined, cursor: undefined });
   };
 
-  const select = (key: (typeof filterKeys)[number], label: string, options: readonly string[]) => (
+  const select = (key: FilterKey, label: string, options: readonly string[], text = (o: string) => o) => (
     <label>
       {label}
       <select
@@ -44,16 +61,43 @@ export function QueueList() {
         data-testid={`filter-${key}`}
       >
         <option value="">any</option>
-        <For each={options}>{(o) => <option value={o}>{optionLabel(o)}</option>}</For>
+        <For each={options}>
+          {(o) => (
+            <option value={o} selected={o === str(params[key])}>
+              {text(o)}
+            </option>
+          )}
+        </For>
       </select>
     </label>
   );
+  const text = (key: FilterKey, label: string, placeholder: string) => (
+    <label>
+      {label}
+      <input
+        type="search"
+        value={str(params[key])}
+        placeholder={placeholder}
+        onChange={(e) => setFilter(key, e.currentTarget.value.trim())}
+        data-testid={`filter-${key}`}
+      />
+    </label>
+  );
+  const statusText = (s: string) => {
+    const c = counts();
+    if (s === FAILED_OR_DEAD_LETTER) {
+      return `Failed or dead-lettered${c ? ` (${c.failed + c.dead_letter})` : ''}`;
+    }
+    const n = c?.[s as keyof typeof statusLabels];
+    return `${statusLabels[s as keyof typeof statusLabels]}${n === undefined ? '' : ` (${n})`}`;
+  };
 
   return (
     <section>
       <h1>Queue</h1>
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
-        {select('status', 'Status', statusFilters)}
+        {text('q', 'Search', 'title or repository')}
+        {select('status', 'Status', statusFilters, statusText)}
         {select('runtime', 'Runtime', runtimes)}
         {select(
           'skill',
@@ -61,17 +105,38 @@ export function QueueList() {
           (skills()?.items ?? []).map((s) => s.id),
         )}
         {select('publishMode', 'Publish mode', publishModes)}
-        <label>
-          Repository
+        {text('repository', 'Repository', 'part of owner/repo')}
+        <label class="inline">
           <input
-            type="text"
-            value={str(params.repository)}
-            placeholder="owner/repo"
-            onChange={(e) => setFilter('repository', e.currentTarget.value.trim())}
-            data-testid="filter-repository"
+            type="checkbox"
+            checked={str(params.order) === 'active-first'}
+            onChange={(e) => setFilter('order', e.currentTarget.checked ? 'active-first' : '')}
+            data-testid="filter-active-first"
           />
+          Active runs first
         </label>
       </form>
+      <Show when={counts()}>
+        {(c) => (
+          <ul class="status-counts" aria-label="Jobs by status" data-testid="status-counts">
+            <For each={jobStatuses.filter((s) => c()[s] > 0)}>
+              {(s) => (
+                <li>
+                  <button
+                    type="button"
+                    class="link"
+                    aria-pressed={str(params.status) === s}
+                    onClick={() => setFilter('status', str(params.status) === s ? '' : s)}
+                    data-testid={`count-${s}`}
+                  >
+                    {statusLabels[s]} <strong>{c()[s]}</strong>
+                  </button>
+                </li>
+              )}
+            </For>
+          </ul>
+        )}
+      </Show>
       <Show when={page()} fallback={<p class="muted">Loading…</p>}>
         {(p) => <JobTable jobs={p().items} empty="No jobs match these filters." />}
       </Show>

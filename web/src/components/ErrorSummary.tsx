@@ -1,0 +1,44 @@
+import { For, Show } from 'solid-js';
+import { type FieldErrors, fieldTarget } from '../lib/task-form.ts';
+
+/**
+ * Every problem of a submission at the top of the form, each linking to its field: a long form's errors
+ * are otherwise found by scrolling.
+ */
+export function ErrorSummary(props: { errors: FieldErrors }) {
+  const entries = () => Object.entries(props.errors).filter(([key]) => key !== '_form');
+  const focus = (ev: MouseEvent, id: string) => {
+    ev.preventDefault();
+    const el = document.getElementById(id);
+    el?.scrollIntoView({ block: 'center' });
+    el?.focus();
+  };
+  return (
+    <Show when={entries().length > 0}>
+      <div class="error-summary" role="alert" data-testid="error-summary">
+        <p>
+          {entries().length === 1 ? 'One problem' : `${entries().length} problems`} to fix before the task can
+          be submitted:
+        </p>
+        <ul>
+          <For each={entries()}>
+            {([key, message]) => {
+              const target = fieldTarget(key);
+              return (
+                <li>
+                  <Show when={target.id} fallback={`${target.label}: ${message}`}>
+                    {(id) => (
+                      <a href={`#${id()}`} onClick={(e) => focus(e, id())} data-testid={`summary-${key}`}>
+                        {target.label}: {message}
+                      </a>
+                    )}
+                  </Show>
+                </li>
+              );
+            }}
+          </For>
+        </ul>
+      </div>
+    </Show>
+  );
+}
