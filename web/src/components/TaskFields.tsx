@@ -54,7 +54,7 @@ export function TaskFields(props: {
           <For each={runtimes}>
             {(r) => (
               <option value={r} selected={r === props.form.runtime}>
-                {r}
+                {r === 'demo' ? 'demo (scripted, no model)' : r}
               </option>
             )}
           </For>
