@@ -149,6 +149,8 @@ export async function startEmbeddedPostgres(opts: {
     stdio: ['ignore', log.fd, log.fd],
     cwd: pgdata,
     ...user,
+    // Its own process group, like the dev server's (temporal-server.ts): stopped last by the launcher.
+    detached: true,
   });
   const watched = watchChild(child, () => void log.close());
   // SIGINT is PostgreSQL's "fast" shutdown.

@@ -42,6 +42,8 @@ export interface Launcher {
   waitForLine(pattern: RegExp, since: number, timeoutMs: number): Promise<LauncherLine>;
   /** SIGINT, as Ctrl-C; then the data dir is removed unless `keepData` (a later start reuses it). */
   stop(options?: { keepData?: boolean }): Promise<void>;
+  /** Ctrl-C in its terminal: SIGINT to the launcher's whole process group; resolves with its exit code. */
+  interrupt(): Promise<number | null>;
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -88,6 +90,8 @@ export async function startLauncher(opts: {
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, as a shell gives `npm start`: `interrupt` signals it the way Ctrl-C does.
+    detached: true,
   });
   const lines: LauncherLine[] = [];
   const logs: string[] = [];
@@ -153,6 +157,10 @@ export async function startLauncher(opts: {
         100,
       );
       return found!;
+    },
+    async interrupt() {
+      process.kill(-child.pid!, 'SIGINT');
+      return exited;
     },
     async stop({ keepData = false } = {}) {
       if (child.exitCode === null && child.signalCode === null) {

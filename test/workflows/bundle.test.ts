@@ -29,6 +29,7 @@ describe('workflow bundle', () => {
     const histories = await readHistories(committedDir);
     expect(histories.map((h) => h.workflowId)).toEqual([
       'cancel-running',
+      'handed-back',
       'host-lost',
       'pause-resume',
       'publish-none-release-with-finish',
