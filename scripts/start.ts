@@ -36,6 +36,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log('stopping…');
+    // Workers first (they started last), each waited for: a stopping worker hands its attempts back through
+    // Temporal and the API, so those stop only after it (workers/hand-back.ts).
     for (const s of services.reverse()) await s.stop();
     await infra?.stop();
     log('stopped');
@@ -43,6 +45,12 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // A closed terminal: the services, in their own process groups, do not hear it; stop them as for Ctrl-C,
+  // without letting writes to the gone terminal (EIO) end the launcher half way.
+  process.on('SIGHUP', () => {
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+    void shutdown(0);
+  });
   // A crashed service is started again (and the launcher says so); one that keeps crashing ends it all.
   const keepRunning: SuperviseOptions = {
     log,
