@@ -47,7 +47,7 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
     return await untilHostLost(run, () => attemptWork(run, attempt));
   } catch (err) {
     if (isCancellation(err) || run.cancelRequested || err instanceof ContinueAsNew) throw err;
-    if (run.handedBack && run.hostLost !== null) return handBack(run, attempt, run.hostLost);
+    if (err instanceof HandedBack) return handBack(run, attempt, err.message);
     const error = failureMessage(err);
     if (isTaskFailure(err)) {
       await CancellationScope.nonCancellable(() => releaseAfter(run, attempt, 'failed'));
@@ -72,6 +72,9 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
     return { retry: error };
   }
 }
+
+/** The attempt's host handed it back (`hostLost` with `handedBack`): not a failure. */
+class HandedBack extends Error {}
 
 /**
  * The host stopped gracefully and gave the attempt back (it stopped the agent and freed the slot itself): no
@@ -106,7 +109,7 @@ async function untilHostLost(run: Run, work: () => Promise<AttemptOutcome>): Pro
         if (run.hostLost === null) return done;
         done.catch(() => {}); // ends when the server times the abandoned activity out
         scope.cancel();
-        throw new Error(run.hostLost);
+        throw run.handedBack ? new HandedBack(run.hostLost) : new Error(run.hostLost);
       }),
     ]);
   } finally {
