@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isSecretReference, parseGitHosts } from './repository.ts';
+import { publishModes, runtimes } from './task.ts';
 
 /**
  * Every setting the product reads, one place. `loadConfig` validates process.env with this schema at
@@ -56,6 +57,7 @@ const keyRef = z
   .refine(isSecretReference, 'must be a secret reference (env://NAME, vault://mount/path#field)')
   .optional();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const onOff = z.enum(['on', 'off'], { error: 'must be on or off' }).transform((v) => v === 'on');
 
 export const configSchema = z.object({
   MOONMIND_DATA_DIR: z.string().min(1).default('./.data'),
@@ -82,8 +84,16 @@ export const configSchema = z.object({
     .optional(),
   MOONMIND_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MOONMIND_SKILLS_DIR: z.string().min(1).default('./skills'),
-  MOONMIND_DEFAULT_RUNTIME: z.enum(['codex', 'gemini', 'claude']).default('codex'),
+  /** `npm start` with the demo on and this unset makes it `demo` (scripts/demo.ts). */
+  MOONMIND_DEFAULT_RUNTIME: z.enum(runtimes).default('codex'),
   MOONMIND_DEFAULT_REPOSITORY: z.string().optional(),
+  /** The submit form's publish mode; `npm start` with the demo on and this unset makes it `branch`. */
+  MOONMIND_DEFAULT_PUBLISH_MODE: z.enum(publishModes).default('pr'),
+  /**
+   * The first-run demo (scripts/demo.ts): a local demo repository and the scripted `demo` runtime, no model
+   * and no forge needed. Unset: on when `npm start` runs the embedded PostgreSQL (DATABASE_URL unset).
+   */
+  MOONMIND_DEMO: onOff.optional(),
   MOONMIND_EMBEDDED_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   /** Tests (`npm run chaos`): `npm start` does not restart a crashed service while `<dir>/<name>` exists. */
   MOONMIND_RESTART_HOLD_DIR: z.string().min(1).optional(),
@@ -157,6 +167,8 @@ export const workerConfigSchema = z.object({
   MOONMIND_VAULT_NAMESPACE: z.string().min(1).optional(),
   /** Forge token for push and pull requests (GITHUB_TOKEN / GH_TOKEN are read as fallbacks); never logged. */
   MOONMIND_GIT_TOKEN: z.string().min(1).optional(),
+  /** Advertise the scripted `demo` runtime (when claimed): `npm start` turns it on for its workers with the demo. */
+  MOONMIND_DEMO: onOff.default(false),
   MOONMIND_CODEX_COMMAND: z.string().min(1).default('codex'),
   MOONMIND_GEMINI_COMMAND: z.string().min(1).default('gemini'),
   MOONMIND_CLAUDE_COMMAND: z.string().min(1).default('claude'),

@@ -7,11 +7,15 @@ import { containsSecret, findSecretPaths } from './secrets.ts';
  * `normalizeJob` is the server-side source of truth: defaults filled, capabilities derived, every rule
  * checked, every error carrying the path of the offending field.
  */
-export const runtimes = ['codex', 'gemini', 'claude'] as const;
+/** `demo` is the scripted agent of the first-run demo (activities/runtimes/demo-agent.mjs): no model. */
+export const runtimes = ['codex', 'gemini', 'claude', 'demo'] as const;
 export const publishModes = ['none', 'branch', 'pr'] as const;
 export const jobTypes = ['task', 'manifest'] as const;
 export const efforts = ['low', 'medium', 'high'] as const;
 export type Runtime = (typeof runtimes)[number];
+/** The runtimes that are real agent CLIs talking to a model. */
+export type ModelRuntime = Exclude<Runtime, 'demo'>;
+export const modelRuntimes = runtimes.filter((r): r is ModelRuntime => r !== 'demo');
 export type PublishMode = (typeof publishModes)[number];
 
 const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });

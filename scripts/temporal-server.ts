@@ -93,7 +93,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const pidFile = path.join(opts.dataDir, 'temporal.pid');
   if (!opts.ephemeral) await stopLeftover(pidFile, path.join(opts.dataDir, 'temporal.db'));
   const log = await open(path.join(opts.dataDir, 'temporal.log'), 'a');
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.fd, log.fd] });
+  // Its own process group: Ctrl-C in the terminal reaches the launcher, which stops the dev server only after
+  // the workers have handed their attempts back through it (leftovers.ts stops it if the launcher dies).
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.fd, log.fd], detached: true });
   await recordPid(pidFile, child.pid);
   const address = `127.0.0.1:${opts.port}`;
   const watched = watchChild(child, () => void log.close());

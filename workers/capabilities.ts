@@ -49,6 +49,7 @@ async function withScratchHome<T>(env: NodeJS.ProcessEnv, fn: (env: NodeJS.Proce
 
 /**
  * A worker advertises only what it can back:
+ * - `demo`: only with MOONMIND_DEMO=on; then like the runtimes below (its command is the scripted agent);
  * - `codex` / `gemini` / `claude`: the configured command answers `--version`, or its executable (or the
  *   script it runs) exists and is executable; when agents run as the agent user (`agent`), it must answer
  *   `--version` as that user, since a CLI installed where only root can reach it would fail every step;
@@ -84,6 +85,7 @@ async function check(
   env: NodeJS.ProcessEnv,
   agent: AgentIdentity | undefined,
 ): Promise<string | null> {
+  if (capability === 'demo' && !config.MOONMIND_DEMO) return 'the demo is off (MOONMIND_DEMO=on enables it)';
   if ((runtimes as readonly string[]).includes(capability)) {
     const command = runtimeCommand(capability as Runtime, config);
     const { file, args } = splitCommand(command);

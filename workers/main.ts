@@ -8,13 +8,14 @@ import { ApiError, sleep, WorkerApiClient } from '../activities/reporting/api-cl
 import { AgentSandbox } from '../activities/runtimes/sandbox.ts';
 import { createTaskActivities, RunSlots } from '../activities/task/index.ts';
 import type { LeaseOwner } from '../activities/task/run-slots.ts';
-import { sweepWorkspaces } from '../activities/task/workspace-retention.ts';
+import { removeWorkspace, sweepWorkspaces } from '../activities/task/workspace-retention.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../contracts/config.ts';
 import { hostTaskQueue, poolTaskQueue, workflowIdFor } from '../contracts/job.ts';
 import { isTerminal } from '../contracts/status.ts';
 import { stateQuery } from '../workflows/messages.ts';
 import { verifyCapabilities } from './capabilities.ts';
 import { failOverDeadAttempts, findDeadAttempts } from './dead-attempts.ts';
+import { handBackAttempts } from './hand-back.ts';
 import { claimWorkspaceDir, stableHostId } from './host-id.ts';
 import { startHostPings } from './host-pings.ts';
 import { runSlotSupplier } from './slot-supplier.ts';
@@ -213,10 +214,26 @@ export async function startCapabilityWorker(
     shutdown() {
       stopped ??= (async () => {
         stopping.abort();
-        await pings?.stop();
         clearInterval(sweeper);
-        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        const [poolWorker, hostWorker] = workers;
+        // No new work first: a run handed back below must not be prepared here again.
+        if (poolWorker.getState() === 'RUNNING') poolWorker.shutdown();
+        await Promise.allSettled([runs[0]]);
+        // Each attempt held here goes back to its run, which cancels its step (stopping the agent) and starts
+        // the same attempt again when a worker is free (workers/hand-back.ts).
+        const handedBack = await handBackAttempts(client, hostId, slots.leased, (level, message) =>
+          log[level](message),
+        );
+        if (hostWorker.getState() === 'RUNNING') hostWorker.shutdown();
         const results = await Promise.allSettled(runs);
+        // The attempts are the runs' again: nothing of them stays here (a restart finds no lost attempt).
+        for (const { workspace } of handedBack) {
+          await sandbox.killLeftovers(workspace);
+          await sandbox.release(workspace).catch(() => {});
+          await removeWorkspace(workspace).catch(() => {});
+          slots.release(workspace);
+        }
+        await pings?.stop();
         slots.stop();
         if (ownConnection) await connection.close();
         for (const r of results)

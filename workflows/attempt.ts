@@ -16,8 +16,11 @@ import type { Run } from './run.ts';
 /** How a run ended; the workflow's result adds where and when from the run's state. */
 export type RunOutcome = Pick<TaskRunResult, 'status' | 'branch' | 'prUrl' | 'error'>;
 
-/** What an attempt ends with: the run's outcome, or an infrastructure failure worth another attempt. */
-type AttemptOutcome = { final: RunOutcome } | { retry: string };
+/**
+ * What an attempt ends with: the run's outcome, an infrastructure failure worth another attempt, or its host
+ * handing it back on a graceful stop (the same attempt runs again).
+ */
+type AttemptOutcome = { final: RunOutcome } | { retry: string } | { handedBack: string };
 
 const PREPARE = 'moonmind.task.prepare';
 const EXECUTE = 'moonmind.task.execute';
@@ -44,6 +47,7 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
     return await untilHostLost(run, () => attemptWork(run, attempt));
   } catch (err) {
     if (isCancellation(err) || run.cancelRequested || err instanceof ContinueAsNew) throw err;
+    if (err instanceof HandedBack) return handBack(run, attempt, err.message);
     const error = failureMessage(err);
     if (isTaskFailure(err)) {
       await CancellationScope.nonCancellable(() => releaseAfter(run, attempt, 'failed'));
@@ -69,6 +73,23 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
   }
 }
 
+/** The attempt's host handed it back (`hostLost` with `handedBack`): not a failure. */
+class HandedBack extends Error {}
+
+/**
+ * The host stopped gracefully and gave the attempt back (it stopped the agent and freed the slot itself): no
+ * failure, no release to send to a host that is gone; the caller runs the same attempt again.
+ */
+function handBack(run: Run, attempt: number, message: string): AttemptOutcome {
+  const host = run.prepared?.hostId ?? null;
+  run.events.emit('run.attempt.handed_back', `attempt ${attempt} ${message}; it runs again`, {
+    attempt,
+    host,
+  });
+  run.prepared = null;
+  return { handedBack: message };
+}
+
 /**
  * The attempt's work, abandoned the moment its host is reported lost (`hostLost`): its activities are then
  * cancelled without waiting (a dead host never confirms) and the attempt fails at once, naming the host.
@@ -76,6 +97,7 @@ export async function runAttempt(run: Run, attempt: number): Promise<AttemptOutc
  */
 async function untilHostLost(run: Run, work: () => Promise<AttemptOutcome>): Promise<AttemptOutcome> {
   run.hostLost = null;
+  run.handedBack = false;
   const scope = new CancellationScope();
   const done = scope.run(work);
   let settled = false;
@@ -87,7 +109,7 @@ async function untilHostLost(run: Run, work: () => Promise<AttemptOutcome>): Pro
         if (run.hostLost === null) return done;
         done.catch(() => {}); // ends when the server times the abandoned activity out
         scope.cancel();
-        throw new Error(run.hostLost);
+        throw run.handedBack ? new HandedBack(run.hostLost) : new Error(run.hostLost);
       }),
     ]);
   } finally {

@@ -35,6 +35,9 @@ export interface QueuedCarry {
  */
 export type TaskRunArgs = TaskRunInput & { carried?: QueuedCarry; queuedHistoryLimit?: number };
 
+/** Patch id: a `hostLost` with `handedBack` starts the same attempt again (see `lostHost`). */
+export const GRACEFUL_HANDBACK = 'graceful-handback';
+
 /** Patch id: steering requests to a running step go one after the other (see `steer`). */
 export const SERIAL_STEERING = 'serial-steering';
 
@@ -81,6 +84,8 @@ export class Run {
   runningStep: { attempt: number; hostQueue: string; workspace: string } | null = null;
   /** Set by `hostLost` for the current attempt's host: why it is gone (the attempt then fails at once). */
   hostLost: string | null = null;
+  /** With `hostLost`: the host handed the attempt back on a graceful stop (it runs again, not counted). */
+  handedBack = false;
   private readonly seen = new Set<string>();
   /** Recent verdicts by request id, for the `controlVerdict` query the API asks right after signalling. */
   private readonly verdicts = new Map<string, ControlVerdict>();
@@ -196,7 +201,12 @@ export class Run {
     if (typeof lost?.hostId !== 'string' || this.prepared?.hostId !== lost.hostId) return;
     if (typeof lost.attempt === 'number' && lost.attempt !== this.state.attempt) return;
     const why = typeof lost.reason === 'string' ? lost.reason.slice(0, 200) : 'gone';
-    this.hostLost ??= `worker ${lost.hostId} lost (${why})`;
+    if (this.hostLost !== null) return;
+    // Only hand-backs ask for the patch: histories without one replay as they ran.
+    if (lost.handedBack === true && patched(GRACEFUL_HANDBACK)) {
+      this.handedBack = true;
+      this.hostLost = `handed back by ${lost.hostId}: ${why}`;
+    } else this.hostLost = `worker ${lost.hostId} lost (${why})`;
   }
 
   /** Workflow cancellation from the Temporal Web UI or CLI: a cancel by actor `temporal`. */

@@ -113,7 +113,9 @@ async function runAttempts(run: Run): Promise<RunOutcome> {
   const { maxAttempts } = run.input.job;
   for (let attempt = run.input.carried?.attempt ?? 1; attempt <= maxAttempts; attempt++) {
     run.tracker.set({ attempt });
-    const outcome = await runAttempt(run, attempt);
+    let outcome = await runAttempt(run, attempt);
+    // A graceful stop of its worker is not a failure: the same attempt starts again when a worker is free.
+    while ('handedBack' in outcome) outcome = await runAttempt(run, attempt);
     if ('final' in outcome) return outcome.final;
     run.lastError = outcome.retry;
   }

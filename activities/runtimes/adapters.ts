@@ -62,6 +62,7 @@ export const runtimeEnv: Record<Runtime, string[]> = {
     'GOOGLE_CLOUD_LOCATION',
     'GOOGLE_GENAI_USE_VERTEXAI',
   ],
+  demo: [],
 };
 
 /** codex's provider for a configured endpoint or key (the built-in `openai` cannot be overridden). */
@@ -178,6 +179,10 @@ export function buildInvocation(input: InvocationInput): Invocation {
       geminiSettings(input, env);
       // An empty -p: the prompt comes from standard input.
       args = ['-m', input.model, '--yolo', '-o', 'stream-json', '-p', ''];
+      break;
+    case 'demo':
+      // The scripted agent reads the prompt from standard input too, and prints plain lines.
+      args = [];
       break;
   }
   return { file, args: [...lead, ...args], env, stdin: input.prompt };

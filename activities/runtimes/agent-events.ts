@@ -11,7 +11,8 @@ import { type AgentLine, isObject, oneLine } from './agent-line.ts';
  */
 export function readAgentLine(runtime: Runtime, line: string): AgentLine | null {
   const trimmed = line.trim();
-  if (!trimmed.startsWith('{')) return null;
+  // The scripted demo agent prints plain lines.
+  if (runtime === 'demo' || !trimmed.startsWith('{')) return null;
   let event: unknown;
   try {
     event = JSON.parse(trimmed);

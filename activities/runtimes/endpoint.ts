@@ -1,5 +1,5 @@
 import type { WorkerConfig } from '../../contracts/config.ts';
-import type { Runtime } from '../../contracts/task.ts';
+import type { ModelRuntime, Runtime } from '../../contracts/task.ts';
 
 type EndpointSettings = Pick<
   WorkerConfig,
@@ -20,7 +20,7 @@ export interface ModelEndpoint {
 }
 
 /** The vendors' endpoints, in each CLI's own base-URL form (codex's includes `/v1`, the others' do not). */
-export const vendorBaseUrls: Record<Runtime, string> = {
+export const vendorBaseUrls: Record<ModelRuntime, string> = {
   codex: 'https://api.openai.com/v1',
   claude: 'https://api.anthropic.com',
   gemini: 'https://generativelanguage.googleapis.com',
@@ -30,7 +30,7 @@ export const vendorBaseUrls: Record<Runtime, string> = {
  * The one variable each CLI reads the key from. codex takes it through its provider's `env_key`, so the
  * name is ours to choose; the conventional one keeps gateways' docs applicable.
  */
-export const keyVariables: Record<Runtime, string> = {
+export const keyVariables: Record<ModelRuntime, string> = {
   codex: 'OPENAI_API_KEY',
   claude: 'ANTHROPIC_API_KEY',
   gemini: 'GEMINI_API_KEY',
@@ -41,6 +41,8 @@ export function modelEndpoint(runtime: Runtime, config: EndpointSettings): Model
     codex: { baseUrl: config.MOONMIND_CODEX_BASE_URL, keyRef: config.MOONMIND_CODEX_API_KEY_REF },
     claude: { baseUrl: config.MOONMIND_CLAUDE_BASE_URL, keyRef: config.MOONMIND_CLAUDE_API_KEY_REF },
     gemini: { baseUrl: config.MOONMIND_GEMINI_BASE_URL, keyRef: config.MOONMIND_GEMINI_API_KEY_REF },
+    // The scripted demo agent talks to no model.
+    demo: {},
   };
   return settings[runtime];
 }

@@ -1,15 +1,15 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Runtime } from '../../contracts/task.ts';
+import type { ModelRuntime, Runtime } from '../../contracts/task.ts';
 
 /** Each CLI's config directory inside the workspace home (adapters.ts points codex and claude there). */
-const configDirs: Record<Runtime, string> = { codex: '.codex', claude: '.claude', gemini: '.gemini' };
+const configDirs: Record<ModelRuntime, string> = { codex: '.codex', claude: '.claude', gemini: '.gemini' };
 
 /**
  * The operator's files each CLI needs for its login and settings: top-level files only, so sessions,
  * transcripts and history stay behind.
  */
-async function sourcesOf(runtime: Runtime, env: NodeJS.ProcessEnv): Promise<string[]> {
+async function sourcesOf(runtime: ModelRuntime, env: NodeJS.ProcessEnv): Promise<string[]> {
   const home = env.HOME;
   const pick = (dir: string | undefined, names: string[]) => (dir ? names.map((n) => join(dir, n)) : []);
   switch (runtime) {
@@ -56,6 +56,8 @@ export async function seedRuntimeHome(
   workspaceHome: string,
   { login }: { login: boolean } = { login: true },
 ): Promise<void> {
+  // The scripted demo agent has no login or settings.
+  if (runtime === 'demo') return;
   const target = join(workspaceHome, configDirs[runtime]);
   // The directory exists even with nothing to copy: codex refuses a CODEX_HOME that does not.
   await mkdir(target, { recursive: true });

@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import type { WorkerConfig } from '../../contracts/config.ts';
 import type { Runtime, TaskPayload } from '../../contracts/task.ts';
+
+/** The `demo` runtime: this Node.js running the scripted agent shipped with the product. */
+const demoAgentCommand = `"${process.execPath}" "${fileURLToPath(new URL('./demo-agent.mjs', import.meta.url))}"`;
 
 export interface ResolvedRuntime {
   mode: Runtime;
@@ -25,6 +29,7 @@ export function resolveRuntime(payload: TaskPayload, config: RuntimeSettings): R
     codex: config.MOONMIND_CODEX_MODEL,
     gemini: config.MOONMIND_GEMINI_MODEL,
     claude: config.MOONMIND_CLAUDE_MODEL,
+    demo: 'scripted',
   };
   return {
     mode,
@@ -38,6 +43,7 @@ export function runtimeCommand(mode: Runtime, config: RuntimeSettings): string {
     codex: config.MOONMIND_CODEX_COMMAND,
     gemini: config.MOONMIND_GEMINI_COMMAND,
     claude: config.MOONMIND_CLAUDE_COMMAND,
+    demo: demoAgentCommand,
   };
   return commands[mode];
 }

@@ -50,6 +50,11 @@ export class RunSlots {
     return [...this.leases.values()].map((l) => ({ ...l.owner }));
   }
 
+  /** Each lease's workspace and attempt (a stopping worker hands these back). */
+  get leased(): { workspace: string; owner: LeaseOwner }[] {
+    return [...this.leases].map(([workspace, l]) => ({ workspace, owner: { ...l.owner } }));
+  }
+
   /** Wait for a free slot and reserve it for a poll (rejects with the signal's reason when aborted). */
   reserve(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -45,10 +45,11 @@ export const taskRoutes = defineRoutes([
           codex: { model: w.MOONMIND_CODEX_MODEL, effort },
           gemini: { model: w.MOONMIND_GEMINI_MODEL, effort },
           claude: { model: w.MOONMIND_CLAUDE_MODEL, effort },
+          demo: { model: 'scripted', effort },
         },
         defaultRepository: deps.config.MOONMIND_DEFAULT_REPOSITORY ?? null,
         publishModes: ['pr', 'branch', 'none'],
-        defaultPublishMode: 'pr',
+        defaultPublishMode: deps.config.MOONMIND_DEFAULT_PUBLISH_MODE,
         temporalUiUrl: uiBaseOf(deps.config),
       };
     },

@@ -244,6 +244,18 @@ describe('verifyCapabilities', () => {
     expect(withToken.verified).toContain('gh');
   });
 
+  it('advertises the scripted demo runtime only with MOONMIND_DEMO=on', async () => {
+    const env = { PATH: process.env.PATH };
+    const off = await verifyCapabilities(loadWorkerConfig({ MOONMIND_WORKER_CAPABILITIES: 'demo,git' }), env);
+    expect(off.verified).toEqual(['git']);
+    expect(off.rejected[0].reason).toMatch(/MOONMIND_DEMO=on/);
+    const on = await verifyCapabilities(
+      loadWorkerConfig({ MOONMIND_WORKER_CAPABILITIES: 'demo,git', MOONMIND_DEMO: 'on' }),
+      env,
+    );
+    expect(on.verified).toEqual(['demo', 'git']);
+  });
+
   it.runIf(process.getuid?.() === 0)(
     'as root, backs a runtime only when the agent user can run its CLI',
     async () => {

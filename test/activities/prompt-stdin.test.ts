@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runtimes } from '../../contracts/task.ts';
+import { modelRuntimes } from '../../contracts/task.ts';
 import {
   FAKE_AGENT,
   type Fixture,
@@ -26,7 +26,7 @@ const filler = 'Ünïcødé ✓ 漢字 ';
 const instructions = `FAKE_SHOW_ARGV ${filler.repeat(100_000 / filler.length + 1)}`.slice(0, 100_000);
 
 describe('the prompt goes through standard input, never argv', () => {
-  for (const runtime of runtimes) {
+  for (const runtime of modelRuntimes) {
     it(`${runtime}: a 100,000-character instruction arrives whole and is not in the command line`, async () => {
       await rm(fx.promptLog, { force: true });
       const payload = taskPayload({ instructions, runtime: { mode: runtime }, publish: { mode: 'none' } });
@@ -50,7 +50,7 @@ describe('the prompt goes through standard input, never argv', () => {
 });
 
 describe("a failed step's error is the CLI's own reason", () => {
-  for (const runtime of runtimes) {
+  for (const runtime of modelRuntimes) {
     it(`${runtime}: the run error and the step's failure event carry the agent's last error`, async () => {
       const payload = taskPayload({
         instructions: 'FAKE_AGENT_ERROR=quota-exceeded',

@@ -26,6 +26,8 @@ export interface Launcher {
   apiUrl: string;
   token: string;
   dataDir: string;
+  /** API, Temporal, Temporal UI and PostgreSQL ports. */
+  ports: number[];
   lines: LauncherLine[];
   /** For test/support/jobs.ts: the launcher's output, newest last. */
   logs: string[];
@@ -38,7 +40,10 @@ export interface Launcher {
   release(service: ServiceName): Promise<void>;
   /** The first output line at or after `since` matching `pattern`. */
   waitForLine(pattern: RegExp, since: number, timeoutMs: number): Promise<LauncherLine>;
-  stop(): Promise<void>;
+  /** SIGINT, as Ctrl-C; then the data dir is removed unless `keepData` (a later start reuses it). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+  /** Ctrl-C in its terminal: SIGINT to the launcher's whole process group; resolves with its exit code. */
+  interrupt(): Promise<number | null>;
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -56,14 +61,18 @@ export async function startLauncher(opts: {
   workdir: string;
   env: Record<string, string>;
   label: string;
+  /** Start again on the data dir (and ports) of a launcher stopped with `keepData`. */
+  again?: Launcher;
+  /** No MOONMIND_ADMIN_TOKEN: sign in with the token a first start prints, as a newcomer does. */
+  printedToken?: boolean;
 }): Promise<Launcher> {
-  const dataDir = await mkdtemp(path.join(opts.workdir, `${opts.label}-`));
+  const dataDir = opts.again?.dataDir ?? (await mkdtemp(path.join(opts.workdir, `${opts.label}-`)));
   // As root, PostgreSQL runs as its own user and agents as theirs: both pass through here to their dirs.
   await chmod(dataDir, 0o711);
   const holdDir = path.join(dataDir, 'restart-hold');
-  await mkdir(holdDir);
-  const [api, temporal, ui, pg] = await pickPorts(4);
-  const token = `chaos-admin-${randomBytes(16).toString('hex')}`;
+  await mkdir(holdDir, { recursive: true });
+  const [api, temporal, ui, pg] = opts.again?.ports ?? (await pickPorts(4));
+  let token = opts.again?.token ?? `chaos-admin-${randomBytes(16).toString('hex')}`;
   const clean = { ...process.env };
   for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL']) delete clean[k];
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
@@ -75,12 +84,14 @@ export async function startLauncher(opts: {
       MOONMIND_TEMPORAL_PORT: String(temporal),
       MOONMIND_TEMPORAL_UI_PORT: String(ui),
       MOONMIND_PG_PORT: String(pg),
-      MOONMIND_ADMIN_TOKEN: token,
+      ...(opts.printedToken ? {} : { MOONMIND_ADMIN_TOKEN: token }),
       MOONMIND_RESTART_HOLD_DIR: holdDir,
       MOONMIND_LOG_LEVEL: 'warn',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, as a shell gives `npm start`: `interrupt` signals it the way Ctrl-C does.
+    detached: true,
   });
   const lines: LauncherLine[] = [];
   const logs: string[] = [];
@@ -108,8 +119,11 @@ export async function startLauncher(opts: {
   };
   const launcher: Launcher = {
     apiUrl,
-    token,
+    get token() {
+      return token;
+    },
     dataDir,
+    ports: [api, temporal, ui, pg],
     lines,
     logs,
     api(pathname, init = {}) {
@@ -144,7 +158,11 @@ export async function startLauncher(opts: {
       );
       return found!;
     },
-    async stop() {
+    async interrupt() {
+      process.kill(-child.pid!, 'SIGINT');
+      return exited;
+    },
+    async stop({ keepData = false } = {}) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGINT');
         const timer = setTimeout(() => {
@@ -154,7 +172,7 @@ export async function startLauncher(opts: {
         await exited;
         clearTimeout(timer);
       }
-      await rm(dataDir, { recursive: true, force: true });
+      if (!keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
   try {
@@ -169,6 +187,16 @@ export async function startLauncher(opts: {
         throw new Error(`the launcher exited (${code}) before it was ready`);
       }),
     ]);
+    if (opts.printedToken) {
+      // The token is on the line after "sign in with this admin API token", indented.
+      const at = lines.findIndex((l) => l.text.includes('sign in with this admin API token'));
+      token =
+        lines
+          .slice(at + 1)
+          .find((l) => l.text.trim())
+          ?.text.trim() ?? '';
+      if (at < 0 || !token) throw new Error('the launcher printed no admin token');
+    }
   } catch (err) {
     await launcher.stop();
     throw new Error(`${(err as Error).message}\n${logs.slice(-30).join('\n')}`);

@@ -46,6 +46,8 @@ export async function runChaos(opts: {
           MOONMIND_CLAUDE_COMMAND: agent,
           MOONMIND_WORKER_CAPABILITIES: 'codex,git',
           MOONMIND_GIT_BASE_URL: remote.baseUrl,
+          // Runs name no runtime: the default must be codex (the fake agent), not the demo's.
+          MOONMIND_DEMO: 'off',
         },
       }),
     async remote(repositories) {

@@ -32,6 +32,7 @@ describe('workflow bundle', () => {
       'end-cancelled',
       'end-dead-letter',
       'end-failed',
+      'handed-back',
       'host-lost',
       'list-memo-queued',
       'pause-now',

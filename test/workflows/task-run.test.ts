@@ -574,6 +574,45 @@ describe('taskRun', () => {
   });
 });
 
+describe('graceful hand-back', () => {
+  it('runs the same attempt again when its host hands it back, not counting it as failed', async () => {
+    const [stopping, next] = [unique('stopping'), unique('next')];
+    const hung = gatedStep(); // the step the stopping worker was running: only the hand-back moves the run on
+    let prepares = 0;
+    const { double, repository } = await servedPool({
+      hosts: [stopping, next],
+      behaviour: {
+        hostFor: () => (++prepares === 1 ? stopping : next),
+        executeStep: (_input, host) =>
+          host === stopping ? hung.run() : Promise.resolve({ exitCode: 0, summary: null }),
+      },
+    });
+    const { jobId, handle } = await startRun(env.client, {
+      payload: twoSteps(repository, 'none'),
+      maxAttempts: 1,
+    });
+    await hung.started;
+    await handle.signal(hostLostSignal, {
+      hostId: stopping,
+      attempt: 1,
+      reason: 'worker stopping',
+      handedBack: true,
+    });
+    // With one attempt allowed, a counted failure would end the run dead_letter.
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'succeeded', attempt: 1, host: next });
+    const all = await events(env.sql, jobId);
+    expect(all.filter((e) => e.type === 'run.attempt.failed')).toEqual([]);
+    expect(all.filter((e) => e.type === 'run.attempt.handed_back').map((e) => e.message)).toEqual([
+      `attempt 1 handed back by ${stopping}: worker stopping; it runs again`,
+    ]);
+    expect(double.callsOf(jobId, 'prepare').map((c) => c.host)).toEqual([stopping, next]);
+    expect(double.callsOf(jobId, 'releaseHost').map((c) => c.host)).not.toContain(stopping);
+    hung.release();
+    await saveHistory(handle, 'handed-back');
+  });
+});
+
 describe('replay', () => {
   it('replays every history recorded above against the current workflow bundle', async () => {
     const histories = await readHistories(recordedDir);

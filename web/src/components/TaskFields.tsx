@@ -89,7 +89,7 @@ export function TaskFields(props: {
                 selected={r === props.form.runtime}
                 data-served={String(markOf(props.fleet?.runtimes, r)?.served ?? true)}
               >
-                {optionText(r, markOf(props.fleet?.runtimes, r))}
+                {optionText(r === 'demo' ? 'demo (scripted, no model)' : r, markOf(props.fleet?.runtimes, r))}
               </option>
             )}
           </For>

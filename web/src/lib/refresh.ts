@@ -28,6 +28,7 @@ const jobTypes = new Set([
   'run.queued',
   'run.attempt.started',
   'run.attempt.failed',
+  'run.attempt.handed_back',
   'run.paused',
   'run.finished',
 ]);
