@@ -63,7 +63,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('the submit form a
       served: false,
       reason: 'no worker serves gh: add a forge token or choose branch',
     });
-    expect(fleet.runtimes.map((r: { served: boolean }) => r.served)).toEqual([true, false, false]);
+    expect(fleet.runtimes.map((r: { served: boolean }) => r.served)).toEqual([true, false, false, false]);
   });
 
   it('marks pr with the reason, defaults to branch, and keeps a choice the user made', async () => {

@@ -27,6 +27,7 @@ describe('fleet marks', () => {
       ['codex', true],
       ['gemini', false],
       ['claude', false],
+      ['demo', false],
     ]);
     expect(marks.runtimes[1].reason).toBe('no worker serves gemini');
     expect(marks.skills[0]).toMatchObject({ served: false, reason: 'no worker serves docker' });
