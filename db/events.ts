@@ -1,4 +1,10 @@
-import type { EventBatch, EventsQuery, JobEvent } from '../contracts/events.ts';
+import type {
+  EventBatch,
+  EventSearchQuery,
+  EventSearchResult,
+  EventsQuery,
+  JobEvent,
+} from '../contracts/events.ts';
 import { redact, redactDeep } from '../contracts/secrets.ts';
 import type { Sql } from './client.ts';
 
@@ -131,11 +137,33 @@ export async function listEvents(sql: Sql, jobId: string, q: EventsQuery): Promi
     if (typeof value === 'number') conds.push(op === '>' ? sql`job_seq > ${value}` : sql`job_seq < ${value}`);
     else conds.push(op === '>' ? sql`created_at > ${value}` : sql`created_at < ${value}`);
   }
+  // Written as the partial index job_events_not_log's predicate, so PostgreSQL uses it.
+  if (q.exclude === 'log') conds.push(sql`type <> 'log' AND coalesce(payload->>'kind', '') <> 'log'`);
   const where = conds.reduce((acc, c) => sql`${acc} AND ${c}`);
   const rows = await sql<EventRow[]>`
     SELECT ${columns(sql)} FROM job_events WHERE ${where}
     ORDER BY job_seq ${q.sort === 'desc' ? sql`DESC` : sql`ASC`} LIMIT ${q.limit}`;
   return rows.map(toEvent);
+}
+
+/** `\\`, `%` and `_` match themselves in a LIKE pattern. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * A job's events whose message contains `q` (any case): the match count and a page of ids, newest first.
+ * The trigram index (migration 007) answers it; a query under three characters reads the job's rows.
+ */
+export async function searchEvents(sql: Sql, jobId: string, q: EventSearchQuery): Promise<EventSearchResult> {
+  const pattern = `%${likeLiteral(q.q)}%`;
+  const match = sql`job_id = ${jobId} AND message ILIKE ${pattern}`;
+  const [[{ total }], rows] = await Promise.all([
+    sql<{ total: number }[]>`SELECT count(*)::int AS total FROM job_events WHERE ${match}`,
+    sql<{ id: string }[]>`
+      SELECT job_seq AS id FROM job_events
+      WHERE ${match} ${q.before === undefined ? sql`` : sql`AND job_seq < ${q.before}`}
+      ORDER BY job_seq DESC LIMIT ${q.limit}`,
+  ]);
+  return { total, ids: rows.map((r) => Number(r.id)) };
 }
 
 /** Events of a job after an id, in order (the SSE catch-up and the hub's fetch). */
