@@ -135,9 +135,13 @@ export function VirtualLog(props: {
                 data-kind={line().kind ?? undefined}
                 data-current={line().id === props.current ? '' : undefined}
               >
-                <a class="log-ref" href={props.lineHref(line().id)} title="Link to this line">
-                  {line().id}
-                </a>
+                {/* biome-ignore lint/a11y/useAnchorContent: named by aria-label; the number is CSS content, so a line's text (read, copied) is the line alone. */}
+                <a
+                  class="log-ref"
+                  href={props.lineHref(line().id)}
+                  aria-label={`Link to line ${line().id}`}
+                  data-n={line().id}
+                />
                 <Show when={props.times}>
                   <time class="log-time" datetime={line().at}>
                     {formatClock(line().at)}
