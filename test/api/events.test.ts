@@ -117,6 +117,12 @@ describe('worker events', () => {
     // LIKE's wildcards are plain characters: `%` matches only a percent sign, `_` only an underscore.
     expect((await (await search('q=100%25')).json()).total).toBe(12);
     expect((await (await search('q=unit_1')).json()).total).toBe(0);
+    // A common term (1,187 of 1,200 lines) and a term too short for trigrams take the other plan: same answers.
+    const common = await (await search('q=COMPILING%20unit')).json();
+    expect(common.total).toBe(1187);
+    expect(common.ids).toHaveLength(500);
+    expect(common.ids).toEqual([...common.ids].sort((a: number, b: number) => b - a));
+    expect((await (await search('q=r:')).json()).total).toBe(12);
     expect((await (await search('q=needle_10')).json()).total).toBe(2); // Needle_107 and Needle_1007
     expect(await (await search('q=nothing%20like%20this')).json()).toEqual({ total: 0, ids: [] });
 

@@ -248,7 +248,27 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('the run page', ()
     await page.close();
   });
 
-  it('disables the controls while the API cannot be reached', async () => {
+  it('disables the controls while the API cannot be reached (a run, a proposal)', async () => {
+    const created = await stack.api('/api/proposals', {
+      method: 'POST',
+      json: {
+        title: 'Add retry tests',
+        summary: 'None yet.',
+        category: 'tests',
+        taskCreateRequest: {
+          type: 'task',
+          payload: {
+            repository: 'octo/long',
+            task: { instructions: 'Add tests', publish: { mode: 'none' } },
+          },
+        },
+      },
+    });
+    const json = await created.json();
+    const proposal = await context.newPage();
+    await proposal.goto(`/tasks/proposals/${(json.proposal ?? json).id}`);
+    const promote = proposal.getByTestId('promote');
+    await expect.poll(() => promote.isDisabled()).toBe(false);
     const page = await open(`/tasks/queue/${longRun}`);
     const cancel = page.getByTestId('control-cancel');
     await expect.poll(() => cancel.isDisabled()).toBe(false);
@@ -256,6 +276,11 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('the run page', ()
     try {
       await page.getByTestId('api-banner').waitFor({ timeout: 20_000 });
       expect(await cancel.isDisabled()).toBe(true);
+      // The proposal page learns it from its next request: a promote that could not be sent.
+      await promote.click();
+      await proposal.getByTestId('api-banner').waitFor({ timeout: 20_000 });
+      expect(await promote.isDisabled()).toBe(true);
+      expect(await proposal.getByTestId('edit-then-promote').isDisabled()).toBe(true);
       expect(
         await page.getByTestId('run-controls').evaluate((f) => (f as HTMLFieldSetElement).disabled),
       ).toBe(true);
@@ -264,6 +289,13 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('the run page', ()
     }
     await page.getByTestId('api-banner').waitFor({ state: 'detached', timeout: 20_000 });
     expect(await cancel.isDisabled()).toBe(false);
+    await proposal.getByTestId('api-banner').waitFor({ state: 'detached', timeout: 20_000 });
+    expect(await promote.isDisabled()).toBe(false);
+    // The click while the API was away promoted nothing.
+    expect((await (await stack.api(`/api/proposals/${(json.proposal ?? json).id}`)).json()).status).toBe(
+      'open',
+    );
     await page.close();
+    await proposal.close();
   });
 });
