@@ -92,14 +92,25 @@ export type EventsQuery = z.infer<typeof eventsQuerySchema>;
  * `before` an event id to page to older ones.
  */
 export const eventSearchQuerySchema = z.object({
-  q: z.string().trim().min(1, 'must not be empty').max(200),
+  // PostgreSQL takes no NUL in text (stored lines hold U+FFFD in its place): a 400, not a failed query.
+  q: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what is refused.
+    .regex(/^[^\u0000]*$/, 'must not contain a NUL character'),
   before: eventIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 export type EventSearchQuery = z.infer<typeof eventSearchQuerySchema>;
+/** A search counts matches up to this many: a term on every line of a long log costs no more than this. */
+export const SEARCH_COUNT_CAP = 10_000;
 export const eventSearchResultSchema = z.object({
-  /** Matches in the whole job, whatever the page. */
+  /** Matches in the whole job, whatever the page, counted up to SEARCH_COUNT_CAP. */
   total: z.number().int(),
+  /** There are more matches than `total`. */
+  capped: z.boolean(),
   /** Ids of the matching events on this page, newest first. */
   ids: z.array(z.number().int()),
 });

@@ -1,9 +1,10 @@
-import type {
-  EventBatch,
-  EventSearchQuery,
-  EventSearchResult,
-  EventsQuery,
-  JobEvent,
+import {
+  type EventBatch,
+  type EventSearchQuery,
+  type EventSearchResult,
+  type EventsQuery,
+  type JobEvent,
+  SEARCH_COUNT_CAP,
 } from '../contracts/events.ts';
 import { redact, redactDeep } from '../contracts/secrets.ts';
 import type { Sql } from './client.ts';
@@ -154,7 +155,8 @@ const SAMPLE = 2000;
 const COMMON = 20;
 
 /**
- * A job's events whose message contains `q` (any case): the match count and a page of ids, newest first.
+ * A job's events whose message contains `q` (any case): the match count (up to SEARCH_COUNT_CAP) and a
+ * page of ids, newest first.
  * Two plans, chosen by how common the term is among the job's newest 2,000 lines (read through the
  * (job_id, job_seq) index, a few ms): a rare term goes to the trigram index (migration 007), which finds
  * its few rows among 100,000 in a few ms; a common one (1% or more) reads the job's rows in order, which
@@ -175,13 +177,18 @@ export async function searchEvents(sql: Sql, jobId: string, q: EventSearchQuery)
     ? sql`job_id = ${jobId} AND message ILIKE ${pattern}`
     : sql`job_id::text = ${jobId}::uuid::text AND message ILIKE ${pattern}`;
   const [[{ total }], rows] = await Promise.all([
-    sql<{ total: number }[]>`SELECT count(*)::int AS total FROM job_events WHERE ${match}`,
+    sql<{ total: number }[]>`
+      SELECT count(*)::int AS total FROM (SELECT 1 FROM job_events WHERE ${match} LIMIT ${SEARCH_COUNT_CAP + 1}) m`,
     sql<{ id: string }[]>`
       SELECT job_seq AS id FROM job_events
       WHERE ${match} ${q.before === undefined ? sql`` : sql`AND job_seq < ${q.before}`}
       ORDER BY job_seq DESC LIMIT ${q.limit}`,
   ]);
-  return { total, ids: rows.map((r) => Number(r.id)) };
+  return {
+    total: Math.min(total, SEARCH_COUNT_CAP),
+    capped: total > SEARCH_COUNT_CAP,
+    ids: rows.map((r) => Number(r.id)),
+  };
 }
 
 /** Events of a job after an id, in order (the SSE catch-up and the hub's fetch). */

@@ -113,7 +113,7 @@ describe('worker events', () => {
     expect(all.ids).toHaveLength(13);
     expect(all.ids).toEqual([...all.ids].sort((a: number, b: number) => b - a));
     const page = await (await search(`q=needle&limit=5&before=${all.ids[4]}`)).json();
-    expect(page).toEqual({ total: 13, ids: all.ids.slice(5, 10) });
+    expect(page).toEqual({ total: 13, capped: false, ids: all.ids.slice(5, 10) });
     // LIKE's wildcards are plain characters: `%` matches only a percent sign, `_` only an underscore.
     expect((await (await search('q=100%25')).json()).total).toBe(12);
     expect((await (await search('q=unit_1')).json()).total).toBe(0);
@@ -124,12 +124,19 @@ describe('worker events', () => {
     expect(common.ids).toEqual([...common.ids].sort((a: number, b: number) => b - a));
     expect((await (await search('q=r:')).json()).total).toBe(12);
     expect((await (await search('q=needle_10')).json()).total).toBe(2); // Needle_107 and Needle_1007
-    expect(await (await search('q=nothing%20like%20this')).json()).toEqual({ total: 0, ids: [] });
+    expect(await (await search('q=nothing%20like%20this')).json()).toEqual({
+      total: 0,
+      capped: false,
+      ids: [],
+    });
 
     const blank = await search('q=%20');
     expect(blank.status).toBe(400);
     expect(JSON.stringify(await blank.json())).toContain('q');
     expect((await search('q=x&before=abc')).status).toBe(400);
+    const nul = await search('q=a%00b');
+    expect(nul.status).toBe(400);
+    expect(JSON.stringify(await nul.json())).toContain('NUL');
     const unknown = await t.call(`/api/queue/jobs/${randomUUID()}/events/search?q=x`, { as: 'viewer' });
     expect(unknown.status).toBe(404);
   });

@@ -165,7 +165,8 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('the run page', ()
       expect(await page.locator('[data-testid="log-line"][data-current]').count()).toBe(1);
     };
 
-    await expect.poll(() => count.textContent()).toBe('3 of 3');
+    // Numbered from the newest, where the log opens.
+    await expect.poll(() => count.textContent()).toBe('1 of 3');
     await current(needleIds[2]);
     expect(await page.getByTestId('log-search-next').isDisabled()).toBe(true);
 
@@ -175,7 +176,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('the run page', ()
 
     // The oldest match is 2,900 lines back, far older than the lines held: the lines around it are shown.
     await page.getByTestId('log-search-prev').click();
-    await expect.poll(() => count.textContent()).toBe('1 of 3');
+    await expect.poll(() => count.textContent()).toBe('3 of 3');
     await current(needleIds[0]);
     expect(await page.getByTestId('log-window-note').textContent()).toContain(`line ${needleIds[0]}`);
     expect(await page.getByTestId('log-search-prev').isDisabled()).toBe(true);

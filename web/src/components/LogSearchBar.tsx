@@ -7,7 +7,7 @@ export function LogSearchBar(props: { search: LogSearch }) {
   const s = () => props.search;
   const submit = (ev: SubmitEvent) => {
     ev.preventDefault();
-    // Enter again on the same term moves to the next older match, as a find bar does.
+    // Enter again on the same term moves to the next (older) match, as a find bar does.
     if (term().trim() === s().state.term && s().state.total) void s().older();
     else void s().find(term());
   };
@@ -48,7 +48,7 @@ export function LogSearchBar(props: { search: LogSearch }) {
         <Show when={s().state.term && !s().state.busy} fallback={s().state.busy ? 'searching…' : ''}>
           <Show when={!s().state.error} fallback={s().state.error}>
             {s().state.total
-              ? `${s().position().toLocaleString('en-US')} of ${s().state.total.toLocaleString('en-US')}`
+              ? `${s().position().toLocaleString('en-US')} of ${s().state.total.toLocaleString('en-US')}${s().state.capped ? '+' : ''}`
               : 'no match in the log'}
           </Show>
         </Show>
