@@ -8,9 +8,11 @@ import { backoffDelay } from './poll.ts';
 export type Transport = 'connecting' | 'sse' | 'polling' | 'ended';
 export type AppendListener = (batch: JobEvent[], live: boolean) => void;
 const PAGE = 1000;
+/** The first read: a few screens of the newest lines, so a long run opens fast; older ones come in pages. */
+const FIRST_PAGE = 300;
 
 /**
- * A job's events for the detail page: the newest page first (so a run with 100k log lines opens fast), and
+ * A job's events for the detail page: the newest 300 first (so a run with 100k log lines opens fast), and
  * beside it every non-log event (`exclude=log`: stages, steps, controls), so the timeline is complete from
  * the first paint; then live events over SSE, falling back to polling `afterEventId` every second when SSE fails, and
  * trying SSE again (backing off) while polling; older pages on request. Both sources resume after the
@@ -59,11 +61,11 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   async function loadTail() {
     try {
       const [{ items }, rest] = await Promise.all([
-        listEvents(jobId, { sort: 'desc', limit: PAGE }),
+        listEvents(jobId, { sort: 'desc', limit: FIRST_PAGE }),
         loadNotLogs(),
       ]);
       failures = 0;
-      setHasOlder(items.length === PAGE);
+      setHasOlder(items.length === FIRST_PAGE);
       setNotLogs(rest);
       append(items.reverse(), false);
       setLoaded(true);
