@@ -158,7 +158,7 @@ const COMMON = 20;
  * A job's events whose message contains `q` (any case): the match count (up to SEARCH_COUNT_CAP) and a
  * page of ids, newest first.
  * Two plans, chosen by how common the term is among the job's newest 2,000 lines (read through the
- * (job_id, job_seq) index, a few ms): a rare term goes to the trigram index (migration 007), which finds
+ * (job_id, job_seq) index, a few ms): a rare term goes to the trigram index (migration 008), which finds
  * its few rows among 100,000 in a few ms; a common one (1% or more) reads the job's rows in order, which
  * beats intersecting trigram lists that hold most of the job. A term under three characters has no
  * trigram: it reads the job's rows.
