@@ -82,8 +82,39 @@ export const eventsQuerySchema = z.object({
   afterEventId: eventIdSchema.optional(),
   before: idOrTime.optional(),
   beforeEventId: eventIdSchema.optional(),
+  /** `log` leaves log lines out: the run page reads a long run's stages, steps and controls on their own. */
+  exclude: z.enum(['log']).optional(),
 });
 export type EventsQuery = z.infer<typeof eventsQuerySchema>;
+
+/**
+ * Searching a job's whole log: a case-insensitive substring of the event's message, newest matches first,
+ * `before` an event id to page to older ones.
+ */
+export const eventSearchQuerySchema = z.object({
+  // PostgreSQL takes no NUL in text (stored lines hold U+FFFD in its place): a 400, not a failed query.
+  q: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what is refused.
+    .regex(/^[^\u0000]*$/, 'must not contain a NUL character'),
+  before: eventIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+export type EventSearchQuery = z.infer<typeof eventSearchQuerySchema>;
+/** A search counts matches up to this many: a term on every line of a long log costs no more than this. */
+export const SEARCH_COUNT_CAP = 10_000;
+export const eventSearchResultSchema = z.object({
+  /** Matches in the whole job, whatever the page, counted up to SEARCH_COUNT_CAP. */
+  total: z.number().int(),
+  /** There are more matches than `total`. */
+  capped: z.boolean(),
+  /** Ids of the matching events on this page, newest first. */
+  ids: z.array(z.number().int()),
+});
+export type EventSearchResult = z.infer<typeof eventSearchResultSchema>;
 
 /** Stage names as the spec gives them; `<stage>.started|finished|failed` are event types. */
 export const stages = ['moonmind.task.prepare', 'moonmind.task.execute', 'moonmind.task.publish'] as const;

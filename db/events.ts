@@ -1,4 +1,11 @@
-import type { EventBatch, EventsQuery, JobEvent } from '../contracts/events.ts';
+import {
+  type EventBatch,
+  type EventSearchQuery,
+  type EventSearchResult,
+  type EventsQuery,
+  type JobEvent,
+  SEARCH_COUNT_CAP,
+} from '../contracts/events.ts';
 import { redact, redactDeep } from '../contracts/secrets.ts';
 import type { Sql } from './client.ts';
 
@@ -131,11 +138,57 @@ export async function listEvents(sql: Sql, jobId: string, q: EventsQuery): Promi
     if (typeof value === 'number') conds.push(op === '>' ? sql`job_seq > ${value}` : sql`job_seq < ${value}`);
     else conds.push(op === '>' ? sql`created_at > ${value}` : sql`created_at < ${value}`);
   }
+  // Written as the partial index job_events_not_log's predicate, so PostgreSQL uses it.
+  if (q.exclude === 'log') conds.push(sql`type <> 'log' AND coalesce(payload->>'kind', '') <> 'log'`);
   const where = conds.reduce((acc, c) => sql`${acc} AND ${c}`);
   const rows = await sql<EventRow[]>`
     SELECT ${columns(sql)} FROM job_events WHERE ${where}
     ORDER BY job_seq ${q.sort === 'desc' ? sql`DESC` : sql`ASC`} LIMIT ${q.limit}`;
   return rows.map(toEvent);
+}
+
+/** `\\`, `%` and `_` match themselves in a LIKE pattern. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Lines of a job's newest ones a search samples to tell a common term from a rare one. */
+const SAMPLE = 2000;
+const COMMON = 20;
+
+/**
+ * A job's events whose message contains `q` (any case): the match count (up to SEARCH_COUNT_CAP) and a
+ * page of ids, newest first.
+ * Two plans, chosen by how common the term is among the job's newest 2,000 lines (read through the
+ * (job_id, job_seq) index, a few ms): a rare term goes to the trigram index (migration 008), which finds
+ * its few rows among 100,000 in a few ms; a common one (1% or more) reads the job's rows in order, which
+ * beats intersecting trigram lists that hold most of the job. A term under three characters has no
+ * trigram: it reads the job's rows.
+ */
+export async function searchEvents(sql: Sql, jobId: string, q: EventSearchQuery): Promise<EventSearchResult> {
+  const pattern = `%${likeLiteral(q.q)}%`;
+  const [{ common }] =
+    q.q.length < 3
+      ? [{ common: true }]
+      : await sql<{ common: boolean }[]>`
+        SELECT count(*) >= ${COMMON} AS common FROM job_events
+        WHERE job_id = ${jobId} AND message ILIKE ${pattern}
+          AND job_seq > (SELECT coalesce(max(job_seq), 0) FROM job_events WHERE job_id = ${jobId}) - ${SAMPLE}`;
+  // `job_id::text` only the trigram index serves; `job_id` only the (job_id, job_seq) one.
+  const match = common
+    ? sql`job_id = ${jobId} AND message ILIKE ${pattern}`
+    : sql`job_id::text = ${jobId}::uuid::text AND message ILIKE ${pattern}`;
+  const [[{ total }], rows] = await Promise.all([
+    sql<{ total: number }[]>`
+      SELECT count(*)::int AS total FROM (SELECT 1 FROM job_events WHERE ${match} LIMIT ${SEARCH_COUNT_CAP + 1}) m`,
+    sql<{ id: string }[]>`
+      SELECT job_seq AS id FROM job_events
+      WHERE ${match} ${q.before === undefined ? sql`` : sql`AND job_seq < ${q.before}`}
+      ORDER BY job_seq DESC LIMIT ${q.limit}`,
+  ]);
+  return {
+    total: Math.min(total, SEARCH_COUNT_CAP),
+    capped: total > SEARCH_COUNT_CAP,
+    ids: rows.map((r) => Number(r.id)),
+  };
 }
 
 /** Events of a job after an id, in order (the SSE catch-up and the hub's fetch). */

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import {
   type EventBatch,
+  type EventSearchQuery,
   type EventsQuery,
   eventBatchSchema,
   eventIdPattern,
   eventIdSchema,
+  eventSearchQuerySchema,
+  eventSearchResultSchema,
   eventsQuerySchema,
 } from '../../contracts/events.ts';
-import { appendEvents, listEvents } from '../../db/events.ts';
+import { appendEvents, listEvents, searchEvents } from '../../db/events.ts';
 import { streamEvents } from '../events/sse.ts';
 import { describeJob } from '../jobs/temporal.ts';
 import { jobStatus } from '../jobs/views.ts';
@@ -30,6 +33,22 @@ export const eventRoutes = defineRoutes([
       const { params, query } = input<{ jobId: string }, EventsQuery>(ctx);
       await existingJob(deps, params.jobId);
       ctx.body = { items: await listEvents(deps.sql, params.jobId, query) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/queue/jobs/{jobId}/events/search',
+    summary:
+      "Search a job's whole log: ids of the events whose message contains `q` (any case), newest first",
+    tag: 'events',
+    access: 'viewer',
+    params: jobParams,
+    query: eventSearchQuerySchema,
+    responses: { 200: { description: 'matches', schema: eventSearchResultSchema } },
+    async handler(ctx, deps) {
+      const { params, query } = input<{ jobId: string }, EventSearchQuery>(ctx);
+      await existingJob(deps, params.jobId);
+      ctx.body = await searchEvents(deps.sql, params.jobId, query);
     },
   },
   {

@@ -93,6 +93,9 @@ const samples: Record<
     json: { message: 'please also update the docs' },
   }),
   'get /api/queue/jobs/{jobId}/events': async () => ({ path: `/api/queue/jobs/${jobId}/events` }),
+  'get /api/queue/jobs/{jobId}/events/search': async () => ({
+    path: `/api/queue/jobs/${jobId}/events/search?q=hi`,
+  }),
   'get /api/queue/jobs/{jobId}/events/stream': async () => ({
     path: `/api/queue/jobs/${jobId}/events/stream`,
   }),

@@ -77,6 +77,70 @@ describe('worker events', () => {
     expect(paths).toEqual(['events.0.message', 'events.0.seq', 'producer']);
   });
 
+  test('exclude=log leaves log lines out; search finds a substring in the whole log, newest first, paged', async () => {
+    const jobId = await newJob();
+    const lines = Array.from({ length: 1200 }, (_, n) => ({
+      seq: n,
+      type: 'log',
+      message: n % 100 === 7 ? `error: Needle_${n} 100% wrong` : `compiling unit ${n}`,
+      payload: { kind: 'log', stream: 'stdout' },
+    }));
+    // An agent event stored as a log line by its payload kind, a stage event among them.
+    lines[600] = {
+      seq: 600,
+      type: 'agent.message',
+      message: 'needle in an agent line',
+      payload: { kind: 'log', stream: 'stdout' },
+    };
+    for (let i = 0; i < lines.length; i += 600) {
+      const res = await t.call(`/api/worker/jobs/${jobId}/events`, {
+        method: 'POST',
+        as: 'workerIn',
+        json: { producer: 'host-s:1', events: lines.slice(i, i + 600) },
+      });
+      expect(res.status).toBe(202);
+    }
+    await post(jobId, 'host-s:2', [1], 'moonmind.task.execute.started');
+    const notLogs = await stored(jobId, '&exclude=log');
+    expect(notLogs.map((e) => e.type)).toContain('moonmind.task.execute.started');
+    expect(notLogs.filter((e) => e.type === 'log' || e.payload.kind === 'log')).toEqual([]);
+
+    const search = async (query: string) =>
+      t.call(`/api/queue/jobs/${jobId}/events/search?${query}`, { as: 'viewer' });
+    const all = await (await search('q=NEEDLE')).json();
+    // Lines 7, 107, …, 1107 (12) and the agent line.
+    expect(all.total).toBe(13);
+    expect(all.ids).toHaveLength(13);
+    expect(all.ids).toEqual([...all.ids].sort((a: number, b: number) => b - a));
+    const page = await (await search(`q=needle&limit=5&before=${all.ids[4]}`)).json();
+    expect(page).toEqual({ total: 13, capped: false, ids: all.ids.slice(5, 10) });
+    // LIKE's wildcards are plain characters: `%` matches only a percent sign, `_` only an underscore.
+    expect((await (await search('q=100%25')).json()).total).toBe(12);
+    expect((await (await search('q=unit_1')).json()).total).toBe(0);
+    // A common term (1,187 of 1,200 lines) and a term too short for trigrams take the other plan: same answers.
+    const common = await (await search('q=COMPILING%20unit')).json();
+    expect(common.total).toBe(1187);
+    expect(common.ids).toHaveLength(500);
+    expect(common.ids).toEqual([...common.ids].sort((a: number, b: number) => b - a));
+    expect((await (await search('q=r:')).json()).total).toBe(12);
+    expect((await (await search('q=needle_10')).json()).total).toBe(2); // Needle_107 and Needle_1007
+    expect(await (await search('q=nothing%20like%20this')).json()).toEqual({
+      total: 0,
+      capped: false,
+      ids: [],
+    });
+
+    const blank = await search('q=%20');
+    expect(blank.status).toBe(400);
+    expect(JSON.stringify(await blank.json())).toContain('q');
+    expect((await search('q=x&before=abc')).status).toBe(400);
+    const nul = await search('q=a%00b');
+    expect(nul.status).toBe(400);
+    expect(JSON.stringify(await nul.json())).toContain('NUL');
+    const unknown = await t.call(`/api/queue/jobs/${randomUUID()}/events/search?q=x`, { as: 'viewer' });
+    expect(unknown.status).toBe(404);
+  });
+
   test('credentials are redacted before they are stored', async () => {
     const jobId = await newJob();
     const token = `ghp_${'Zx9'.repeat(12)}`;

@@ -1,5 +1,5 @@
 import type { ArtifactView } from '../../../contracts/artifacts.ts';
-import type { JobEvent } from '../../../contracts/events.ts';
+import type { EventSearchResult, JobEvent } from '../../../contracts/events.ts';
 import type { Fleet } from '../../../contracts/fleet.ts';
 import type { JobView } from '../../../contracts/job.ts';
 import type { JobStatus } from '../../../contracts/status.ts';
@@ -57,12 +57,15 @@ export interface EventQuery {
   before?: number;
   sort?: 'asc' | 'desc';
   limit?: number;
+  exclude?: 'log';
 }
 export const listEvents = (id: string, q: EventQuery) =>
   request<{ items: JobEvent[] }>(
     'GET',
-    `${job(id)}/events${query({ afterEventId: q.after, beforeEventId: q.before, sort: q.sort, limit: q.limit })}`,
+    `${job(id)}/events${query({ afterEventId: q.after, beforeEventId: q.before, sort: q.sort, limit: q.limit, exclude: q.exclude })}`,
   );
+export const searchEvents = (id: string, q: string, before?: number) =>
+  request<EventSearchResult>('GET', `${job(id)}/events/search${query({ q, before })}`);
 export const eventStreamUrl = (id: string) => `${job(id)}/events/stream`;
 export const listArtifacts = (id: string) => request<{ items: Artifact[] }>('GET', `${job(id)}/artifacts`);
 

@@ -1,6 +1,7 @@
 import { For, Show } from 'solid-js';
 import type { Artifact } from '../api/jobs.ts';
 import { formatBytes, formatTime } from '../lib/format.ts';
+import { Separated } from './Separated.tsx';
 
 export function ArtifactsTable(props: { artifacts: Artifact[] }) {
   return (
@@ -20,9 +21,9 @@ export function ArtifactsTable(props: { artifacts: Artifact[] }) {
             <For each={props.artifacts}>
               {(a) => (
                 <tr data-testid="artifact-row" data-name={a.name}>
-                  <td data-label="Name" class="wrap">
+                  <td data-label="Name" class="name-wrap">
                     <a href={a.downloadUrl} download="" data-testid="artifact-download">
-                      {a.name}
+                      <Separated text={a.name} />
                     </a>
                   </td>
                   <td data-label="Size">{formatBytes(a.size)}</td>

@@ -1,8 +1,10 @@
 import { For } from 'solid-js';
 import type { JobView } from '../../../contracts/job.ts';
 import { isTerminal } from '../../../contracts/status.ts';
-import type { PhaseState, StageRow, StepRow, Timeline } from '../lib/events.ts';
-import { stageLabel } from '../lib/events.ts';
+import type { PhaseState, Span, StageRow, StepRow, Timeline } from '../lib/events.ts';
+import { spanMs, stageLabel } from '../lib/events.ts';
+import { formatElapsed } from '../lib/format.ts';
+import { createNow } from '../lib/now.ts';
 
 /**
  * Stages and steps from the loaded events, completed by the job view when the early events are not loaded
@@ -44,34 +46,53 @@ export function fillFromJob(t: Timeline, job: JobView, allLoaded: boolean): Time
 }
 
 export function StageTimeline(props: { stages: StageRow[]; steps: StepRow[] }) {
+  const now = createNow(() => [...props.stages, ...props.steps].some((r) => r.state === 'running'));
+  const took = (row: Span) => {
+    const ms = spanMs(row, now());
+    return ms === null ? '' : formatElapsed(ms);
+  };
   return (
-    <section class="card" aria-label="Stages and steps" data-testid="stage-timeline">
-      <h2>Stages</h2>
-      <ol class="phases">
-        <For each={props.stages}>
-          {(s) => (
-            <li
-              class={`phase phase-${s.state}`}
-              data-testid={`stage-${stageLabel(s.name)}`}
-              data-state={s.state}
-            >
-              <span class="dot" aria-hidden="true" />
-              {stageLabel(s.name)} <span class="muted">({s.state})</span>
-            </li>
-          )}
-        </For>
-      </ol>
-      <h3>Steps</h3>
-      <ol class="phases">
-        <For each={props.steps} fallback={<li class="muted">not planned yet</li>}>
-          {(s) => (
-            <li class={`phase phase-${s.state}`} data-testid={`step-row-${s.index}`} data-state={s.state}>
-              <span class="dot" aria-hidden="true" />
-              {s.index + 1}. {s.title ?? s.id ?? ''} <span class="muted">({s.state})</span>
-            </li>
-          )}
-        </For>
-      </ol>
+    <section class="card stages" aria-label="Stages and steps" data-testid="stage-timeline">
+      <details open>
+        <summary>
+          <h2>Stages</h2>
+        </summary>
+        <ol class="phases">
+          <For each={props.stages}>
+            {(s) => (
+              <li
+                class={`phase phase-${s.state}`}
+                data-testid={`stage-${stageLabel(s.name)}`}
+                data-state={s.state}
+              >
+                <span class="dot" aria-hidden="true" />
+                {stageLabel(s.name)} <span class="muted">({s.state})</span>
+                <span class="duration" data-testid="duration">
+                  {took(s)}
+                </span>
+              </li>
+            )}
+          </For>
+        </ol>
+      </details>
+      <details open>
+        <summary>
+          <h3>Steps</h3>
+        </summary>
+        <ol class="phases">
+          <For each={props.steps} fallback={<li class="muted">not planned yet</li>}>
+            {(s) => (
+              <li class={`phase phase-${s.state}`} data-testid={`step-row-${s.index}`} data-state={s.state}>
+                <span class="dot" aria-hidden="true" />
+                {s.index + 1}. {s.title ?? s.id ?? ''} <span class="muted">({s.state})</span>
+                <span class="duration" data-testid="duration">
+                  {took(s)}
+                </span>
+              </li>
+            )}
+          </For>
+        </ol>
+      </details>
     </section>
   );
 }

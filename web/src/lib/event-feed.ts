@@ -1,5 +1,6 @@
-import { createSignal, onCleanup, untrack } from 'solid-js';
+import { createMemo, createSignal, onCleanup, untrack } from 'solid-js';
 import type { JobEvent } from '../../../contracts/events.ts';
+import { ApiError } from '../api/client.ts';
 import { eventStreamUrl, listEvents } from '../api/jobs.ts';
 import { createBatcher } from './batcher.ts';
 import { backoffDelay } from './poll.ts';
@@ -7,10 +8,13 @@ import { backoffDelay } from './poll.ts';
 export type Transport = 'connecting' | 'sse' | 'polling' | 'ended';
 export type AppendListener = (batch: JobEvent[], live: boolean) => void;
 const PAGE = 1000;
+/** The first read: a few screens of the newest lines, so a long run opens fast; older ones come in pages. */
+const FIRST_PAGE = 300;
 
 /**
- * A job's events for the detail page: the newest page first (so a run with 100k log lines opens fast),
- * then live events over SSE, falling back to polling `afterEventId` every second when SSE fails, and
+ * A job's events for the detail page: the newest 300 first (so a run with 100k log lines opens fast), and
+ * beside it every non-log event (`exclude=log`: stages, steps, controls), so the timeline is complete from
+ * the first paint; then live events over SSE, falling back to polling `afterEventId` every second when SSE fails, and
  * trying SSE again (backing off) while polling; older pages on request. Both sources resume after the
  * last event held and only newer ids are appended, so a switch loses and repeats nothing. `events()` is
  * one array, grown in place (a signal with `equals: false` tells its readers each time).
@@ -20,6 +24,10 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
   const [transport, setTransport] = createSignal<Transport>('connecting');
   const [hasOlder, setHasOlder] = createSignal(false);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
+  /** The newest page is in (an empty job included): "nothing matches" may be said from then on. */
+  const [loaded, setLoaded] = createSignal(false);
+  /** Every non-log event up to when it was read; the tail's own take over from its first id. */
+  const [notLogs, setNotLogs] = createSignal<JobEvent[]>([]);
   let lastId = 0;
   let disposed = false;
   let source: EventSource | null = null;
@@ -52,14 +60,32 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
 
   async function loadTail() {
     try {
-      const { items } = await listEvents(jobId, { sort: 'desc', limit: PAGE });
+      const [{ items }, rest] = await Promise.all([
+        listEvents(jobId, { sort: 'desc', limit: FIRST_PAGE }),
+        loadNotLogs(),
+      ]);
       failures = 0;
-      setHasOlder(items.length === PAGE);
+      setHasOlder(items.length === FIRST_PAGE);
+      setNotLogs(rest);
       append(items.reverse(), false);
+      setLoaded(true);
       openStream();
-    } catch {
+    } catch (e) {
+      // No such job: the page says so once; asking again would not change the answer.
+      if (e instanceof ApiError && e.status === 404) return setTransport('ended');
       failures++;
       later(loadTail, backoffDelay(1000, failures));
+    }
+  }
+
+  /** Non-log events are few (stages, steps, controls, a few dozen): all of them, a page at a time. */
+  async function loadNotLogs() {
+    const all: JobEvent[] = [];
+    for (;;) {
+      const after = all.at(-1)?.id ?? 0;
+      const { items } = await listEvents(jobId, { after, limit: PAGE, exclude: 'log' });
+      all.push(...items);
+      if (items.length < PAGE) return all;
     }
   }
 
@@ -126,6 +152,22 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
     void poll();
   }
 
+  /**
+   * Events just older than the held ones (a window the page fetched around an old line, once it reaches
+   * the tail): the run of ids right below the first held one is added in front.
+   */
+  function prepend(older: readonly JobEvent[]) {
+    const first = untrack(events)[0];
+    if (!first) return;
+    const before = older.filter((e) => e.id < first.id).sort((a, b) => a.id - b.id);
+    if (before.length === 0 || before.at(-1)!.id !== first.id - 1) return;
+    setHasOlder(before[0].id > 1);
+    setEvents((list) => {
+      list.unshift(...before);
+      return list;
+    });
+  }
+
   async function loadOlder() {
     const first = untrack(events)[0];
     if (loadingOlder() || !first) return;
@@ -151,12 +193,20 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
     batcher.dispose();
   });
 
+  const firstId = createMemo(() => events()[0]?.id ?? Number.POSITIVE_INFINITY);
   return {
     events,
     transport,
     hasOlder,
     loadingOlder,
     loadOlder,
+    loaded,
+    prepend,
+    /** Every non-log event, the held ones included, oldest first. */
+    notLogs: createMemo(() => {
+      const first = firstId();
+      return notLogs().filter((e) => e.id < first);
+    }),
     onAppend(listener: AppendListener) {
       appendListeners.add(listener);
       onCleanup(() => appendListeners.delete(listener));

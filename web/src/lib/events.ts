@@ -36,25 +36,58 @@ export function matchesFilter(e: JobEvent, filter: OutputFilter): boolean {
  * `[type] message`. `kind` is the agent event's kind, for the row's marker.
  */
 export interface OutputLine {
+  /** The event's id: the line's link (`?line=`) and its place in the log. */
+  id: number;
+  at: string;
   text: string;
   raw: string;
   kind: string | null;
 }
 
 export function outputLine(e: JobEvent): OutputLine {
+  const line = { id: e.id, at: e.createdAt };
   if (isOperatorLine(e)) {
     const text = `${String(e.payload.actor ?? 'operator')}: ${String(e.payload.text)}`;
-    return { text, raw: `[operator] ${text}`, kind: 'operator' };
+    return { ...line, text, raw: `[operator] ${text}`, kind: 'operator' };
   }
   if (!isLog(e)) {
     const text = `[${e.type}] ${e.message}`;
-    return { text, raw: text, kind: null };
+    return { ...line, text, raw: text, kind: null };
   }
   const raw = e.payload?.stream === 'stderr' ? `[stderr] ${e.message}` : e.message;
   const display = e.payload?.display;
   return typeof display === 'string'
-    ? { text: display, raw, kind: displayKind(e) }
-    : { text: raw, raw, kind: null };
+    ? { ...line, text: display, raw, kind: displayKind(e) }
+    : { ...line, text: raw, raw, kind: null };
+}
+
+/** Split `text` around each case-insensitive occurrence of `term`: odd parts are the occurrences. */
+export function splitAround(text: string, term: string): string[] {
+  if (!term) return [text];
+  const parts: string[] = [];
+  const lower = text.toLowerCase();
+  const needle = term.toLowerCase();
+  let from = 0;
+  for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, from)) {
+    parts.push(text.slice(from, at), text.slice(at, at + needle.length));
+    from = at + needle.length;
+  }
+  parts.push(text.slice(from));
+  return parts;
+}
+
+/** Where the line with this id is in lines sorted by id, or -1. */
+export function indexOfLine(lines: readonly { id: number }[], id: number): number {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = lines[mid].id;
+    if (at === id) return mid;
+    if (at < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** Short markers of the agent event kinds (an unknown kind shows as itself). */
@@ -77,11 +110,16 @@ export function lineText(line: OutputLine, raw = false): string {
 }
 
 export type PhaseState = 'pending' | 'running' | 'finished' | 'failed' | 'cancelled' | 'skipped';
-export interface StageRow {
+/** When a stage or step started and ended, as its events tell (null when not seen). */
+export interface Span {
+  startedAt?: string | null;
+  endedAt?: string | null;
+}
+export interface StageRow extends Span {
   name: string;
   state: PhaseState;
 }
-export interface StepRow {
+export interface StepRow extends Span {
   index: number;
   id: string;
   title: string | null;
@@ -103,6 +141,7 @@ export interface Timeline {
  */
 export function deriveTimeline(events: readonly JobEvent[]): Timeline {
   let stageState = new Map<string, PhaseState>();
+  let stageSpan = new Map<string, Span>();
   let steps: StepRow[] = [];
   let attempt: number | null = null;
   let host: string | null = null;
@@ -110,6 +149,7 @@ export function deriveTimeline(events: readonly JobEvent[]): Timeline {
   for (const e of events) {
     if (e.type === 'moonmind.task.prepare.started') {
       stageState = new Map();
+      stageSpan = new Map();
       steps = [];
       startedAt ??= e.createdAt;
     }
@@ -129,7 +169,10 @@ export function deriveTimeline(events: readonly JobEvent[]): Timeline {
             : suffix === 'failed'
               ? 'failed'
               : null;
-      if (state) stageState.set(stage, state);
+      if (state) {
+        stageState.set(stage, state);
+        stageSpan.set(stage, spanAfter(stageSpan.get(stage), state, e.createdAt));
+      }
       continue;
     }
     if (e.type === 'task.steps.plan') {
@@ -147,15 +190,32 @@ export function deriveTimeline(events: readonly JobEvent[]): Timeline {
       if (typeof e.payload.title === 'string') row.title = e.payload.title;
       const suffix = e.type.slice('task.step.'.length);
       row.state = suffix === 'started' ? 'running' : suffix === 'finished' ? 'finished' : 'failed';
+      Object.assign(row, spanAfter(row, row.state, e.createdAt));
     }
   }
   return {
-    stages: stages.map((name) => ({ name, state: stageState.get(name) ?? 'pending' })),
+    stages: stages.map((name) => ({
+      name,
+      state: stageState.get(name) ?? 'pending',
+      ...stageSpan.get(name),
+    })),
     steps,
     attempt,
     host,
     startedAt,
   };
+}
+
+const spanAfter = (span: Span | undefined, state: PhaseState, at: string): Span =>
+  state === 'running'
+    ? { startedAt: at, endedAt: null }
+    : { startedAt: span?.startedAt ?? null, endedAt: at };
+
+/** How long a stage or step took (or has taken so far, given `now`); null when its start is unknown. */
+export function spanMs(span: Span, now: number): number | null {
+  if (!span.startedAt) return null;
+  const end = span.endedAt ? Date.parse(span.endedAt) : now;
+  return Math.max(0, end - Date.parse(span.startedAt));
 }
 
 /** "i/N" of the last step that started, from the timeline. */

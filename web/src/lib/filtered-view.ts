@@ -8,7 +8,7 @@ import type { EventFeed } from './event-feed.ts';
  * array grown in place (a signal with `equals: false`), so appending never copies it.
  */
 export function createFilteredView<T>(
-  feed: EventFeed,
+  feed: Pick<EventFeed, 'events' | 'onAppend'>,
   keep: () => (e: JobEvent) => boolean,
   map: (e: JobEvent) => T,
 ) {

@@ -3,6 +3,7 @@ import { createStore, reconcile } from 'solid-js/store';
 import type { JobEvent } from '../../../contracts/events.ts';
 import type { JobView } from '../../../contracts/job.ts';
 import { isTerminal } from '../../../contracts/status.ts';
+import { ApiError } from '../api/client.ts';
 import { type Artifact, getJob, listArtifacts } from '../api/jobs.ts';
 import { createEventFeed } from './event-feed.ts';
 import { applyEvent, patchFor } from './job-patch.ts';
@@ -75,6 +76,8 @@ export function createLiveJob(jobId: string) {
   };
   function schedule(kind: Kind) {
     clearTimeout(timers[kind]);
+    // No such job: asking again would not change the answer.
+    if (untrack(error) instanceof ApiError && (untrack(error) as ApiError).status === 404) return;
     const every = untrack(() => pollEvery(kind));
     if (disposed || every === null) return;
     // A hidden tab skips its polls; showing it again refreshes at once.

@@ -1,11 +1,12 @@
-import { A, useParams } from '@solidjs/router';
+import { useParams, useSearchParams } from '@solidjs/router';
 import { createMemo, Show } from 'solid-js';
-import { ApiError } from '../api/client.ts';
+import { ApiError, apiReachable } from '../api/client.ts';
 import { ArtifactsTable } from '../components/ArtifactsTable.tsx';
 import { EventTimeline } from '../components/EventTimeline.tsx';
 import { JobControls } from '../components/JobControls.tsx';
 import { JobSummary } from '../components/JobSummary.tsx';
 import { LiveOutput } from '../components/LiveOutput.tsx';
+import { RunHeader } from '../components/RunHeader.tsx';
 import { fillFromJob, StageTimeline } from '../components/StageTimeline.tsx';
 import { deriveTimeline, isLog } from '../lib/events.ts';
 import { createFilteredView } from '../lib/filtered-view.ts';
@@ -13,8 +14,9 @@ import { errorMessage } from '../lib/format.ts';
 import { createLiveJob } from '../lib/live-job.ts';
 
 /**
- * One job: summary, stages/steps, controls, live output, events, artifacts, kept current by the job's
- * event stream (lib/live-job.ts).
+ * One run, log first: a sticky header (title, status, stage, step, elapsed, branch/PR, controls), the log,
+ * then stages and steps, events, the run's facts and artifacts, kept current by the job's event stream
+ * (lib/live-job.ts). `?line=<event id>` opens the log at that line.
  */
 export function JobDetail() {
   const params = useParams<{ jobId: string }>();
@@ -28,17 +30,22 @@ export function JobDetail() {
 function JobDetailFor(props: { jobId: string }) {
   const live = createLiveJob(props.jobId);
   const { job, artifacts, feed } = live;
-  // Non-log events, kept incrementally: the timeline never walks 100k log lines.
-  const notLog = createFilteredView(
+  const [search, setSearch] = useSearchParams<{ line?: string }>();
+  const line = () => {
+    const n = Number(search.line);
+    return Number.isSafeInteger(n) && n > 0 ? n : null;
+  };
+  // Non-log events of the held tail, kept incrementally; the older ones came on their own (exclude=log).
+  const tailNotLogs = createFilteredView(
     feed,
     () => (e) => !isLog(e),
     (e) => e,
   );
-  const nonLogEvents = createMemo(() => notLog.items().slice());
+  const nonLogEvents = createMemo(() => [...feed.notLogs(), ...tailNotLogs.items()]);
   const timeline = createMemo(() => {
     const t = deriveTimeline(nonLogEvents());
     const j = job();
-    return j ? fillFromJob(t, j, !feed.hasOlder()) : t;
+    return j ? fillFromJob(t, j, feed.loaded()) : t;
   });
   // The run's live state forgets a cancel request once it has finished; the event keeps it.
   const cancelRequestedAt = () =>
@@ -57,39 +64,51 @@ function JobDetailFor(props: { jobId: string }) {
 
   return (
     <section class="detail" data-testid="job-detail">
-      <div class="page-head">
-        <h1 class="wrap" data-testid="job-title">
-          {job()?.title ?? 'Job'}
-        </h1>
-        <A href="/tasks/queue" class="muted">
-          Back to queue
-        </A>
-      </div>
-      <p class="muted mono wrap">{props.jobId}</p>
-      <Show when={notFound()}>
-        <p class="form-error" role="alert">
-          No job with this id.
-        </p>
+      <Show
+        when={!notFound()}
+        fallback={
+          <p class="form-error" role="alert" data-testid="job-not-found">
+            No job with this id.
+          </p>
+        }
+      >
+        <Show when={live.error() && !job()}>
+          <p class="form-error" role="alert">
+            Could not load the job: {errorMessage(live.error())}
+          </p>
+        </Show>
+        <Show when={job()} fallback={<div class="run-header placeholder-head" aria-busy="true" />}>
+          {(j) => (
+            <RunHeader job={j()} timeline={timeline()}>
+              {/* A disabled fieldset disables every control in it: nothing is sent while the API is unreachable. */}
+              <fieldset class="bare" disabled={!apiReachable()} data-testid="run-controls">
+                <legend class="visually-hidden">Controls</legend>
+                <JobControls job={j()} onChanged={live.update} reruns={reruns()} />
+              </fieldset>
+            </RunHeader>
+          )}
+        </Show>
+        <div class="run-body">
+          <LiveOutput
+            jobId={props.jobId}
+            feed={feed}
+            notLogs={nonLogEvents()}
+            artifacts={artifacts()}
+            line={line()}
+            lineHref={(id) => `?line=${id}`}
+            onLeaveLine={() => setSearch({ line: undefined }, { replace: true })}
+          />
+          <StageTimeline stages={timeline().stages} steps={timeline().steps} />
+        </div>
+        <div class="detail-grid">
+          <EventTimeline events={nonLogEvents()} />
+          <ArtifactsTable artifacts={artifacts()} />
+        </div>
+        <Show when={job()}>
+          {(j) => <JobSummary job={j()} timeline={timeline()} cancelRequestedAt={cancelRequestedAt()} />}
+        </Show>
+        <p class="muted mono wrap">{props.jobId}</p>
       </Show>
-      <Show when={!notFound() && live.error() && !job()}>
-        <p class="form-error" role="alert">
-          Could not load the job: {errorMessage(live.error())}
-        </p>
-      </Show>
-      <Show when={job()} fallback={<div class="card placeholder" aria-busy="true" />}>
-        {(j) => (
-          <div class="detail-grid">
-            <JobSummary job={j()} timeline={timeline()} cancelRequestedAt={cancelRequestedAt()} />
-            <JobControls job={j()} onChanged={live.update} reruns={reruns()} />
-          </div>
-        )}
-      </Show>
-      <StageTimeline stages={timeline().stages} steps={timeline().steps} />
-      <LiveOutput feed={feed} artifacts={artifacts()} />
-      <div class="detail-grid">
-        <EventTimeline feed={feed} events={nonLogEvents()} />
-        <ArtifactsTable artifacts={artifacts()} />
-      </div>
     </section>
   );
 }

@@ -14,7 +14,7 @@ import { TaskPreview } from '../components/proposals/TaskPreview.tsx';
 import { TriagePanel } from '../components/proposals/TriagePanel.tsx';
 import { errorMessage, formatTime } from '../lib/format.ts';
 import { statusLabels } from '../lib/proposal-filters.ts';
-import { canOperate } from '../lib/session.ts';
+import { canMutate } from '../lib/session.ts';
 
 /** One proposal: summary, task preview, origin, similar, history; promote (as is or edited), decide, triage. */
 export function ProposalDetail() {
@@ -163,7 +163,7 @@ function ProposalDetailFor(props: { id: string }) {
                     <button
                       type="button"
                       disabled={
-                        busy() || !canOperate() || (p().status !== 'open' && p().status !== 'promoted')
+                        busy() || !canMutate() || (p().status !== 'open' && p().status !== 'promoted')
                       }
                       onClick={() => promote(p())}
                       data-testid="promote"
@@ -173,7 +173,7 @@ function ProposalDetailFor(props: { id: string }) {
                     <button
                       type="button"
                       class="secondary"
-                      disabled={busy() || !canOperate() || p().status !== 'open'}
+                      disabled={busy() || !canMutate() || p().status !== 'open'}
                       onClick={() => setEditing(true)}
                       data-testid="edit-then-promote"
                     >

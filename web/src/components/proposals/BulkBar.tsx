@@ -3,7 +3,7 @@ import { createSignal, For, Show } from 'solid-js';
 import { bulkProposals } from '../../api/proposals.ts';
 import { errorMessage } from '../../lib/format.ts';
 import { type BulkAction, type BulkSummary, bulkRefusal, summarizeBulk } from '../../lib/proposal-bulk.ts';
-import { canOperate } from '../../lib/session.ts';
+import { canMutate } from '../../lib/session.ts';
 import { defaultSnooze, fromLocalInput } from '../../lib/snooze.ts';
 
 /**
@@ -50,7 +50,7 @@ export function BulkBar(props: {
     <button
       type="button"
       class={action === 'promote' ? undefined : 'secondary'}
-      disabled={busy() || !canOperate() || !!refusal(action)}
+      disabled={busy() || !canMutate() || !!refusal(action)}
       title={refusal(action) ?? undefined}
       onClick={() => run(action)}
       data-testid={`bulk-${action}`}

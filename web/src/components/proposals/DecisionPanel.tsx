@@ -1,7 +1,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import type { Proposal } from '../../../../contracts/proposals.ts';
 import { type Decision, decideProposal } from '../../api/proposals.ts';
-import { canOperate } from '../../lib/session.ts';
+import { canMutate } from '../../lib/session.ts';
 
 const decisions: { decision: Decision; label: string; kind: string }[] = [
   { decision: 'accept', label: 'Accept', kind: 'secondary' },
@@ -37,7 +37,7 @@ export function DecisionPanel(props: {
               <button
                 type="button"
                 class={d.kind}
-                disabled={props.busy || !canOperate()}
+                disabled={props.busy || !canMutate()}
                 onClick={() =>
                   props.act(d.label, () =>
                     decideProposal(props.proposal.id, d.decision, note(), props.proposal.version),

@@ -5,7 +5,7 @@ import { ApiError } from '../../api/client.ts';
 import { getDefaults, getSkills } from '../../api/jobs.ts';
 import { overrideIssuePath, promoteProposal } from '../../api/proposals.ts';
 import { errorMessage } from '../../lib/format.ts';
-import { canOperate } from '../../lib/session.ts';
+import { canMutate } from '../../lib/session.ts';
 import { checkForm, type FieldErrors } from '../../lib/task-form.ts';
 import { fieldErrorsFromIssues, formFromRequest, requestFromForm } from '../../lib/task-prefill.ts';
 import { TaskFields } from '../TaskFields.tsx';
@@ -87,7 +87,7 @@ export function EditPromote(props: {
         <button type="button" class="secondary" onClick={props.onCancel} data-testid="edit-cancel">
           Cancel
         </button>
-        <button type="submit" disabled={busy() || !canOperate()} data-testid="edit-promote-submit">
+        <button type="submit" disabled={busy() || !canMutate()} data-testid="edit-promote-submit">
           {busy() ? 'Promoting…' : 'Promote edited task'}
         </button>
       </div>

@@ -2,7 +2,7 @@ import { createSignal, Show } from 'solid-js';
 import type { Proposal } from '../../../../contracts/proposals.ts';
 import { setPriority, snoozeProposal, unsnoozeProposal } from '../../api/proposals.ts';
 import { formatTime } from '../../lib/format.ts';
-import { canOperate } from '../../lib/session.ts';
+import { canMutate } from '../../lib/session.ts';
 import { defaultSnooze, fromLocalInput, isSnoozed } from '../../lib/snooze.ts';
 
 /** Priority (an integer, -100…100) and snooze until a date and time, or unsnooze. */
@@ -19,7 +19,7 @@ export function TriagePanel(props: {
     return v === null ? 'must be an integer' : v < -100 || v > 100 ? 'must be between -100 and 100' : null;
   };
   const p = () => props.proposal;
-  const disabled = () => props.busy || !canOperate();
+  const disabled = () => props.busy || !canMutate();
   return (
     <div class="control" data-testid="triage-panel">
       <h3>Triage</h3>
