@@ -46,13 +46,14 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('untrusted run tex
     await page.getByLabel(/token/i).fill(stack.adminToken);
     await page.getByRole('button', { name: /sign in/i }).click();
     await page.waitForURL(/\/tasks/);
+    // The title is the objective's first line (a step's title no longer stands in for it).
     await page.goto(`/tasks/queue/${job.id}`);
     await expect
-      .poll(() => page.getByText('Step <img', { exact: false }).count(), { timeout: 15_000 })
+      .poll(() => page.getByText('Title <img', { exact: false }).count(), { timeout: 15_000 })
       .toBeGreaterThan(0);
     await page.goto('/tasks/queue');
     await expect
-      .poll(() => page.getByText('Step <img', { exact: false }).count(), { timeout: 15_000 })
+      .poll(() => page.getByText('Title <img', { exact: false }).count(), { timeout: 15_000 })
       .toBeGreaterThan(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('img[src="x"]').count()).toBe(0);
