@@ -85,7 +85,8 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('run states and co
       task: {
         instructions: 'Pausable',
         publish: { mode: 'none' },
-        steps: [{ instructions: 'FAKE_SLEEP=8' }, { instructions: 'FAKE_LINES=2' }],
+        // Long enough that the pausing window outlasts the checks below on a loaded machine.
+        steps: [{ instructions: 'FAKE_SLEEP=20' }, { instructions: 'FAKE_LINES=2' }],
       },
     });
     await openRunning(job);
@@ -109,7 +110,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('run states and co
     expect(await page.getByTestId('control-pause').isDisabled()).toBe(true);
     expect(await page.getByTestId('control-pause-now').isEnabled()).toBe(true);
 
-    await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('paused');
+    await expect.poll(() => badge().textContent(), { timeout: 45_000 }).toBe('paused');
     expect(await badge().getAttribute('data-status')).toBe('awaiting_action');
     expect((await getJob(stack, job.id)).live).toMatchObject({ paused: true, pausing: false });
     // The pause, seen as it happened: no "paused" while the agent was still working.
