@@ -10,7 +10,7 @@ import { createStepOutput } from '../runtimes/summary.ts';
 import { SecretReferenceError } from '../secrets/references.ts';
 import type { Attempts } from './attempts.ts';
 import { secretsOf, type TaskActivityDeps } from './deps.ts';
-import { deliverToInbox } from './inbox.ts';
+import { deliverAndReport } from './inbox.ts';
 import { LogFile } from './log-file.ts';
 import { buildStepPrompt, effectiveSkill } from './prompt.ts';
 import type { RunningSteps } from './running-steps.ts';
@@ -52,21 +52,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
           message: `Executing ${stepCount} step(s)`,
           payload: { stepCount },
         });
-      const delivered = await deliverToInbox(paths.operatorInbox, input.operatorMessages);
-      const deliveredAt = new Date().toISOString();
-      for (const m of delivered)
-        events.emit({
-          type: 'task.operator_message.delivered',
-          message: `Message from ${m.actor} delivered to the step's inbox`,
-          // The text too: the output panel shows the message where the agent got it.
-          payload: {
-            requestId: m.requestId,
-            actor: m.actor,
-            text: m.message,
-            deliveredAt,
-            inbox: 'operator_inbox.jsonl',
-          },
-        });
+      await deliverAndReport(paths.operatorInbox, input.operatorMessages, events, "the step's inbox");
       const prompt = buildStepPrompt(input, paths.operatorInbox);
       const endpoint = modelEndpoint(prepared.runtime.mode, deps.config);
       const apiKey = endpoint.keyRef ? await runtimeKey(endpoint.keyRef, secretsOf(deps)) : undefined;

@@ -1,6 +1,6 @@
 import type { SteerStepInput, SteerStepResult } from '../../contracts/activities.ts';
 import type { Attempts } from './attempts.ts';
-import { deliverToInbox } from './inbox.ts';
+import { deliverAndReport } from './inbox.ts';
 import type { RunningSteps } from './running-steps.ts';
 
 /**
@@ -29,21 +29,7 @@ export function makeSteerStep(running: RunningSteps, attempts: Attempts) {
         payload: { pid: proc.pid },
       });
     } else if (input.action === 'messages') {
-      const delivered = await deliverToInbox(paths.operatorInbox, input.messages ?? []);
-      const deliveredAt = new Date().toISOString();
-      for (const m of delivered)
-        events.emit({
-          type: 'task.operator_message.delivered',
-          message: `Message from ${m.actor} delivered to the running step's inbox`,
-          // The text too: the output panel shows the message where the agent got it.
-          payload: {
-            requestId: m.requestId,
-            actor: m.actor,
-            text: m.message,
-            deliveredAt,
-            inbox: 'operator_inbox.jsonl',
-          },
-        });
+      await deliverAndReport(paths.operatorInbox, input.messages ?? [], events, "the running step's inbox");
     }
     await events.flush(5_000);
     return { applied: true };
