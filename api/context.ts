@@ -3,6 +3,7 @@ import type { ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../contracts/config.ts';
 import type { Sql } from '../db/client.ts';
+import type { MetricsSource } from '../lib/metrics/serve.ts';
 import type { ArtifactStore } from './artifacts/store.ts';
 import type { Identity } from './auth/identity.ts';
 import type { EventHub } from './events/hub.ts';
@@ -25,6 +26,8 @@ export interface ApiDeps {
   webDir: string | null;
   /** SSE heartbeat period (tests shorten it). */
   sseHeartbeatMs: number;
+  /** What /metrics serves, when metrics are on (MOONMIND_METRICS_TOKEN or MOONMIND_METRICS_LISTEN). */
+  metrics?: MetricsSource;
 }
 
 export interface ApiState {
@@ -32,6 +35,8 @@ export interface ApiState {
   identity: Identity | null;
   /** Sign-in cookie value, when one was presented and valid. */
   sessionId: string | null;
+  /** The matched route's table path (`/api/queue/jobs/{jobId}`): the metrics' route label. */
+  route?: string;
   input: {
     params: Record<string, unknown>;
     query: Record<string, unknown>;

@@ -9,10 +9,15 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from '../contracts/config.ts';
 import { createSql } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
+import { controlPlaneRegistry, countQueuedRunsWith } from '../lib/metrics/control-plane.ts';
+import { type MetricsSource, startMetricsServer, withProcessMetrics } from '../lib/metrics/serve.ts';
+import { installTemporalRuntime } from '../lib/temporal-runtime.ts';
+import { clientInterceptors } from '../lib/temporal-tracing.ts';
+import { flushTracing, startTracing, traceLogFields } from '../lib/tracing.ts';
 import { createApp } from './app.ts';
 import { directoryArtifactStore } from './artifacts/store.ts';
 import { ensureAdmin } from './auth/bootstrap.ts';
@@ -25,7 +30,6 @@ import { jobMetaCache } from './jobs/meta.ts';
 import { describeJob } from './jobs/temporal.ts';
 import { jobStatus } from './jobs/views.ts';
 import { loadSeedPresets } from './presets/seeds.ts';
-import { installSdkLogger } from './sdk-logs.ts';
 import { skillCatalog } from './skills.ts';
 
 export interface StartApiOptions {
@@ -39,6 +43,8 @@ export interface StartApiOptions {
   sseHeartbeatMs?: number;
   /** Built dashboard directory; default `dist/web` when it holds an index.html. */
   webDir?: string | null;
+  /** The Temporal Runtime's Prometheus exporter, merged into /metrics (installTemporalRuntime). */
+  temporalMetricsUrl?: string;
 }
 
 export interface RunningApi {
@@ -49,12 +55,17 @@ export interface RunningApi {
 }
 
 /** JSON logs; request logging never includes headers, and these paths are censored should any code log them. */
-const apiLogger = (config: Config) =>
-  pino({
-    level: config.MOONMIND_LOG_LEVEL,
-    base: { service: 'api' },
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'token'],
-  });
+export const apiLogger = (level: Config['MOONMIND_LOG_LEVEL'], destination?: DestinationStream) =>
+  pino(
+    {
+      level,
+      base: { service: 'api' },
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'token'],
+      // Inside a span (a request, when tracing is on) the line carries its trace_id and span_id.
+      mixin: traceLogFields,
+    },
+    destination,
+  );
 
 const defaultWebDir = () => {
   const dir = fileURLToPath(new URL('../dist/web/', import.meta.url));
@@ -67,7 +78,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_ADDRESS: is required by the API');
   if (!config.DATABASE_URL)
     throw new ConfigError('Invalid configuration:\n  DATABASE_URL: is required by the API');
-  const logger = options.logger ?? apiLogger(config);
+  const logger = options.logger ?? apiLogger(config.MOONMIND_LOG_LEVEL);
+  // Before anything that reads whether tracing is on (the client, the workers, the app).
+  startTracing('moonmind-api', config);
 
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
@@ -90,10 +103,16 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       },
     );
     closers.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      interceptors: clientInterceptors(),
+    });
 
+    const skills = skillCatalog(path.resolve(config.MOONMIND_SKILLS_DIR));
     if (options.controlWorker !== false) {
       const { startControlWorker } = await import('../workers/control.ts');
+      const { scheduleFireActivities } = await import('./schedules/fire.ts');
       const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
       closers.push(() => workerConnection.close());
       const worker = await startControlWorker({
@@ -101,6 +120,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
         namespace: config.TEMPORAL_NAMESPACE,
         sql,
         client,
+        scheduleActivities: scheduleFireActivities({ config, sql, skills }),
+        countRuns: metricsOn(config),
       });
       closers.push(() => worker.shutdown());
       const { startHostMonitor } = await import('../workers/host-monitor.ts');
@@ -119,6 +140,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     await hub.start();
     closers.push(() => hub.stop());
 
+    const metrics = await serveMetrics(config, client, options.temporalMetricsUrl, logger);
+    if (metrics) closers.push(metrics.close);
+
     const deps: ApiDeps = {
       config,
       sql,
@@ -126,7 +150,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       logger,
       artifacts: directoryArtifactStore(path.resolve(config.MOONMIND_DATA_DIR, 'artifacts')),
       hub,
-      skills: skillCatalog(path.resolve(config.MOONMIND_SKILLS_DIR)),
+      skills,
       jobMeta: jobMetaCache(client),
       oidc: config.MOONMIND_OIDC_ISSUER
         ? createOidcVerifier({
@@ -137,6 +161,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
         : null,
       webDir: options.webDir === undefined ? defaultWebDir() : options.webDir,
       sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+      metrics: metrics?.source,
     };
     const server = createServer(createApp(deps).callback());
     server.on('clientError', answerClientError);
@@ -162,16 +187,45 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   }
 }
 
+export const metricsOn = (config: Config) =>
+  Boolean(config.MOONMIND_METRICS_TOKEN || config.MOONMIND_METRICS_LISTEN);
+
+/**
+ * Metrics on (a token or a listener of its own is set): the source /metrics serves, the queued-runs gauge
+ * counting through Temporal visibility at scrape time, and the own listener when asked for.
+ */
+async function serveMetrics(
+  config: Config,
+  client: Client,
+  temporalUrl: string | undefined,
+  logger: Logger,
+): Promise<{ source: MetricsSource; close(): Promise<void> } | null> {
+  if (!metricsOn(config)) return null;
+  const source: MetricsSource = { registry: withProcessMetrics(controlPlaneRegistry), temporalUrl };
+  countQueuedRunsWith(async () => {
+    const { count } = await client.workflow.count(
+      'ExecutionStatus = "Running" AND MoonMindStatus = "queued"',
+    );
+    return count;
+  });
+  const listen = config.MOONMIND_METRICS_LISTEN;
+  if (!listen) return { source, close: async () => {} };
+  const server = await startMetricsServer({ ...listen, token: config.MOONMIND_METRICS_TOKEN, source });
+  logger.info({ url: server.url }, 'metrics listening');
+  return { source, close: server.close };
+}
+
 async function main() {
   const config = loadConfig();
-  const logger = apiLogger(config);
-  installSdkLogger(logger);
-  const api = await startApi({ config, logger });
+  const logger = apiLogger(config.MOONMIND_LOG_LEVEL);
+  const { metricsUrl } = await installTemporalRuntime({ logger, metrics: metricsOn(config) });
+  const api = await startApi({ config, logger, temporalMetricsUrl: metricsUrl });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     await api.close();
+    await flushTracing();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

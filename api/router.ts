@@ -21,7 +21,14 @@ export function buildRouter(routes: RouteDef[], deps: ApiDeps): Router<ApiState>
   const rateLimit = createRateLimiter(deps.config.MOONMIND_RATE_LIMIT_PER_MINUTE);
   for (const r of routes) {
     // Public routes (health, sign-in, sign-out) act on no one's behalf, so they need no CSRF token.
-    const chain: Middleware<ApiState>[] = [authorize(r.access)];
+    const chain: Middleware<ApiState>[] = [
+      // The route template: the label of request metrics and the name of the request's trace span.
+      (ctx, next) => {
+        ctx.state.route = r.path;
+        return next();
+      },
+      authorize(r.access),
+    ];
     const pattern = r.routerPath;
     if (pattern instanceof RegExp)
       chain.unshift((ctx, next) => {

@@ -61,7 +61,11 @@ export const jobViewSchema = z
       .describe('the normalized task payload (contracts/task.ts TaskPayload)'),
     temporal: z.object({ workflowId: z.string(), runId: z.string().nullable(), url: z.string() }),
     origin: z
-      .union([z.object({ proposalId: z.string() }), z.object({ rerunOf: z.string() })])
+      .union([
+        z.object({ proposalId: z.string() }),
+        z.object({ rerunOf: z.string() }),
+        z.object({ scheduleId: z.string(), fireId: z.string() }),
+      ])
       .optional()
       .describe('where the job came from: the proposal it was promoted from, or the job it re-runs'),
     live: z

@@ -12,7 +12,8 @@ const CONCURRENCY = 8;
 // MOONMIND_BENCH_LISTED_RUNS=0 skips the list section (a quick submissions-only run on a loaded machine).
 const LISTED_RUNS = Number(process.env.MOONMIND_BENCH_LISTED_RUNS ?? 10_000);
 
-const envelope = (i: number) => ({
+/** A submission no bench worker serves (`bench/repo-*`): it stays queued, so only the API's work is timed. */
+export const envelope = (i: number) => ({
   type: 'task',
   payload: {
     repository: `bench/repo-${i % 50}`,
@@ -20,7 +21,12 @@ const envelope = (i: number) => ({
   },
 });
 
-async function inParallel(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<number> {
+/** `fn(0…n-1)`, `concurrency` at a time; the wall time in ms. */
+export async function inParallel(
+  n: number,
+  concurrency: number,
+  fn: (i: number) => Promise<void>,
+): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(

@@ -12,6 +12,7 @@ const sections: Record<
   (s: Awaited<ReturnType<typeof startBenchServices>>) => Promise<Record<string, string>>
 > = {
   tasks: benchTaskOverhead,
+  observability: async (s) => (await import('./observability.ts')).benchObservability(s),
   api: benchApi,
   page: async (s) => (await import('./detail-page.ts')).benchDetailPage(s),
   controls: async (s) => (await import('./controls.ts')).benchControls(s),

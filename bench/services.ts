@@ -6,7 +6,15 @@ import { createSql } from '../db/client.ts';
 import { freePort } from '../scripts/ports.ts';
 import { startInfrastructure } from '../scripts/services.ts';
 
-export const BENCH_NAMESPACES = ['default', 'bench', 'bench-list'];
+/** `bench-obs-*`: one per observability mode (bench/observability.ts), so their control workers never share a queue. */
+export const BENCH_NAMESPACES = [
+  'default',
+  'bench',
+  'bench-list',
+  'bench-obs-off',
+  'bench-obs-metrics',
+  'bench-obs-traced',
+];
 
 /** The same services the tests use: an in-memory Temporal dev server and PostgreSQL (local or embedded). */
 export async function startBenchServices() {

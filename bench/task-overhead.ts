@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { workflowIdFor } from '../contracts/job.ts';
 import { createGitRemote } from '../test/support/git.ts';
-import { startStack } from '../test/support/stack.ts';
+import { type Stack, startStack } from '../test/support/stack.ts';
 import * as bareActivities from './bare/activities.ts';
 import { fmt, percentile, type startBenchServices } from './services.ts';
 
@@ -77,6 +77,30 @@ export function whereTimeGoes(runs: Figures[], endToEnd: number[], submitMs?: nu
 const median = (xs: number[]) => percentile(xs, 50);
 
 /**
+ * The per-run probe: a no-op one-step task (the fake agent exits at once, publish none) on `bench/noop`,
+ * submitted through the API; resolves with its workflow's result, and how long the submission took.
+ */
+export async function runNoopTask(stack: Stack, i: number) {
+  const t0 = performance.now();
+  const res = await stack.api('/api/queue/jobs', {
+    method: 'POST',
+    json: {
+      type: 'task',
+      payload: {
+        repository: 'bench/noop',
+        task: { instructions: `FAKE_NOOP run ${i}`, publish: { mode: 'none' } },
+      },
+    },
+  });
+  if (res.status !== 201) throw new Error(`submit: ${res.status} ${await res.text()}`);
+  const job = (await res.json()) as { id: string };
+  const submitMs = performance.now() - t0;
+  const handle = stack.client.workflow.getHandle(workflowIdFor(job.id));
+  await handle.result();
+  return { handle, submitMs };
+}
+
+/**
  * Product overhead: end-to-end time of a no-op one-step task (fake agent exits at once, publish none)
  * against a bare workflow with three no-op activities on the same server, interleaved, with the workflow
  * tasks each run took (from its history); then 50 concurrent tasks on one worker (concurrency 50) and that
@@ -108,23 +132,9 @@ export async function benchTaskOverhead(services: Services): Promise<Record<stri
   try {
     const submitMs: number[] = [];
     const submit = async (i: number) => {
-      const t0 = performance.now();
-      const res = await stack.api('/api/queue/jobs', {
-        method: 'POST',
-        json: {
-          type: 'task',
-          payload: {
-            repository: 'bench/noop',
-            task: { instructions: `FAKE_NOOP run ${i}`, publish: { mode: 'none' } },
-          },
-        },
-      });
-      if (res.status !== 201) throw new Error(`submit: ${res.status} ${await res.text()}`);
-      const job = (await res.json()) as { id: string };
-      submitMs.push(performance.now() - t0);
-      const handle = stack.client.workflow.getHandle(workflowIdFor(job.id));
-      await handle.result();
-      return handle;
+      const run = await runNoopTask(stack, i);
+      submitMs.push(run.submitMs);
+      return run.handle;
     };
     // Warm both paths (bundles, connections, the worker's first poll).
     await submit(-1);

@@ -31,6 +31,20 @@ const forgeSettings = {
       return parsed.hosts;
     }),
 };
+/**
+ * OpenTelemetry traces (the standard variables; lib/tracing.ts): set an endpoint and the API and the workers
+ * export spans over OTLP/HTTP; unset, tracing is off. Headers (OTEL_EXPORTER_OTLP_HEADERS) are read by the
+ * exporter alone and never logged.
+ */
+const traceSettings = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).optional(),
+};
 /** A duration: `90` (seconds), `500ms`, `90s`, `15m`, `8h`; in milliseconds. */
 const duration = z
   .string()
@@ -56,6 +70,25 @@ const keyRef = z
   .string()
   .refine(isSecretReference, 'must be a secret reference (env://NAME, vault://mount/path#field)')
   .optional();
+/** The token Prometheus sends (`Authorization: Bearer …`) to read /metrics: the API's and the workers'. */
+const metricsToken = {
+  MOONMIND_METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .max(512, 'must be at most 512 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an Authorization header)')
+    .optional(),
+};
+/** `host:port`, `[v6]:port`: a listen address of its own. */
+const listenAddress = z.string().transform((value, ctx) => {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[3]);
+  if (!m || port < 1 || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: 'must be host:port (e.g. 0.0.0.0:9464 or [::1]:9464)' });
+    return z.NEVER;
+  }
+  return { host: m[1] ?? m[2], port };
+});
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const onOff = z.enum(['on', 'off'], { error: 'must be on or off' }).transform((v) => v === 'on');
 
@@ -121,7 +154,14 @@ export const configSchema = z.object({
   MOONMIND_PRESET_MAX_STEPS: z.coerce.number().int().min(1).max(50).default(25),
   /** Proposals one identity (a worker token, a user) may create per minute; also the burst (spec 05). */
   MOONMIND_PROPOSALS_RATE_PER_MIN: z.coerce.number().int().min(1).default(30),
+  /**
+   * Prometheus metrics (docs/metrics.md): GET /metrics is served only when one of these is set: on the
+   * API port behind the token, and/or on a listener of its own (behind the token too when one is set).
+   */
+  ...metricsToken,
+  MOONMIND_METRICS_LISTEN: listenAddress.optional(),
   ...forgeSettings,
+  ...traceSettings,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -157,6 +197,10 @@ export const workerConfigSchema = z.object({
     .refine((ms) => ms >= 20_000, 'must be at least 20s')
     .prefault('2m'),
   MOONMIND_WORKSPACE_DIR: z.string().min(1).default('./.data/workspaces'),
+  /** Serve GET /metrics (ours and the Temporal SDK's runtime metrics) on this port; unset: none. */
+  MOONMIND_WORKER_METRICS_PORT: port.optional(),
+  MOONMIND_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  ...metricsToken,
   MOONMIND_SKILLS_DIR: z.string().min(1).default('./skills'),
   ...forgeSettings,
   MOONMIND_GITHUB_API_URL: z.url().default('https://api.github.com'),
@@ -216,8 +260,21 @@ export const workerConfigSchema = z.object({
       "must not name the worker's own settings or credentials (MOONMIND_*, TEMPORAL_*, DATABASE_URL, GITHUB_TOKEN, GH_TOKEN)",
     )
     .default([]),
+  ...traceSettings,
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/**
+ * Settings the user CLI (`moonmind submit|list|logs …`) reads; a config file (MOONMIND_CONFIG, else
+ * ~/.config/moonmind/config.json) may hold the URL and token instead (cli/settings.ts).
+ */
+export const cliConfigSchema = z.object({
+  MOONMIND_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** A user API token (the admin's, or one `moonmind user create` printed); never printed by the CLI. */
+  MOONMIND_TOKEN: z.string().min(16, 'must be an API token').optional(),
+  MOONMIND_CONFIG: z.string().min(1).optional(),
+});
+export type CliConfig = z.infer<typeof cliConfigSchema>;
 
 export class ConfigError extends Error {}
 

@@ -72,7 +72,7 @@ export interface JobMemo {
   submittedBy: { id: string; name: string };
   submittedAt: string;
   title: string;
-  /** Where the job came from when not from a form: the proposal it was promoted from, or the run it re-runs. */
+  /** Where the job came from when not from a form: the proposal it was promoted from, the run it re-runs, a schedule. */
   origin?: JobOrigin;
   /**
    * How the run ended, written by the workflow as it ends: a run that failed or was cancelled ends as a
@@ -82,7 +82,8 @@ export interface JobMemo {
   /** What lists show of the live state, upserted by the run as it changes (absent until it does). */
   list?: ListMemo;
 }
-export type JobOrigin = { proposalId: string } | { rerunOf: string };
+/** A schedule's fire names the schedule and the fire (its workflow id in Temporal, `<schedule id>-<time>`). */
+export type JobOrigin = { proposalId: string } | { rerunOf: string } | { scheduleId: string; fireId: string };
 
 /** Temporal task-queue priority (1 runs first, 5 last, 3 default) from the job's integer priority (higher first). */
 export function priorityKeyFor(priority: number): number {

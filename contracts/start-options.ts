@@ -52,6 +52,8 @@ export function taskRunStartOptions(
   };
 }
 
+export type TaskRunStartOptions = ReturnType<typeof taskRunStartOptions>;
+
 /** The dashboard page of a job, under the API's public URL. */
 export const dashboardJobUrl = (dashboardUrl: string, jobId: string) =>
   `${dashboardUrl.replace(/\/+$/, '')}/tasks/queue/${encodeURIComponent(jobId)}`;
@@ -82,5 +84,7 @@ export function staticDetails(
       : origin.rerunOf;
     lines.push(`Re-run of ${of}`);
   }
+  if (origin && 'scheduleId' in origin)
+    lines.push(`Fired by schedule \`${origin.scheduleId}\` (${origin.fireId})`);
   return lines.join('\n\n');
 }

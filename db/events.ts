@@ -7,6 +7,7 @@ import {
   SEARCH_COUNT_CAP,
 } from '../contracts/events.ts';
 import { redact, redactDeep } from '../contracts/secrets.ts';
+import { eventAppendLag, eventsAppended } from '../lib/metrics/control-plane.ts';
 import type { Sql } from './client.ts';
 
 /**
@@ -72,7 +73,7 @@ export async function appendEvents(sql: Sql, jobId: string, batch: EventBatch): 
       seq: e.seq,
     };
   });
-  return sql.begin(async (tx) => {
+  const inserted = await sql.begin(async (tx) => {
     // One writer per job at a time: the ids this batch takes are above every committed one, and the next
     // batch of this job waits for this one to commit before it numbers its own. The lock and the insert
     // are sent together (one round trip instead of four); the insert's snapshot is taken once the lock is
@@ -103,6 +104,17 @@ export async function appendEvents(sql: Sql, jobId: string, batch: EventBatch): 
     ]);
     return inserted;
   });
+  if (inserted) countAppended(batch, inserted);
+  return inserted;
+}
+
+/** The append rate and lag (producer clock to storage) by producer kind: the run itself or a worker. */
+function countAppended(batch: EventBatch, inserted: number): void {
+  const producer = batch.producer.startsWith('workflow:') ? 'workflow' : 'worker';
+  eventsAppended.inc({ producer }, inserted);
+  const now = Date.now();
+  for (const e of batch.events)
+    if (e.createdAt) eventAppendLag.observe({ producer }, Math.max(0, now - Date.parse(e.createdAt)) / 1000);
 }
 
 interface EventRow {

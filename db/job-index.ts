@@ -20,6 +20,14 @@ export async function indexJobs(sql: Sql, jobs: IndexedJob[]): Promise<void> {
   await sql`INSERT INTO job_index ${sql(rows)} ON CONFLICT (job_id) DO NOTHING`;
 }
 
+/** Which of these jobs are in the index (their runs started). */
+export async function indexedAmong(sql: Sql, jobIds: string[]): Promise<Set<string>> {
+  if (jobIds.length === 0) return new Set();
+  const rows = await sql<{ job_id: string }[]>`
+    SELECT job_id::text FROM job_index WHERE job_id = ANY(${sql.array(jobIds)}::uuid[])`;
+  return new Set(rows.map((r) => r.job_id));
+}
+
 export async function newestIndexed(sql: Sql): Promise<Date | null> {
   const [row] = await sql<{ newest: Date | null }[]>`SELECT max(created_at) AS newest FROM job_index`;
   return row?.newest ?? null;

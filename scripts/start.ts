@@ -98,6 +98,7 @@ async function main() {
             process.env.MOONMIND_WORKER_CAPABILITIES ?? `codex,gemini,claude,git,gh${demo ? ',demo' : ''}`,
           MOONMIND_WORKSPACE_DIR: workspaceDir,
           ...demo?.worker,
+          ...embeddedMetricsPort(i),
         }),
       );
     }
@@ -149,3 +150,9 @@ main().catch((err) => {
   console.error(err instanceof ConfigError ? err.message : `[start] ${(err as Error).stack ?? err}`);
   process.exit(1);
 });
+
+/** Embedded workers serve their metrics on MOONMIND_WORKER_METRICS_PORT, the next one up, and so on. */
+function embeddedMetricsPort(i: number): NodeJS.ProcessEnv {
+  const base = Number(process.env.MOONMIND_WORKER_METRICS_PORT);
+  return base ? { MOONMIND_WORKER_METRICS_PORT: String(base + i) } : {};
+}

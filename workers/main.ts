@@ -12,6 +12,11 @@ import { removeWorkspace, sweepWorkspaces } from '../activities/task/workspace-r
 import { loadWorkerConfig, type WorkerConfig } from '../contracts/config.ts';
 import { hostTaskQueue, poolTaskQueue, workflowIdFor } from '../contracts/job.ts';
 import { isTerminal } from '../contracts/status.ts';
+import { startMetricsServer } from '../lib/metrics/serve.ts';
+import { workerRegistry } from '../lib/metrics/worker.ts';
+import { installTemporalRuntime } from '../lib/temporal-runtime.ts';
+import { activityInterceptors, clientInterceptors } from '../lib/temporal-tracing.ts';
+import { flushTracing, startTracing, traceLogFields } from '../lib/tracing.ts';
 import { stateQuery } from '../workflows/messages.ts';
 import { verifyCapabilities } from './capabilities.ts';
 import { failOverDeadAttempts, findDeadAttempts } from './dead-attempts.ts';
@@ -54,7 +59,9 @@ export async function startCapabilityWorker(
 ): Promise<CapabilityWorker> {
   const env = options.env ?? process.env;
   const config = options.config ?? loadWorkerConfig(env);
-  const log = options.logger ?? pino({ name: 'moonmind-worker', level: env.MOONMIND_LOG_LEVEL ?? 'info' });
+  const log = options.logger ?? workerLogger(env);
+  // Before the client and the workers, which take its interceptors only while it is on.
+  startTracing('moonmind-worker', config);
   const pool = config.MOONMIND_WORKER_POOL ?? 'default';
   const workspaceDir = resolve(config.MOONMIND_WORKSPACE_DIR);
   const hostId = options.hostId ?? config.MOONMIND_WORKER_HOST_ID ?? stableHostId(pool, workspaceDir);
@@ -83,7 +90,7 @@ export async function startCapabilityWorker(
     options.connection ??
     (await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS ?? 'localhost:7233' }));
   const namespace = options.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, interceptors: clientInterceptors() });
   const slots = new RunSlots(config.MOONMIND_WORKER_CONCURRENCY, options.leaseMs ?? 60_000, (owner) =>
     attemptStillHere(client, hostId, owner),
   );
@@ -137,6 +144,7 @@ export async function startCapabilityWorker(
         taskQueue: poolQueue,
         identity,
         activities: { prepare },
+        interceptors: activityInterceptors(),
         tuner: {
           activityTaskSlotSupplier: runSlotSupplier(slots),
           workflowTaskSlotSupplier: fixed(1),
@@ -151,6 +159,7 @@ export async function startCapabilityWorker(
         taskQueue: hostQueue,
         identity,
         activities: hostActivities,
+        interceptors: activityInterceptors(),
         // A cancellation reaches a step with the answer to its next heartbeat: send them often (the SDK's
         // default throttle, 0.8 × the heartbeat timeout, made a cancel take up to 16 s).
         maxHeartbeatThrottleInterval: '250 milliseconds',
@@ -239,6 +248,7 @@ export async function startCapabilityWorker(
         for (const r of results)
           if (r.status === 'rejected') log.error({ err: r.reason }, 'worker stopped with an error');
         log.info(`worker ${identity} stopped`);
+        await flushTracing();
       })();
       return stopped;
     },
@@ -284,23 +294,50 @@ async function registerUntilAnswered(
   }
 }
 
+/** JSON logs; a line written inside a span carries its trace and span ids. */
+const workerLogger = (env: NodeJS.ProcessEnv) =>
+  pino({ name: 'moonmind-worker', level: env.MOONMIND_LOG_LEVEL ?? 'info', mixin: traceLogFields });
+
+/**
+ * MOONMIND_WORKER_METRICS_PORT: this process's metrics and the Temporal SDK's runtime metrics (its exporter
+ * on a loopback port, installed before any connection) in one /metrics answer.
+ */
+async function serveWorkerMetrics(config: WorkerConfig) {
+  const port = config.MOONMIND_WORKER_METRICS_PORT;
+  if (port === undefined) return null;
+  const { metricsUrl } = await installTemporalRuntime({ metrics: true });
+  return startMetricsServer({
+    host: config.MOONMIND_WORKER_METRICS_HOST,
+    port,
+    token: config.MOONMIND_METRICS_TOKEN,
+    source: { registry: workerRegistry, temporalUrl: metricsUrl },
+  });
+}
+
 async function main() {
   // What the worker writes (logs, artifacts, clones before they are handed to the agent) is its own.
   process.umask(0o077);
-  const logger = pino({ name: 'moonmind-worker', level: process.env.MOONMIND_LOG_LEVEL ?? 'info' });
+  const logger = workerLogger(process.env);
   let worker: CapabilityWorker;
+  let metrics: Awaited<ReturnType<typeof serveWorkerMetrics>>;
   try {
-    worker = await startCapabilityWorker({ logger });
+    const config = loadWorkerConfig();
+    metrics = await serveWorkerMetrics(config);
+    if (metrics) logger.info({ url: metrics.url }, 'metrics listening');
+    worker = await startCapabilityWorker({ config, logger });
   } catch (err) {
     logger.fatal((err as Error).message);
     process.exit(1);
   }
   const stop = (sig: string) => {
     logger.info(`${sig}: shutting down`);
-    worker.shutdown().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    worker
+      .shutdown()
+      .then(() => metrics?.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

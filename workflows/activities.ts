@@ -21,12 +21,28 @@ import type {
   StepInput,
   StepResult,
 } from '../contracts/activities.ts';
+import type { ScheduledFireInput } from '../contracts/schedules.ts';
+import type { TaskRunStartOptions } from '../contracts/start-options.ts';
+import type { NormalizedJob } from '../contracts/task.ts';
 
 /** Activities run by the control worker (`activities/control-plane/`). */
 export interface ControlPlaneActivities {
   findPool(input: FindPoolInput): Promise<FindPoolResult>;
   recordEvents(input: RecordEventsInput): Promise<void>;
   requestCancel(input: RequestCancelInput): Promise<void>;
+}
+
+/** What a fire starts: the job's `taskRun` as a child workflow, and what its submission records after. */
+export interface ScheduledRunStart {
+  jobId: string;
+  child: Omit<TaskRunStartOptions, 'workflowIdConflictPolicy'>;
+  record: { jobId: string; job: NormalizedJob; submittedAt: string };
+}
+
+/** Activities of a schedule's fire (`api/schedules/fire.ts`), run by the control worker. */
+export interface ScheduleFireActivities {
+  prepareScheduledRun(input: ScheduledFireInput & { fireId: string }): Promise<ScheduledRunStart>;
+  recordScheduledRun(record: ScheduledRunStart['record']): Promise<void>;
 }
 
 /** Activities run by capability workers (`activities/task/`): prepare on a pool queue, the rest on a host queue. */
@@ -46,6 +62,20 @@ export interface TaskActivities {
 export const controlPlane = proxyLocalActivities<ControlPlaneActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 8 },
+});
+
+/**
+ * A fire's submission: local to the control worker like the control plane. A task that no longer passes
+ * the submission rules fails the fire at once (non-retryable); anything else is retried.
+ */
+export const scheduleFire = proxyLocalActivities<ScheduleFireActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '20 seconds',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: ['ScheduledTaskInvalid'],
+  },
 });
 
 /**

@@ -1,2 +1,3 @@
 /** The workflow bundle's entry: every export here is a workflow type. Deterministic code only. */
+export { scheduledFire } from './scheduled-fire.ts';
 export { taskRun } from './task-run.ts';

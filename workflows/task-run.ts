@@ -4,7 +4,6 @@ import {
   CancelledFailure,
   ContinueAsNew,
   condition,
-  patched,
   setHandler,
   upsertMemo,
   workflowInfo,
@@ -21,6 +20,7 @@ import {
   stateQuery,
 } from './messages.ts';
 import { Run, type TaskRunArgs } from './run.ts';
+import { StartPatch } from './start-patch.ts';
 
 /**
  * One task run (docs/architecture.md, "The workflow: taskRun"): attempts until one succeeds, fails for a
@@ -28,6 +28,7 @@ import { Run, type TaskRunArgs } from './run.ts';
  */
 export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
   const run = new Run(input);
+  const endAsStatusPatch = new StartPatch(END_AS_PRODUCT_STATUS);
   setHandler(controlSignal, (signal) => run.control(signal));
   setHandler(poolsChangedSignal, () => {
     run.poolsChanged = true;
@@ -66,7 +67,7 @@ export async function taskRun(input: TaskRunArgs): Promise<TaskRunResult> {
   const { attempt, host, startedAt, finishedAt } = run.state;
   // A cancelled or failed run keeps the branch its attempt worked on.
   const final: TaskRunResult = { ...result, branch: run.state.branch, attempt, host, startedAt, finishedAt };
-  const endAsStatus = patched(END_AS_PRODUCT_STATUS);
+  const endAsStatus = endAsStatusPatch.on;
   if (endAsStatus) upsertMemo({ result: final });
   // Cancelled from Temporal itself: end as Canceled there too.
   if (run.cancelledByTemporal && result.status === 'cancelled') {

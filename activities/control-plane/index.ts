@@ -4,12 +4,23 @@ import type { Sql } from '../../db/client.ts';
 import type { ControlPlaneActivities } from '../../workflows/activities.ts';
 import { findPool } from './find-pool.ts';
 import { recordEvents } from './record-events.ts';
+import { countRunEvents, RunFacts } from './run-metrics.ts';
 
 /** The control-plane activities the workflow proxies, bound to their stores. */
-export function createControlPlaneActivities(deps: { sql: Sql; client: Client }): ControlPlaneActivities {
+export function createControlPlaneActivities(deps: {
+  sql: Sql;
+  client: Client;
+  /** Count runs into the metrics (only when they are served: it costs a describe per start and end). */
+  countRuns?: boolean;
+}): ControlPlaneActivities {
+  const runFacts = new RunFacts();
   return {
     findPool: (input: FindPoolInput) => findPool(deps.sql, deps.client, input),
-    recordEvents: (input: RecordEventsInput) => recordEvents(deps.sql, input),
+    recordEvents: async (input: RecordEventsInput) => {
+      const { runId, inserted } = await recordEvents(deps.sql, input);
+      // Off the activity's path: counting never delays or fails a run.
+      if (deps.countRuns) void countRunEvents(deps, runId, input, inserted, runFacts).catch(() => {});
+    },
     requestCancel: async ({ workflowId, runId }: RequestCancelInput) => {
       await deps.client.workflow.getHandle(workflowId, runId).cancel();
     },

@@ -6,13 +6,16 @@ import { appendEvents } from '../../db/events.ts';
 /**
  * Store the workflow's own events for a job through the same path as workers' batches (redaction,
  * `NOTIFY job_events`). The producer is the workflow run and `seq` comes from the workflow, so a retried
- * batch inserts nothing new.
+ * batch inserts nothing new. Returns how many events were new (the run metrics count only those).
  */
-export async function recordEvents(sql: Sql, input: RecordEventsInput): Promise<void> {
-  if (input.events.length === 0) return;
+export async function recordEvents(
+  sql: Sql,
+  input: RecordEventsInput,
+): Promise<{ runId: string; inserted: number }> {
+  if (input.events.length === 0) return { runId: '', inserted: 0 };
   const { runId } = Context.current().info.workflowExecution ?? {};
   if (!runId) throw new Error('recordEvents runs only as an activity of a workflow');
-  await appendEvents(sql, input.jobId, {
+  const inserted = await appendEvents(sql, input.jobId, {
     producer: `workflow:${runId}`,
     events: input.events.map((e, i) => ({
       seq: input.firstSeq + i,
@@ -23,4 +26,5 @@ export async function recordEvents(sql: Sql, input: RecordEventsInput): Promise<
       createdAt: e.createdAt,
     })),
   });
+  return { runId, inserted };
 }

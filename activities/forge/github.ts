@@ -1,4 +1,6 @@
+import { SpanKind } from '@opentelemetry/api';
 import { redact } from '../../contracts/secrets.ts';
+import { traced } from '../../lib/tracing.ts';
 
 /** Pull requests through the GitHub REST API (or any server speaking its pulls endpoints). */
 export interface PullRequest {
@@ -33,7 +35,18 @@ export class GitHubClient {
     private readonly token: string | null,
   ) {}
 
-  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+  /** Traced as `forge <METHOD> <path without its query>`: owner and repository, never the token. */
+  private call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const route = path.replace(/\?.*$/, '');
+    return traced(
+      `forge ${method} ${route}`,
+      { 'http.request.method': method, 'url.path': route },
+      () => this.send(method, path, body),
+      SpanKind.CLIENT,
+    );
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<unknown> {
     const headers: Record<string, string> = {
       accept: 'application/vnd.github+json',
       'x-github-api-version': '2022-11-28',

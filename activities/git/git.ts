@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redact } from '../../contracts/secrets.ts';
+import { traced } from '../../lib/tracing.ts';
 
 /**
  * Git as a subprocess that never runs code the repository (or the agent that edited it) controls, and never
@@ -105,8 +106,15 @@ function hardening(): string[] {
   ].flatMap(([k, v]) => ['-c', `${k}=${v}`]);
 }
 
+/** One git command, traced as `git <subcommand>` (only the subcommand: arguments can name remotes). */
 export function git(args: string[], opts: GitOptions): Promise<string> {
   opts.log?.(`$ git ${redact(args.join(' '))}`);
+  return traced(`git ${args[0]}`, { 'git.command': args[0], 'git.remote_auth': Boolean(opts.auth) }, () =>
+    runGit(args, opts),
+  );
+}
+
+function runGit(args: string[], opts: GitOptions): Promise<string> {
   const location = [
     ...(opts.gitDir ? [`--git-dir=${opts.gitDir}`] : []),
     ...(opts.workTree ? [`--work-tree=${opts.workTree}`] : []),

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type { EventBatch } from '../../contracts/events.ts';
 import { redactingLines } from '../../contracts/redacting-lines.ts';
 import { redact, redactDeep } from '../../contracts/secrets.ts';
+import { traceHeaders } from '../../lib/tracing.ts';
 
 /**
  * The worker's side of the worker routes (`/api/worker/...`, docs/architecture.md): events, artifacts,
@@ -39,8 +40,10 @@ export class WorkerApiClient {
     private readonly token: string | undefined,
   ) {}
 
+  /** The token, and the active span's `traceparent` so the API's handler joins the run's trace. */
   private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return this.token ? { authorization: `Bearer ${this.token}`, ...extra } : extra;
+    const all = { ...traceHeaders(), ...extra };
+    return this.token ? { authorization: `Bearer ${this.token}`, ...all } : all;
   }
 
   private async send(method: string, path: string, init: RequestInit): Promise<Response> {

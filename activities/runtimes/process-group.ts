@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
+import { type Attributes, SpanStatusCode } from '@opentelemetry/api';
+import { startSpan } from '../../lib/tracing.ts';
 import type { Invocation } from './adapters.ts';
 import type { AgentLine } from './agent-line.ts';
 
@@ -19,6 +22,8 @@ export interface RunOptions {
   /** Aborting stops the whole process group: SIGINT, then SIGKILL after `graceMs`. */
   signal?: AbortSignal;
   graceMs?: number;
+  /** Put on the process's `agent process` span (runtime, model, step; nothing from the prompt or env). */
+  traceAttributes?: Attributes;
 }
 
 export interface RunningProcess {
@@ -56,6 +61,10 @@ export function signalGroup(pgid: number, sig: NodeJS.Signals): void {
  * in its group is killed so no orphan outlives the step and holds the output pipes open.
  */
 export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProcess {
+  const span = startSpan('agent process', {
+    'process.executable.name': basename(inv.file),
+    ...opts.traceAttributes,
+  });
   const child = spawn(inv.file, inv.args, {
     cwd: opts.cwd,
     uid: opts.uid,
@@ -68,6 +77,7 @@ export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProce
   child.stdin!.on('error', () => {});
   child.stdin!.end(inv.stdin);
   const pgid = child.pid;
+  span?.setAttribute('process.pid', pgid ?? -1);
   let suspended = false;
   const readers = (['stdout', 'stderr'] as const).map((stream) => {
     const rl = createInterface({ input: child[stream], crlfDelay: Number.POSITIVE_INFINITY });
@@ -89,7 +99,11 @@ export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProce
   opts.signal?.addEventListener('abort', stop, { once: true });
 
   const done = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.once('error', reject);
+    child.once('error', (err) => {
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+      span?.end();
+      reject(err);
+    });
     child.once('exit', async (exitCode, signal) => {
       opts.signal?.removeEventListener('abort', stop);
       if (pgid) {
@@ -98,6 +112,13 @@ export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProce
       }
       // Orphans are gone, so the pipes close; don't wait forever on a descendant that left the group.
       await Promise.race([Promise.all(readers), new Promise((r) => setTimeout(r, 2_000).unref())]);
+      span?.setAttributes({
+        'process.exit_code': exitCode ?? -1,
+        ...(signal ? { 'process.signal': signal } : {}),
+      });
+      if (exitCode !== 0)
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: `exit ${exitCode ?? signal}` });
+      span?.end();
       resolve({ exitCode, signal });
     });
   });

@@ -97,6 +97,12 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
         ...agent,
         signal: AbortSignal.any([ac.cancellationSignal, dog.signal]),
         graceMs: deps.killGraceMs ?? 1_000,
+        traceAttributes: {
+          'moonmind.job_id': jobId,
+          'moonmind.runtime': prepared.runtime.mode,
+          'moonmind.model': prepared.runtime.model,
+          'moonmind.step.index': stepIndex,
+        },
         read: (stream, line) => {
           if (stream === 'stdout') return output.read(line);
           output.readStderr(line);

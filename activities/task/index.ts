@@ -1,3 +1,4 @@
+import { timedStage, watchWorkerHost } from '../../lib/metrics/worker.ts';
 import { Attempts } from './attempts.ts';
 import type { TaskActivityDeps } from './deps.ts';
 import { makeExecuteStep } from './execute-step.ts';
@@ -27,16 +28,21 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       .catch((err: Error) => deps.log?.('warn', `workspace ${workspace} not shut to agents: ${err.message}`));
   });
   const running = new RunningSteps();
-  const held = <A extends unknown[], R>(activity: (...args: A) => Promise<R>) =>
-    deps.temporalReachable
-      ? throughOutages(activity, deps.temporalReachable, deps.config.MOONMIND_TEMPORAL_OUTAGE_GRACE, deps.log)
-      : activity;
+  const pool = deps.config.MOONMIND_WORKER_POOL ?? 'default';
+  watchWorkerHost({ host: deps.hostId, pool, slots: deps.slots, agents: () => running.size });
+  // Every stage: timed (its own work, not a result held through an outage), then held through outages.
+  const stage = <A extends unknown[], R>(name: string, activity: (...args: A) => Promise<R>) => {
+    const timed = timedStage(name, pool, activity);
+    return deps.temporalReachable
+      ? throughOutages(timed, deps.temporalReachable, deps.config.MOONMIND_TEMPORAL_OUTAGE_GRACE, deps.log)
+      : timed;
+  };
   return {
-    prepare: held(makePrepare(deps, attempts)),
-    executeStep: held(makeExecuteStep(deps, attempts, running)),
-    finishExecute: held(makeFinishExecute(deps, attempts)),
-    publish: held(makePublish(deps, attempts)),
-    releaseHost: held(makeReleaseHost(deps, attempts)),
+    prepare: stage('prepare', makePrepare(deps, attempts)),
+    executeStep: stage('execute_step', makeExecuteStep(deps, attempts, running)),
+    finishExecute: stage('finish_execute', makeFinishExecute(deps, attempts)),
+    publish: stage('publish', makePublish(deps, attempts)),
+    releaseHost: stage('release_host', makeReleaseHost(deps, attempts)),
     // Steering is answered to a waiting workflow right away or not at all.
     steerStep: makeSteerStep(running, attempts),
   };

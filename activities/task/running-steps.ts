@@ -11,6 +11,11 @@ export class RunningSteps {
     };
   }
 
+  /** Agent processes running now (the worker's metrics). */
+  get size(): number {
+    return this.byWorkspace.size;
+  }
+
   get(workspace: string): RunningProcess | undefined {
     return this.byWorkspace.get(workspace);
   }

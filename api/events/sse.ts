@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { JobEvent } from '../../contracts/events.ts';
 import type { Sql } from '../../db/client.ts';
 import { eventsAfter } from '../../db/events.ts';
+import { sseClients } from '../../lib/metrics/control-plane.ts';
 import type { ApiContext } from '../context.ts';
 import type { EventHub, Subscriber } from './hub.ts';
 
@@ -77,9 +78,14 @@ export async function streamEvents(
   ctx.body = out;
 
   const unsubscribe = await opts.hub.subscribe(opts.jobId, subscriber);
+  sseClients.inc();
+  let counted = true;
   const cleanup = () => {
     closed = true;
     unsubscribe();
+    // Both the response and the stream report their close: the client leaves the gauge once.
+    if (counted) sseClients.dec();
+    counted = false;
   };
   ctx.res.on('close', cleanup);
   out.on('close', cleanup);

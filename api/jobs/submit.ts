@@ -3,8 +3,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { JobMemo, JobOrigin, JobView } from '../../contracts/job.ts';
 import { credentialHost, forgesFrom, locateRepository } from '../../contracts/repository.ts';
-import { taskRunStartOptions } from '../../contracts/start-options.ts';
-import { normalizeJob } from '../../contracts/task.ts';
+import { type TaskRunStartOptions, taskRunStartOptions } from '../../contracts/start-options.ts';
+import { jobTitle, type NormalizedJob, normalizeJob } from '../../contracts/task.ts';
 import { appendEvents } from '../../db/events.ts';
 import { indexJobs } from '../../db/job-index.ts';
 import type { UserIdentity } from '../auth/identity.ts';
@@ -34,22 +34,30 @@ export async function normalizeSubmission(deps: Pick<ApiDeps, 'config' | 'skills
   });
 }
 
+/** A submission checked and ready to start: the job id, its normalized job and its start options. */
+export interface PreparedSubmission {
+  jobId: string;
+  key: string | null;
+  submittedAt: string;
+  job: NormalizedJob;
+  options: TaskRunStartOptions;
+}
+
 /**
- * Validate, normalize and start a job. With an idempotency key the job id is derived from the submitter and
- * the key, so every repeat (concurrent, or after an API restart) lands on the one run: the start of a
- * repeat is refused as already started and the repeat answers with that run (200), while the first
- * submission is answered from what it has, like one without a key (201).
+ * Everything a submission does before its run starts: the submission rules, the applied templates, the forge
+ * check, the job id (derived from the key when there is one) and the start options. A schedule's create and
+ * edit use it to validate its task, and its fires to start theirs (api/schedules/).
  */
-export async function submitJob(
-  deps: Pick<ApiDeps, 'client' | 'config' | 'skills' | 'sql'>,
-  submitter: UserIdentity,
+export async function prepareSubmission(
+  deps: Pick<ApiDeps, 'config' | 'skills' | 'sql'>,
+  submitter: Pick<UserIdentity, 'id' | 'name' | 'role'>,
   body: unknown,
   idempotencyKey: string | null,
   /** Whose keys these are: the submitter's by default; a proposal's promotion is keyed by the proposal alone. */
   keyNamespace = `moonmind-submission:${submitter.id}`,
   /** Recorded in the run's memo (a promoted proposal's job links back to it). */
   origin?: JobOrigin,
-): Promise<{ view: JobView; created: boolean }> {
+): Promise<PreparedSubmission> {
   const forges = forgesFrom(deps.config);
   const normalize = (input: unknown) => normalizeSubmission(deps, input);
   let result = await normalize(body);
@@ -94,6 +102,38 @@ export async function submitJob(
     },
     { origin, dashboardUrl: dashboardUrlOf(deps.config) },
   );
+  return { jobId, key, submittedAt, job: result.job, options };
+}
+
+/** What a submission records once its run started: the job index row, the applied-template events. */
+export async function recordSubmission(
+  deps: Pick<ApiDeps, 'sql'>,
+  { jobId, job, submittedAt }: Pick<PreparedSubmission, 'jobId' | 'job' | 'submittedAt'>,
+) {
+  await indexJobs(deps.sql, [
+    { jobId, title: jobTitle(job.payload), repository: job.payload.repository, createdAt: submittedAt },
+  ]);
+  // The applied-template events come from the API, so the workflow (and its replay) stays as it is.
+  const applied = templateAppliedEvents(job);
+  if (applied) await appendEvents(deps.sql, jobId, applied);
+}
+
+/**
+ * Validate, normalize and start a job. With an idempotency key the job id is derived from the submitter and
+ * the key, so every repeat (concurrent, or after an API restart) lands on the one run: the start of a
+ * repeat is refused as already started and the repeat answers with that run (200), while the first
+ * submission is answered from what it has, like one without a key (201).
+ */
+export async function submitJob(
+  deps: Pick<ApiDeps, 'client' | 'config' | 'skills' | 'sql'>,
+  submitter: UserIdentity,
+  body: unknown,
+  idempotencyKey: string | null,
+  keyNamespace = `moonmind-submission:${submitter.id}`,
+  origin?: JobOrigin,
+): Promise<{ view: JobView; created: boolean }> {
+  const prepared = await prepareSubmission(deps, submitter, body, idempotencyKey, keyNamespace, origin);
+  const { jobId, key, submittedAt, options } = prepared;
   let runId: string;
   try {
     // With a key, FAIL instead of USE_EXISTING: a start that succeeds is the first submission and is
@@ -110,17 +150,7 @@ export async function submitJob(
     const { view } = await loadJob(deps, jobId);
     return { view, created: view.createdAt === submittedAt };
   }
-  await indexJobs(deps.sql, [
-    {
-      jobId,
-      title: options.memo.title as string,
-      repository: result.job.payload.repository,
-      createdAt: submittedAt,
-    },
-  ]);
-  // The applied-template events come from the API, so the workflow (and its replay) stays as it is.
-  const applied = templateAppliedEvents(result.job);
-  if (applied) await appendEvents(deps.sql, jobId, applied);
+  await recordSubmission(deps, prepared);
   const view = jobView(
     {
       workflowId: options.workflowId,

@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import type { ApiState } from '../context.ts';
 import { validationFailed } from '../errors.ts';
 
-const issuesOf = (error: z.ZodError) =>
+/** A zod error as field issues (`payload.task.instructions`), for routes that parse a body themselves. */
+export const issuesOf = (error: z.ZodError) =>
   error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { artifactBytes } from '../../lib/metrics/control-plane.ts';
 import {
   artifactNameError,
   artifactNameFromPath,
@@ -90,6 +91,7 @@ export const artifactRoutes = defineRoutes([
         contentType,
         ctx.req,
       );
+      artifactBytes.inc(row.size);
       ctx.status = 201;
       ctx.body = { ...row, downloadUrl: downloadUrl(jobId, row.id) };
     },

@@ -8,6 +8,7 @@ import { healthRoutes } from './health.ts';
 import { presetRoutes } from './presets.ts';
 import { proposalRoutes } from './proposals.ts';
 import { queueRoutes } from './queue.ts';
+import { scheduleRoutes } from './schedules.ts';
 import type { RouteDef } from './table.ts';
 import { taskRoutes } from './tasks.ts';
 import { teamRoutes } from './teams.ts';
@@ -21,6 +22,7 @@ export const routes: RouteDef[] = [
   ...presetRoutes,
   ...proposalRoutes,
   ...queueRoutes,
+  ...scheduleRoutes,
   ...eventRoutes,
   ...artifactRoutes,
   ...adminRoutes,

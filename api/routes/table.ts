@@ -16,7 +16,7 @@ export interface ResponseDef {
  * another pattern (a multi-segment artifact name).
  */
 export interface RouteDef {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   /** A RegExp's named groups become the path params (for a segment that must not match a sibling route). */
   routerPath?: string | RegExp;

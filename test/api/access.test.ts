@@ -45,6 +45,16 @@ const finishedJob = async () => {
   throw new Error(`job ${id} did not end cancelled`);
 };
 
+const scheduleBody = () => ({
+  name: 'Access check',
+  spec: { cron: '0 0 1 1 *' },
+  job: envelope(),
+  paused: true,
+});
+const newSchedule = async () =>
+  (await (await t.call('/api/schedules', { method: 'POST', as: 'admin', json: scheduleBody() })).json())
+    .id as string;
+
 const registration = {
   taskQueue: 'moonmind-pool-acme',
   pool: 'acme',
@@ -243,6 +253,16 @@ const samples: Record<
     path: `/api/proposals/${await seedProposal(t)}/unsnooze`,
     json: {},
   }),
+  // Schedules: a fresh paused one (a yearly cron) where a call changes it.
+  'post /api/schedules': async () => ({ path: '/api/schedules', json: scheduleBody() }),
+  'get /api/schedules': async () => ({ path: '/api/schedules' }),
+  'get /api/schedules/{id}': async () => ({ path: `/api/schedules/${await newSchedule()}` }),
+  'patch /api/schedules/{id}': async () => ({
+    path: `/api/schedules/${await newSchedule()}`,
+    json: { note: 'reviewed' },
+  }),
+  'delete /api/schedules/{id}': async () => ({ path: `/api/schedules/${await newSchedule()}` }),
+  'post /api/schedules/{id}/trigger': async () => ({ path: `/api/schedules/${await newSchedule()}/trigger` }),
 };
 
 const userIdOf = async (name: string) =>

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
 import { ensureAdmin } from '../../api/auth/bootstrap.ts';
 import { insertUserToken, insertWorkerToken } from '../../api/auth/tokens.ts';
 import { type RunningApi, startApi } from '../../api/main.ts';
@@ -39,7 +40,7 @@ export interface TestApi {
  */
 export async function startTestApi(
   env: Record<string, string> = {},
-  opts: { sseHeartbeatMs?: number; webDir?: string } = {},
+  opts: { sseHeartbeatMs?: number; webDir?: string; logger?: Logger } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const temporal = await testTemporal();
@@ -56,7 +57,13 @@ export async function startTestApi(
     ...env,
   });
   const start = () =>
-    startApi({ config, port: 0, webDir: opts.webDir ?? null, sseHeartbeatMs: opts.sseHeartbeatMs });
+    startApi({
+      config,
+      port: 0,
+      webDir: opts.webDir ?? null,
+      sseHeartbeatMs: opts.sseHeartbeatMs,
+      logger: opts.logger,
+    });
   let api = await start();
   const adminToken = `mm_u_${randomBytes(24).toString('base64url')}`;
   await ensureAdmin(db.sql, { token: adminToken });

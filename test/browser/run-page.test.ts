@@ -66,6 +66,9 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('the run page', ()
     await page.setViewportSize(viewport);
     await page.goto(path);
     await page.getByTestId('log-line').first().waitFor();
+    // The header replaces a shorter placeholder when the job view arrives (after the first lines, on a busy
+    // machine): positions are measured once it is there.
+    await page.getByTestId('run-header').waitFor();
     return page;
   };
   const newestId = async (jobId: string) =>

@@ -90,6 +90,20 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('every page, both 
     });
     const created = await proposal.json();
     proposalId = (created.proposal ?? created).id;
+    const schedule = await stack.api('/api/schedules', {
+      method: 'POST',
+      json: {
+        name: 'Weekday docs refresh',
+        spec: { cron: '0 9 * * 1-5', timezone: 'Europe/Paris' },
+        job: {
+          type: 'task',
+          payload: { repository: 'octo/screens', task: { instructions: 'Refresh the docs' } },
+        },
+        paused: true,
+        note: 'paused until the docs move',
+      },
+    });
+    expect(schedule.status).toBe(201);
     await waitForJob(stack, finishedId, (j) => j.status === 'succeeded');
     await waitForJob(stack, runningId, (j) => j.status === 'running' && j.stage === 'moonmind.task.execute');
     browser = await chromium.launch({
@@ -119,6 +133,8 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('every page, both 
       path: `/tasks/proposals/${proposalId}`,
       ready: 'h1',
     },
+    { name: 'schedules', path: '/tasks/schedules', ready: '[data-testid="schedule-card"]' },
+    { name: 'schedule-new', path: '/tasks/schedules/new', ready: '[data-testid="schedule-form"]' },
   ];
 
   for (const theme of themes) {

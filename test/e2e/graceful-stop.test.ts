@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../contracts/events.ts';
 import { DEMO_REPOSITORY } from '../../scripts/demo.ts';
@@ -11,11 +13,15 @@ import { listEvents, submitJob, waitForStatus } from '../support/jobs.ts';
 
 /**
  * Restarts don't eat runs: stopping `npm start` (Ctrl-C) or only its worker (SIGTERM) in the middle of a step
- * hands the attempt back; the run goes on after the next start with the same attempt, not a failed one.
+ * hands the attempt back; the run goes on after the next start with the same attempt, not a failed one. A run
+ * page left open in Chromium through the restart catches up by itself.
  */
+const chromiumPath = '/usr/bin/chromium';
+
 describe('graceful stop', () => {
   let workdir: string;
   let launcher: Launcher;
+  let browser: Browser | undefined;
   const env = { MOONMIND_CODEX_COMMAND: fakeAgentPath() };
 
   beforeAll(async () => {
@@ -23,8 +29,14 @@ describe('graceful stop', () => {
     // As root, PostgreSQL and the agents run as their own users: they pass through here to their dirs.
     await chmod(workdir, 0o711);
     launcher = await startLauncher({ workdir, label: 'graceful', env });
+    if (existsSync(chromiumPath) || process.env.CI)
+      browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
   });
   afterAll(async () => {
+    await browser?.close();
     await launcher?.stop();
     if (workdir) await rm(workdir, { recursive: true, force: true });
   });
@@ -47,6 +59,17 @@ describe('graceful stop', () => {
     const job = await submitSlowRun(8);
     await waitMidStep(launcher, job.id);
     const host = of(await listEvents(launcher, job.id), 'run.attempt.started')[0].payload.host as string;
+    const page = await browser?.newPage({ baseURL: launcher.apiUrl });
+    if (page) {
+      await page.goto('/sign-in');
+      await page.getByTestId('token-input').fill(launcher.token);
+      await page.getByTestId('sign-in-submit').click();
+      await page.waitForURL(/\/tasks/);
+      await page.goto(`/tasks/queue/${job.id}`);
+      await expect
+        .poll(() => page.getByTestId('log-viewport').textContent(), { timeout: 30_000 })
+        .toContain('working');
+    }
 
     expect(await launcher.interrupt()).toBe(0);
     launcher = await startLauncher({ workdir, label: 'graceful', env, again: launcher });
@@ -62,6 +85,13 @@ describe('graceful stop', () => {
     expect(of(events, 'run.attempt.started').map((e) => e.payload.attempt)).toEqual([1, 1]);
     // The second start ran the whole step again: the agent's output went to the end.
     expect(events.some((e) => /\bworking 16\b/.test(e.message))).toBe(true);
+    if (page) {
+      // Never reloaded: the page saw the API go and come back, and shows the run's end by itself.
+      const badge = page.getByTestId('job-summary').getByTestId('status-badge');
+      await expect.poll(() => badge.getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
+      expect(await page.getByTestId('api-banner').isVisible()).toBe(false);
+      await page.close();
+    }
   });
 
   it('SIGTERM to the worker alone mid-step: its restart runs the same attempt to success', async () => {

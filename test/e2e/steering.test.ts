@@ -98,8 +98,11 @@ describe('controls reach the running step at once (real Temporal, PostgreSQL, gi
     const resumeMs = Date.now() - t1;
     expect(pauseMs).toBeLessThan(3_000);
     expect(resumeMs).toBeLessThan(3_000);
-    const types = (await listEvents(stack, job.id)).map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['runtime.suspended', 'runtime.resumed']));
+    // The worker reports each after signalling the group, so the process can be seen running first.
+    await until('suspended and resumed events', async () => {
+      const types = new Set((await listEvents(stack, job.id)).map((e) => e.type));
+      return types.has('runtime.suspended') && types.has('runtime.resumed');
+    });
     await stack.api(`/api/queue/jobs/${job.id}/cancel`, { method: 'POST', json: {} });
   });
 

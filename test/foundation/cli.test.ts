@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const cli = (...args: string[]) => {
   const env = { ...process.env };
   delete env.DATABASE_URL;
-  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], { env }).then(
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { env }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => e,
   );

@@ -13,8 +13,11 @@ const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as {
       environment?: Record<string, string>;
       ports?: string[];
       depends_on?: string[] | Record<string, unknown>;
+      profiles?: string[];
+      configs?: { source: string; target: string }[];
     }
   >;
+  configs?: Record<string, { file?: string; environment?: string }>;
 };
 const services = compose.services;
 const appServices = Object.entries(services).filter(([, s]) => s.build === '.');
@@ -71,5 +74,33 @@ describe('docker-compose.yml', () => {
       for (const dep of dependsOn(service))
         expect(Object.keys(services), `${name} depends on ${dep}`).toContain(dep);
     }
+  });
+
+  it('scrapes the API and every worker with the committed Prometheus config, under an optional profile', () => {
+    const prometheus = services.prometheus;
+    expect(prometheus.profiles).toEqual(['observability']);
+    const mounted = Object.fromEntries((prometheus.configs ?? []).map((c) => [c.target, c.source]));
+    const configFile = compose.configs?.[mounted['/etc/prometheus/prometheus.yml']]?.file;
+    expect(configFile).toBe('./deploy/prometheus.yml');
+    const scrape = parse(readFileSync(configFile!, 'utf8')) as {
+      scrape_configs: {
+        authorization?: { credentials_file?: string };
+        static_configs: { targets: string[] }[];
+      }[];
+    };
+    // The token file Prometheus presents is the deployment's MOONMIND_METRICS_TOKEN.
+    const tokenFile = scrape.scrape_configs[0].authorization?.credentials_file;
+    expect(compose.configs?.[mounted[tokenFile!]]?.environment).toBe('MOONMIND_METRICS_TOKEN');
+    const targets = scrape.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    const expected = appServices.map(([name, service]) => {
+      const env = service.environment ?? {};
+      const port = env.MOONMIND_WORKER_METRICS_PORT ?? env.PORT;
+      expect(port, `${name} serves metrics`).toBeTruthy();
+      if (env.MOONMIND_WORKER_METRICS_PORT) expect(env.MOONMIND_WORKER_METRICS_HOST, name).toBe('0.0.0.0');
+      expect(env.MOONMIND_METRICS_TOKEN, name).toMatch(/^\$\{MOONMIND_METRICS_TOKEN(:-)?\}$/);
+      return `${name}:${port}`;
+    });
+    expect(targets.sort()).toEqual(expected.sort());
+    expect(dependsOn(prometheus).sort()).toEqual(appServices.map(([name]) => name).sort());
   });
 });

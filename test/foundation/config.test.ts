@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  cliConfigSchema,
   configSchema,
   loadConfig,
   loadWorkerConfig,
@@ -55,17 +56,39 @@ describe('configuration', () => {
     expect(() => loadWorkerConfig({ MOONMIND_AGENT_USER: 'Bad User' })).toThrow(/MOONMIND_AGENT_USER/);
   });
 
+  it('reads the metrics settings and names a wrong one', () => {
+    expect(loadConfig({ MOONMIND_METRICS_LISTEN: '0.0.0.0:9464' }).MOONMIND_METRICS_LISTEN).toEqual({
+      host: '0.0.0.0',
+      port: 9464,
+    });
+    expect(loadConfig({ MOONMIND_METRICS_LISTEN: '[::1]:9100' }).MOONMIND_METRICS_LISTEN).toEqual({
+      host: '::1',
+      port: 9100,
+    });
+    for (const bad of ['9464', 'localhost', 'host:99999', 'a b:1'])
+      expect(() => loadConfig({ MOONMIND_METRICS_LISTEN: bad })).toThrow(
+        /MOONMIND_METRICS_LISTEN: must be host:port/,
+      );
+    expect(() => loadConfig({ MOONMIND_METRICS_TOKEN: 'short' })).toThrow(/MOONMIND_METRICS_TOKEN/);
+    expect(() => loadWorkerConfig({ MOONMIND_WORKER_METRICS_PORT: 'nine' })).toThrow(
+      /MOONMIND_WORKER_METRICS_PORT/,
+    );
+    expect(loadWorkerConfig({}).MOONMIND_WORKER_METRICS_HOST).toBe('127.0.0.1');
+  });
+
   it('documents every setting in the README table', () => {
     const readme = readFileSync('README.md', 'utf8');
     const rows = readme.split('\n').filter((l) => l.startsWith('| `'));
     const documented = rows.join('\n');
-    const missing = [...Object.keys(configSchema.shape), ...Object.keys(workerConfigSchema.shape)].filter(
-      (name) => {
-        // Per-runtime rows list one name and the others as `_GEMINI_` / `_CLAUDE_` variants.
-        const variant = name.replace(/_(CODEX|GEMINI|CLAUDE)_/, '_CODEX_');
-        return !documented.includes(`\`${name}\``) && !documented.includes(`\`${variant}\``);
-      },
-    );
+    const missing = [
+      ...Object.keys(configSchema.shape),
+      ...Object.keys(workerConfigSchema.shape),
+      ...Object.keys(cliConfigSchema.shape),
+    ].filter((name) => {
+      // Per-runtime rows list one name and the others as `_GEMINI_` / `_CLAUDE_` variants.
+      const variant = name.replace(/_(CODEX|GEMINI|CLAUDE)_/, '_CODEX_');
+      return !documented.includes(`\`${name}\``) && !documented.includes(`\`${variant}\``);
+    });
     expect(missing).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ const key = ['sk', 'doctor-test-0123456789abcdefghij'].join('-');
 
 /** `npm run moonmind -- doctor` as an operator runs it: worker settings only, no database. */
 const doctor = (settings: Record<string, string>) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'doctor'], {
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'doctor'], {
     env: { PATH: process.env.PATH, MODEL_KEY: key, ...settings },
     timeout: 30_000,
   }).then(

@@ -37,6 +37,8 @@ export interface Stack {
   api(pathname: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   startWorker(spec: WorkerSpec): Promise<Service>;
   workers: Service[];
+  /** The API process's pid while it runs (benchmarks read its CPU time). */
+  apiPid(): number | undefined;
   restartApi(): Promise<void>;
   stopApi(): Promise<void>;
   startApi(): Promise<void>;
@@ -117,6 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     agentOut,
     logs,
     workers,
+    apiPid: () => api?.process.pid,
     api(pathname, init = {}) {
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${init.token ?? adminToken}`);

@@ -12,8 +12,16 @@ export async function testTemporal(
   return { connection, client: new Client({ connection, namespace }), namespace, address };
 }
 
-/** Terminate every open run in the namespace, so the next file on this worker starts clean. */
+/**
+ * Delete every schedule, then terminate every open run in the namespace, so the next file on this worker
+ * starts clean (a schedule left behind would keep starting runs in it).
+ */
 export async function terminateOpenRuns(client: Client): Promise<void> {
+  for await (const s of client.schedule.list())
+    await client.schedule
+      .getHandle(s.scheduleId)
+      .delete()
+      .catch(() => {});
   for await (const wf of client.workflow.list({ query: 'ExecutionStatus="Running"' })) {
     await client.workflow
       .getHandle(wf.workflowId, wf.runId)

@@ -1,6 +1,9 @@
 import { builtinModules } from 'node:module';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { otelWorkflowInterceptors, workflowSinks } from '../../lib/temporal-tracing.ts';
 import { buildWorkflowBundle } from '../../workers/control.ts';
 import { quietTemporalLogs } from './harness.ts';
 import { committedDir, readHistories } from './histories.ts';
@@ -39,6 +42,8 @@ describe('workflow bundle', () => {
       'pause-resume',
       'pause-states',
       'publish-none-release-with-finish',
+      'scheduled-fire',
+      'start-patches',
       'steer-hard-pause',
       'steer-serial',
       'takeover-pausing',
@@ -52,5 +57,27 @@ describe('workflow bundle', () => {
       if (r.error) failures.push(`${r.workflowId}: ${r.error}`);
     }
     expect(failures).toEqual([]);
+  });
+
+  it('with the tracing interceptors (OTEL on), builds the same way and replays the same histories, exporting no span on replay', async () => {
+    quietTemporalLogs();
+    const { code } = await buildWorkflowBundle([otelWorkflowInterceptors]);
+    expect(code).toMatch(/OpenTelemetryInboundInterceptor/);
+    const used = builtinModules.filter(
+      (m) =>
+        !m.startsWith('_') && (code.includes(`require("${m}")`) || code.includes(`require("node:${m}")`)),
+    );
+    expect(used.filter((m) => !['assert', 'url', 'util'].includes(m))).toEqual([]);
+    const exporter = new InMemorySpanExporter();
+    const sinks = workflowSinks({ processor: new SimpleSpanProcessor(exporter), resource: Resource.empty() });
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: { code }, sinks },
+      await readHistories(committedDir),
+    )) {
+      if (r.error) failures.push(`${r.workflowId}: ${r.error}`);
+    }
+    expect(failures).toEqual([]);
+    expect(exporter.getFinishedSpans()).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ import { Presets } from './pages/Presets.tsx';
 import { ProposalDetail } from './pages/ProposalDetail.tsx';
 import { Proposals } from './pages/Proposals.tsx';
 import { QueueList } from './pages/QueueList.tsx';
+import { ScheduleEdit } from './pages/ScheduleEdit.tsx';
+import { Schedules } from './pages/Schedules.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
 export function App() {
@@ -23,6 +25,9 @@ export function App() {
         <Route path="/queue/:jobId" component={JobDetail} />
         <Route path="/presets/:slug?" component={Presets} />
         <Route path="/proposals" component={Proposals} />
+        <Route path="/schedules" component={Schedules} />
+        <Route path="/schedules/new" component={ScheduleEdit} />
+        <Route path="/schedules/:id/edit" component={ScheduleEdit} />
         <Route path="/proposals/:proposalId" component={ProposalDetail} />
       </Route>
       <Route path="*404" component={RequireAuthNotFound} />

@@ -1,11 +1,12 @@
 import type { JSX } from 'solid-js';
 import { Modal } from './Modal.tsx';
 
-/** A confirmation in a Modal: "Keep running" (focused first) or the confirming action. */
+/** A confirmation in a Modal: "Keep running" (or `cancelLabel`, focused first) or the confirming action. */
 export function ConfirmDialog(props: {
   open: boolean;
   title: string;
   confirmLabel: string;
+  cancelLabel?: string;
   onConfirm: () => void;
   onClose: () => void;
   children?: JSX.Element;
@@ -15,7 +16,7 @@ export function ConfirmDialog(props: {
       {props.children}
       <div class="dialog-actions">
         <button type="button" class="secondary" onClick={props.onClose} autofocus data-testid="confirm-no">
-          Keep running
+          {props.cancelLabel ?? 'Keep running'}
         </button>
         <button
           type="button"

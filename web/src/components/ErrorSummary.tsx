@@ -5,7 +5,11 @@ import { type FieldErrors, fieldTarget } from '../lib/task-form.ts';
  * Every problem of a submission at the top of the form, each linking to its field: a long form's errors
  * are otherwise found by scrolling.
  */
-export function ErrorSummary(props: { errors: FieldErrors }) {
+export function ErrorSummary(props: {
+  errors: FieldErrors;
+  /** Fields beyond the task form's (a schedule's `name`, `spec.cron`, …): their labels and element ids. */
+  targets?: Record<string, { label: string; id: string }>;
+}) {
   const entries = () => Object.entries(props.errors).filter(([key]) => key !== '_form');
   const focus = (ev: MouseEvent, id: string) => {
     ev.preventDefault();
@@ -23,7 +27,7 @@ export function ErrorSummary(props: { errors: FieldErrors }) {
         <ul>
           <For each={entries()}>
             {([key, message]) => {
-              const target = fieldTarget(key);
+              const target = props.targets?.[key] ?? fieldTarget(key);
               return (
                 <li>
                   <Show when={target.id} fallback={`${target.label}: ${message}`}>

@@ -3,7 +3,8 @@ import { For, Show } from 'solid-js';
 import type { JobView } from '../../../contracts/job.ts';
 
 /**
- * Where the job came from, when not from the form (the run it re-runs, the proposal it was promoted from), and
+ * Where the job came from, when not from the form (the schedule that fired it, the run it re-runs, the proposal
+ * it was promoted from), and
  * the jobs that re-ran it.
  */
 export function JobOrigin(props: { job: JobView; reruns: string[] }) {
@@ -16,8 +17,22 @@ export function JobOrigin(props: { job: JobView; reruns: string[] }) {
     const o = origin();
     return o && 'proposalId' in o ? o.proposalId : null;
   };
+  const scheduleId = () => {
+    const o = origin();
+    return o && 'scheduleId' in o ? o.scheduleId : null;
+  };
   return (
     <>
+      <Show when={scheduleId()}>
+        {(id) => (
+          <p data-testid="fired-by">
+            Fired by schedule{' '}
+            <A href={`/tasks/schedules#${encodeURIComponent(id())}`} class="mono">
+              {id()}
+            </A>
+          </p>
+        )}
+      </Show>
       <Show when={rerunOf()}>
         {(id) => (
           <p data-testid="rerun-of">

@@ -39,6 +39,9 @@ export function Layout(props: RouteSectionProps) {
             <A href="/tasks/proposals" data-testid="nav-proposals">
               Proposals
             </A>
+            <A href="/tasks/schedules" data-testid="nav-schedules">
+              Schedules
+            </A>
           </nav>
         </Show>
         <div class="topbar-end">

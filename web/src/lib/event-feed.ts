@@ -184,6 +184,21 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
     }
   }
 
+  /**
+   * The API is reachable again (the page's health probe said so): don't wait out the backoff, which may
+   * have grown to 30 s during the outage; poll and open the stream now.
+   */
+  function reconnectNow() {
+    if (disposed) return;
+    failures = 0;
+    if (!untrack(loaded)) return later(loadTail, 0);
+    if (untrack(transport) !== 'polling') return;
+    streamFailures = 0;
+    clearTimeout(retryTimer);
+    startPolling();
+    openStream();
+  }
+
   void loadTail();
   onCleanup(() => {
     disposed = true;
@@ -202,6 +217,7 @@ export function createEventFeed(jobId: string, isFinished: () => boolean) {
     loadOlder,
     loaded,
     prepend,
+    reconnectNow,
     /** Every non-log event, the held ones included, oldest first. */
     notLogs: createMemo(() => {
       const first = firstId();

@@ -3,7 +3,7 @@ import { createStore, reconcile } from 'solid-js/store';
 import type { JobEvent } from '../../../contracts/events.ts';
 import type { JobView } from '../../../contracts/job.ts';
 import { isTerminal } from '../../../contracts/status.ts';
-import { ApiError } from '../api/client.ts';
+import { ApiError, apiReachable } from '../api/client.ts';
 import { type Artifact, getJob, listArtifacts } from '../api/jobs.ts';
 import { createEventFeed } from './event-feed.ts';
 import { applyEvent, patchFor } from './job-patch.ts';
@@ -113,6 +113,19 @@ export function createLiveJob(jobId: string) {
         if ((transport === 'ended' && !untrack(finished)) || (transport === 'sse' && before === 'polling'))
           refreshAll();
         else for (const kind of ['job', 'artifacts'] as const) schedule(kind);
+      },
+      { defer: true },
+    ),
+  );
+  createEffect(
+    on(
+      apiReachable,
+      (reachable, before) => {
+        // Back after an outage: everything the page shows may be stale (the run may even have ended).
+        if (!reachable || before !== false) return;
+        failures.job = failures.artifacts = 0;
+        feed.reconnectNow();
+        refreshAll();
       },
       { defer: true },
     ),

@@ -20,8 +20,9 @@ import { PresetDrawer } from '../components/presets/PresetDrawer.tsx';
 import { SaveTemplateDialog } from '../components/presets/SaveTemplateDialog.tsx';
 import { TaskFields } from '../components/TaskFields.tsx';
 import { errorMessage } from '../lib/format.ts';
+import { createPolledResource } from '../lib/poll.ts';
 import { type ApplyMode, applyExpanded } from '../lib/preset-apply.ts';
-import { canOperate } from '../lib/session.ts';
+import { canMutate, canOperate } from '../lib/session.ts';
 import {
   buildRequest,
   checkForm,
@@ -36,6 +37,8 @@ const newKey = () =>
   typeof crypto !== 'undefined' && 'randomUUID' in crypto
     ? crypto.randomUUID()
     : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+
+const FLEET_POLL_MS = 10_000;
 
 /** The typed submit form: checks locally with the shared contract, sends nothing while invalid. */
 export function NewTask() {
@@ -68,8 +71,9 @@ export function NewTask() {
       .then((r) => r.items)
       .catch(() => []),
   );
-  // What the live workers serve marks the choices; without an answer nothing is marked.
-  const [fleet] = createResource(() => getFleet().catch(() => null));
+  // What the live workers serve marks the choices; without an answer nothing is marked. Re-read while the
+  // form is open: workers come and go, and a failed read is how the page learns the API is unreachable.
+  const [fleet] = createPolledResource(() => true, getFleet, FLEET_POLL_MS);
   const repositoryNow = () => form.repository.trim() || defaults()?.defaultRepository || null;
   const marks = createMemo(() => {
     const f = fleet();
@@ -217,7 +221,7 @@ export function NewTask() {
                   <button
                     type="button"
                     class="secondary"
-                    disabled={pickedSteps().length === 0}
+                    disabled={pickedSteps().length === 0 || !canMutate()}
                     onClick={() => setSaveOpen(true)}
                     data-testid="save-as-template"
                   >
@@ -244,7 +248,7 @@ export function NewTask() {
               This task would wait: {comboReason()}.
             </p>
           </Show>
-          <button type="submit" disabled={busy() || !canOperate()} data-testid="submit-task">
+          <button type="submit" disabled={busy() || !canMutate()} data-testid="submit-task">
             {busy() ? 'Submitting…' : 'Submit task'}
           </button>
         </form>

@@ -2,6 +2,7 @@ import { useNavigate, useParams, useSearchParams } from '@solidjs/router';
 import { createMemo, createResource, createSignal, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { type Template, templateScopes } from '../../../contracts/presets.ts';
+import { apiReachable } from '../api/client.ts';
 import { listTemplates, refOf, setFavorite, type TemplateFilters } from '../api/presets.ts';
 import { PresetDetail } from '../components/presets/PresetDetail.tsx';
 import { PresetFilters } from '../components/presets/PresetFilters.tsx';
@@ -63,6 +64,7 @@ export function Presets() {
         <Show when={canOperate()}>
           <button
             type="button"
+            disabled={!apiReachable()}
             onClick={() => setEditing({ draft: emptyDraft('personal'), newVersion: false })}
             data-testid="preset-create"
           >

@@ -1,6 +1,7 @@
 import { createComputed, createMemo, createSignal, For, Match, on, Show, Switch } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import type { ExpandResult, Template } from '../../../../contracts/presets.ts';
+import { apiReachable } from '../../api/client.ts';
 import { expandTemplate, refOf } from '../../api/presets.ts';
 import { errorMessage } from '../../lib/format.ts';
 import type { ApplyMode } from '../../lib/preset-apply.ts';
@@ -189,7 +190,7 @@ export function InputsDialog(props: {
           <button type="button" class="secondary" onClick={props.onClose} data-testid="preset-apply-cancel">
             Cancel
           </button>
-          <button type="submit" disabled={busy()} data-testid="preset-apply-confirm">
+          <button type="submit" disabled={busy() || !apiReachable()} data-testid="preset-apply-confirm">
             {busy() ? 'Expanding…' : 'Apply'}
           </button>
         </div>

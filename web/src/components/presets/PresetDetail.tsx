@@ -1,5 +1,6 @@
 import { createEffect, createResource, createSignal, For, on, Show } from 'solid-js';
 import type { Template } from '../../../../contracts/presets.ts';
+import { apiReachable } from '../../api/client.ts';
 import {
   deleteTemplate,
   getTemplate,
@@ -105,6 +106,7 @@ export function PresetDetail(props: {
                       type="button"
                       class="secondary small"
                       aria-pressed={!!latest()?.favorite}
+                      disabled={!apiReachable()}
                       onClick={favorite}
                       data-testid="preset-detail-favorite"
                     >
@@ -114,6 +116,7 @@ export function PresetDetail(props: {
                       <button
                         type="button"
                         class="secondary small"
+                        disabled={!apiReachable()}
                         onClick={() => props.onNewVersion(latest()!)}
                         data-testid="preset-new-version"
                       >
@@ -122,6 +125,7 @@ export function PresetDetail(props: {
                       <button
                         type="button"
                         class="danger small"
+                        disabled={!apiReachable()}
                         onClick={() => setConfirmDelete(true)}
                         data-testid="preset-delete"
                       >
@@ -177,6 +181,7 @@ export function PresetDetail(props: {
           <button
             type="button"
             class="danger"
+            disabled={!apiReachable()}
             onClick={() => {
               setConfirmDelete(false);
               void remove();

@@ -1,5 +1,6 @@
 import { For, Show } from 'solid-js';
 import type { Template } from '../../../../contracts/presets.ts';
+import { apiReachable } from '../../api/client.ts';
 import { formatTime } from '../../lib/format.ts';
 
 /** Template rows (favorites marked): selecting one shows it, the star toggles the favorite. */
@@ -23,6 +24,7 @@ export function PresetList(props: {
                 type="button"
                 class="star"
                 aria-pressed={t.favorite}
+                disabled={!apiReachable()}
                 aria-label={t.favorite ? `Unfavorite ${t.title}` : `Favorite ${t.title}`}
                 onClick={() => props.onFavorite?.(t)}
                 data-testid={`preset-favorite-${t.slug}`}

@@ -2,7 +2,7 @@ import { A } from '@solidjs/router';
 import { createComputed, createSignal, For, on, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { Template } from '../../../../contracts/presets.ts';
-import { ApiError } from '../../api/client.ts';
+import { ApiError, apiReachable } from '../../api/client.ts';
 import { saveFromTask } from '../../api/presets.ts';
 import { errorMessage } from '../../lib/format.ts';
 import type { StepDraft } from '../../lib/task-form.ts';
@@ -105,7 +105,7 @@ export function SaveTemplateDialog(props: { open: boolean; steps: StepDraft[]; o
               <button type="button" class="secondary" onClick={props.onClose}>
                 Cancel
               </button>
-              <button type="submit" disabled={busy()} data-testid="save-template-confirm">
+              <button type="submit" disabled={busy() || !apiReachable()} data-testid="save-template-confirm">
                 {busy() ? 'Saving…' : 'Save template'}
               </button>
             </div>

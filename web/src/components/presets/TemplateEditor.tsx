@@ -1,7 +1,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { type Template, templateScopes } from '../../../../contracts/presets.ts';
-import { ApiError } from '../../api/client.ts';
+import { ApiError, apiReachable } from '../../api/client.ts';
 import { createTemplate } from '../../api/presets.ts';
 import { errorMessage } from '../../lib/format.ts';
 import { move } from '../../lib/task-form.ts';
@@ -210,7 +210,7 @@ export function TemplateEditor(props: {
         <button type="button" class="secondary" onClick={props.onCancel}>
           Cancel
         </button>
-        <button type="submit" disabled={busy()} data-testid="template-save">
+        <button type="submit" disabled={busy() || !apiReachable()} data-testid="template-save">
           {busy() ? 'Saving…' : props.newVersion ? 'Save new version' : 'Create template'}
         </button>
       </div>

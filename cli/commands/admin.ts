@@ -1,26 +1,25 @@
 /**
- * Admin CLI (`npm run moonmind -- …`), straight on the database named by DATABASE_URL:
+ * Admin commands of the CLI, straight on the database named by DATABASE_URL:
  *   worker-token create --name N --job-types task --repositories 'owner/*' --capabilities codex,git [--scopes proposals_write]
  *   worker-token revoke ID
  *   worker-token list
  *   user create --name N --role viewer|operator|admin
  *   doctor   (worker settings, no database: each claimed runtime's CLI, endpoint and a live round trip)
  * Tokens are printed once and stored only hashed. `--help` (anywhere) prints the usage without touching the
- * database.
+ * database. Exit codes: 2 for a usage mistake, 1 for any other failure.
  */
 
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createWorkerToken } from '../api/auth/bootstrap.ts';
-import { roles } from '../api/auth/identity.ts';
-import { insertUserToken } from '../api/auth/tokens.ts';
-import { ConfigError, loadConfig, loadWorkerConfig } from '../contracts/config.ts';
-import { createSql, type Sql } from '../db/client.ts';
-import { migrate } from '../db/migrate.ts';
-import { runDoctor } from './doctor.ts';
+import { createWorkerToken } from '../../api/auth/bootstrap.ts';
+import { roles } from '../../api/auth/identity.ts';
+import { insertUserToken } from '../../api/auth/tokens.ts';
+import { ConfigError, loadConfig, loadWorkerConfig } from '../../contracts/config.ts';
+import { createSql, type Sql } from '../../db/client.ts';
+import { migrate } from '../../db/migrate.ts';
+import { runDoctor } from '../../scripts/doctor.ts';
 
-const usage = `usage:
-  moonmind worker-token create --name NAME --job-types task --repositories 'owner/*' --capabilities codex,git [--scopes proposals_write]
+export const adminUsage = `  moonmind worker-token create --name NAME --job-types task --repositories 'owner/*' --capabilities codex,git [--scopes proposals_write]
   moonmind worker-token revoke TOKEN_ID
   moonmind worker-token list
   moonmind user create --name NAME --role viewer|operator|admin
@@ -54,7 +53,7 @@ function parse(argv: string[]) {
     });
   } catch (err) {
     // An unknown or malformed option is a usage mistake: say which, then how to call.
-    throw new UsageError(`${(err as Error).message}\n${usage}`);
+    throw new UsageError(`${(err as Error).message}\nusage:\n${adminUsage}`);
   }
 }
 
@@ -96,37 +95,37 @@ async function run(sql: Sql, { positionals, values }: Args): Promise<void> {
     const { token } = await insertUserToken(sql, { userId: id, name: 'cli' });
     console.log(`user ${values.name} (${role}) created; API token (shown once):\n${token}`);
   } else {
-    throw new UsageError(usage);
+    throw new UsageError(`usage:\n${adminUsage}`);
   }
 }
 
-async function main() {
-  const args = parse(process.argv.slice(2));
-  if (args.values.help) {
-    console.log(usage);
-    return;
-  }
-  if (args.positionals[0] === 'doctor') {
-    if (!(await runDoctor(loadWorkerConfig(), process.env, (line) => console.log(line))))
-      process.exitCode = 1;
-    return;
-  }
-  const config = loadConfig();
-  if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required (the database `npm start` uses)');
-  const sql = createSql(config.DATABASE_URL, { max: 1 });
+/** Run an admin command; the exit code it ends with. */
+export async function runAdmin(argv: string[]): Promise<number> {
   try {
-    await migrate(sql);
-    await run(sql, args);
-  } finally {
-    await sql.end({ timeout: 2 });
+    const args = parse(argv);
+    if (args.values.help) {
+      console.log(`usage:\n${adminUsage}`);
+      return 0;
+    }
+    if (args.positionals[0] === 'doctor')
+      return (await runDoctor(loadWorkerConfig(), process.env, (line) => console.log(line))) ? 0 : 1;
+    const config = loadConfig();
+    if (!config.DATABASE_URL)
+      throw new ConfigError('DATABASE_URL is required (the database `npm start` uses)');
+    const sql = createSql(config.DATABASE_URL, { max: 1 });
+    try {
+      await migrate(sql);
+      await run(sql, args);
+    } finally {
+      await sql.end({ timeout: 2 });
+    }
+    return 0;
+  } catch (err) {
+    console.error(
+      err instanceof UsageError || err instanceof ConfigError
+        ? err.message
+        : `moonmind: ${(err as Error).message}`,
+    );
+    return err instanceof UsageError ? 2 : 1;
   }
 }
-
-main().catch((err) => {
-  console.error(
-    err instanceof UsageError || err instanceof ConfigError
-      ? err.message
-      : `moonmind: ${(err as Error).message}`,
-  );
-  process.exit(err instanceof UsageError ? 2 : 1);
-});
