@@ -265,9 +265,12 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('run states and co
     const row = page.locator(`[data-testid="job-row"][data-job-id="${job.id}"]`);
     await row.waitFor({ timeout: 20_000 });
     expect(await row.getByTestId('status-badge').textContent()).toBe('dead-lettered');
-    expect(
-      await page.getByTestId('filter-status').locator('option[value="failed_or_dead_letter"]').textContent(),
-    ).toMatch(/^Failed or dead-lettered \(\d+\)$/);
+    // The counts come with their own request, after the rows.
+    await expect
+      .poll(() =>
+        page.getByTestId('filter-status').locator('option[value="failed_or_dead_letter"]').textContent(),
+      )
+      .toMatch(/^Failed or dead-lettered \(\d+\)$/);
 
     await row.getByRole('link').click();
     await page.waitForURL(uuidPath);

@@ -35,13 +35,16 @@ export function createLiveJob(jobId: string) {
   let disposed = false;
   /** Events applied to the view while a job request was out: re-applied to its answer, which may predate them. */
   let during: JobEvent[] = [];
+  /** Bumped by a control's answer: a job request already out predates it and would undo it until the next. */
+  let epoch = 0;
 
   const refresher = createRefresher({
     async job() {
       during = [];
+      const asked = epoch;
       try {
         const fetched = await getJob(jobId);
-        if (disposed) return;
+        if (disposed || asked !== epoch) return;
         setState('job', reconcile(during.reduce(applyEvent, fetched)));
         failures.job = 0;
         setError(null);
@@ -153,7 +156,10 @@ export function createLiveJob(jobId: string) {
     feed,
     /** A view the API answered with (a control's response); refetched anyway, as the control's event will. */
     update(view?: JobView) {
-      if (view) setState('job', reconcile(view));
+      if (view) {
+        epoch++;
+        setState('job', reconcile(view));
+      }
       refresher.job();
     },
   };
