@@ -3,12 +3,13 @@ import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentSandbox } from '../../activities/runtimes/sandbox.ts';
 import { loadWorkerConfig } from '../../contracts/config.ts';
 import type { TaskRunResult } from '../../contracts/job.ts';
 import { verifyCapabilities } from '../../workers/capabilities.ts';
 import { type CapabilityWorker, startCapabilityWorker } from '../../workers/main.ts';
+import { controlSignal } from '../../workflows/messages.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fakes/fake-github.ts';
 import { runResult } from '../support/temporal.ts';
 import { registerPool, startRun, startWorkflowEnv, unique, waitForState } from '../workflows/harness.ts';
@@ -152,10 +153,26 @@ describe('controls through the real workflow', () => {
     action: action as 'pause',
     ...(mode ? { mode: mode as 'hard' } : {}),
   });
+  // A failed check must not leave its run holding the worker's slot (a hard-paused agent would hold it for
+  // good): whatever a test started and did not finish is cancelled before the next test.
+  const started: Awaited<ReturnType<typeof startRun>>[] = [];
+  const start = async (...args: Parameters<typeof startRun>) => {
+    const run = await startRun(...args);
+    started.push(run);
+    return run;
+  };
+  afterEach(async () => {
+    for (const { handle } of started.splice(0)) {
+      const open = await handle.describe().then((d) => d.status.name === 'RUNNING');
+      if (!open) continue;
+      await handle.signal(controlSignal, { ...control('cancel'), reason: 'test cleanup' });
+      await Promise.race([handle.result().catch(() => {}), new Promise((r) => setTimeout(r, 20_000))]);
+    }
+  });
   async function startLongRun(seconds: number) {
     const pids = join(dir, 'agent-out', 'pids');
     await rm(pids, { force: true });
-    const run = await startRun(env.client, {
+    const run = await start(env.client, {
       payload: {
         repository: 'acme/gadgets',
         task: { instructions: `Long work FAKE_SPAWN_CHILD FAKE_SLEEP=${seconds}`, publish: { mode: 'none' } },
@@ -171,11 +188,12 @@ describe('controls through the real workflow', () => {
   }
 
   it('a hard pause stops the agent through the state query; resume continues it', async () => {
-    const run = await startLongRun(3);
-    await run.handle.signal('control', control('pause', 'hard'));
+    const run = await startLongRun(5);
+    await run.handle.signal(controlSignal, control('pause', 'hard'));
+    // The group is stopped at once, but a loaded machine shows each process's state when it is next scheduled.
     await expect.poll(() => procState(run.agent), { timeout: 10_000 }).toBe('T');
-    expect(procState(run.grandchild)).toBe('T');
-    await run.handle.signal('control', control('resume'));
+    await expect.poll(() => procState(run.grandchild), { timeout: 10_000 }).toBe('T');
+    await run.handle.signal(controlSignal, control('resume'));
     await expect.poll(() => procState(run.agent) !== 'T', { timeout: 10_000 }).toBe(true);
     expect(((await run.handle.result()) as TaskRunResult).status).toBe('succeeded');
     expect(api.events(run.jobId).map((e) => e.type)).toEqual(
@@ -184,7 +202,7 @@ describe('controls through the real workflow', () => {
   });
 
   it('a soft-paused run keeps its run slot past the lease time; the next run waits for it', async () => {
-    const paused = await startRun(env.client, {
+    const paused = await start(env.client, {
       payload: {
         repository: 'acme/gadgets',
         task: {
@@ -197,13 +215,13 @@ describe('controls through the real workflow', () => {
     await expect
       .poll(() => api.events(paused.jobId).some((e) => e.type === 'task.step.started'), { timeout: 30_000 })
       .toBe(true);
-    await paused.handle.signal('control', control('pause'));
+    await paused.handle.signal(controlSignal, control('pause'));
     await expect
       .poll(() => api.events(paused.jobId).filter((e) => e.type === 'task.step.finished').length, {
         timeout: 30_000,
       })
       .toBe(1);
-    const waiting = await startRun(env.client, {
+    const waiting = await start(env.client, {
       payload: {
         repository: 'acme/gadgets',
         task: { instructions: 'Wait my turn', publish: { mode: 'none' } },
@@ -211,14 +229,14 @@ describe('controls through the real workflow', () => {
     });
     await new Promise((r) => setTimeout(r, 4_000)); // well past the 1.5 s lease
     expect(api.events(waiting.jobId)).toEqual([]);
-    await paused.handle.signal('control', control('resume'));
+    await paused.handle.signal(controlSignal, control('resume'));
     const results = (await Promise.all([paused.handle.result(), waiting.handle.result()])) as TaskRunResult[];
     expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
   });
 
   it('cancel stops the agent and everything it spawned, and the run ends cancelled', async () => {
     const run = await startLongRun(120);
-    await run.handle.signal('control', { ...control('cancel'), reason: 'test' });
+    await run.handle.signal(controlSignal, { ...control('cancel'), reason: 'test' });
     expect((await runResult(run.handle)).status).toBe('cancelled');
     await expect.poll(() => gone(run.agent) && gone(run.grandchild), { timeout: 10_000 }).toBe(true);
     await expect
