@@ -72,7 +72,7 @@ describe('verify', () => {
     const times = probeTimes(ctx.lines);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     // 20, 40, 80, 160, 160, …: each wait at least its backoff, and none far past the cap.
-    [20, 40, 80, 160].forEach((want, i) => expect(gaps[i]).toBeGreaterThanOrEqual(want));
+    for (const [i, want] of [20, 40, 80, 160].entries()) expect(gaps[i]).toBeGreaterThanOrEqual(want);
     expect(Math.max(...gaps.slice(0, -1))).toBeLessThan(160 + 100);
     expect(times.length).toBeGreaterThanOrEqual(7);
     expect(times.length).toBeLessThanOrEqual(12);
