@@ -15,6 +15,7 @@ import { createSql } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { controlPlaneRegistry, countQueuedRunsWith } from '../lib/metrics/control-plane.ts';
 import { type MetricsSource, startMetricsServer, withProcessMetrics } from '../lib/metrics/serve.ts';
+import { loadServiceProfiles } from '../lib/service-profiles.ts';
 import { installTemporalRuntime } from '../lib/temporal-runtime.ts';
 import { clientInterceptors } from '../lib/temporal-tracing.ts';
 import { flushTracing, startTracing, traceLogFields } from '../lib/tracing.ts';
@@ -78,6 +79,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_ADDRESS: is required by the API');
   if (!config.DATABASE_URL)
     throw new ConfigError('Invalid configuration:\n  DATABASE_URL: is required by the API');
+  const services = loadServiceProfiles(config.MOONMIND_SERVICE_PROFILES);
   const logger = options.logger ?? apiLogger(config.MOONMIND_LOG_LEVEL);
   // Before anything that reads whether tracing is on (the client, the workers, the app).
   startTracing('moonmind-api', config);
@@ -162,6 +164,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       webDir: options.webDir === undefined ? defaultWebDir() : options.webDir,
       sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
       metrics: metrics?.source,
+      services,
     };
     const server = createServer(createApp(deps).callback());
     server.on('clientError', answerClientError);

@@ -89,6 +89,10 @@ const listenAddress = z.string().transform((value, ctx) => {
   }
   return { host: m[1] ?? m[2], port };
 });
+/** Orchestrator runs (spec 08; lib/service-profiles.ts): the YAML file of service profiles; unset, no services. */
+const serviceSettings = {
+  MOONMIND_SERVICE_PROFILES: z.string().min(1).optional(),
+};
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const onOff = z.enum(['on', 'off'], { error: 'must be on or off' }).transform((v) => v === 'on');
 
@@ -162,6 +166,7 @@ export const configSchema = z.object({
   MOONMIND_METRICS_LISTEN: listenAddress.optional(),
   ...forgeSettings,
   ...traceSettings,
+  ...serviceSettings,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -261,6 +266,9 @@ export const workerConfigSchema = z.object({
     )
     .default([]),
   ...traceSettings,
+  ...serviceSettings,
+  /** The docker CLI the compose runner calls (`docker`, `/usr/local/bin/docker`, `node docker-double.mjs`). */
+  MOONMIND_DOCKER_COMMAND: z.string().min(1).default('docker'),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
