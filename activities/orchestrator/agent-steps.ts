@@ -33,7 +33,12 @@ export function makeAgentSteps(
         .recentLogs(runnerContext(scope), RECENT_LOG_LINES)
         .catch((err: Error) => [`(recent logs unavailable: ${err.message})`]);
       await copyService(scope.profile.root, scope.paths);
-      const prompt = analyzePrompt({ service: input.service, profile: scope.profile, instruction: input.instruction, recentLogs });
+      const prompt = analyzePrompt({
+        service: input.service,
+        profile: scope.profile,
+        instruction: input.instruction,
+        recentLogs,
+      });
       await runAgent(deps, scope.paths, prompt, scope.log, scope.signal);
       const text = await readFile(path.join(scope.paths.repo, PLAN_FILE), 'utf8').catch(() => null);
       if (text === null) throw fail(`the agent wrote no plan (${PLAN_FILE})`);
@@ -67,7 +72,13 @@ export function makeAgentSteps(
   async function patchService(input: PatchInput): Promise<PatchResult> {
     return inStep(deps, attempts, input, 'patch.log', async (scope) => {
       await copyService(scope.profile.root, scope.paths);
-      await runAgent(deps, scope.paths, patchPrompt({ ...input, profile: scope.profile }), scope.log, scope.signal);
+      await runAgent(
+        deps,
+        scope.paths,
+        patchPrompt({ ...input, profile: scope.profile }),
+        scope.log,
+        scope.signal,
+      );
       const changes = await changesOf(scope.paths);
       const violations = changes.flatMap((c) => {
         const why = refusalFor(c.path, scope.profile, input.approved);
@@ -75,14 +86,22 @@ export function makeAgentSteps(
       });
       for (const v of violations) scope.log(`refused: ${v}`);
       if (violations.length > 0)
-        return { changed: [], violations, detail: `refused changes to ${violations.join(', ')}; nothing applied` };
+        return {
+          changed: [],
+          violations,
+          detail: `refused changes to ${violations.join(', ')}; nothing applied`,
+        };
       const diff = await unifiedDiff(scope.profile.root, scope.paths, changes);
       await applyChanges(scope.profile.root, scope.paths, changes);
       await writeFile(path.join(scope.paths.artifacts, 'patch.diff'), diff);
       scope.keep('patch.diff');
       const changed = changes.map((c) => c.path);
       scope.log(`applied: ${changed.join(', ') || '(no change)'}`);
-      return { changed, violations: [], detail: changed.length ? `changed ${changed.join(', ')}` : 'no change' };
+      return {
+        changed,
+        violations: [],
+        detail: changed.length ? `changed ${changed.join(', ')}` : 'no change',
+      };
     });
   }
 
@@ -98,7 +117,11 @@ export const runnerContext = (scope: StepScope) => ({
 });
 
 /** The unified diff of the agent's changes against the service's files (before they are applied). */
-async function unifiedDiff(root: string, paths: OrchestratorPaths, changes: { path: string; removed: boolean }[]) {
+async function unifiedDiff(
+  root: string,
+  paths: OrchestratorPaths,
+  changes: { path: string; removed: boolean }[],
+) {
   const parts: string[] = [];
   for (const c of changes) {
     const current = path.join(root, c.path);

@@ -78,7 +78,8 @@ export async function runAgent(
       throw new CancelledFailure('agent cancelled');
     }
     if (exit.exitCode !== 0 || output.failed()) {
-      const how = exit.exitCode === null ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+      const how =
+        exit.exitCode === null ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
       const said = output.lastError();
       const why = `${runtime} ${exit.exitCode === 0 ? 'reported a failed run' : how}${said ? `: ${redact(unkeyed(said))}` : ''}`;
       log(`# agent failed: ${why}`);

@@ -23,9 +23,15 @@ export function globRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-const secretPatterns = ['**/*.env', '**/.env', '**/.env.*', '**/secrets*', '**/secrets/**', '**/*.pem', '**/*.key'].map(
-  globRegExp,
-);
+const secretPatterns = [
+  '**/*.env',
+  '**/.env',
+  '**/.env.*',
+  '**/secrets*',
+  '**/secrets/**',
+  '**/*.pem',
+  '**/*.key',
+].map(globRegExp);
 const composeNames = new Set(['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml']);
 
 /** The compose file (by its usual names or the profile's) or a secret file. */

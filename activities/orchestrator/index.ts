@@ -1,6 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { FinishInput, ServiceClaim, ServiceClaimInput } from '../../contracts/orchestrator-activities.ts';
+import type {
+  FinishInput,
+  ServiceClaim,
+  ServiceClaimInput,
+} from '../../contracts/orchestrator-activities.ts';
 import { timedStage } from '../../lib/metrics/worker.ts';
 import type { OrchestratorActivities } from '../../workflows/orchestrator/activities.ts';
 import { Attempts } from '../task/attempts.ts';

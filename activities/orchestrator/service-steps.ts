@@ -19,12 +19,17 @@ function outcome(scope: StepScope, done: CommandOutcome): ServiceStepResult {
 }
 
 /** build / restart / verify / rollback through the service's runner (compose or process), each with its log. */
-export function makeServiceSteps(deps: OrchestratorActivityDeps, attempts: Attempts, settings: RunnerSettings) {
+export function makeServiceSteps(
+  deps: OrchestratorActivityDeps,
+  attempts: Attempts,
+  settings: RunnerSettings,
+) {
   const step = (input: StepInput, logName: string, work: (scope: StepScope) => Promise<ServiceStepResult>) =>
     inStep(deps, attempts, input, logName, work);
   const runner = (scope: StepScope) => runnerFor(scope.profile, settings);
   const build = async (scope: StepScope) => outcome(scope, await runner(scope).build(runnerContext(scope)));
-  const restart = async (scope: StepScope) => outcome(scope, await runner(scope).restart(runnerContext(scope)));
+  const restart = async (scope: StepScope) =>
+    outcome(scope, await runner(scope).restart(runnerContext(scope)));
   const check = async (scope: StepScope): Promise<ServiceStepResult> => {
     const verified = await verify(runner(scope), runnerContext(scope), settings.env);
     if (scope.signal.aborted) throw new CancelledFailure('step cancelled');

@@ -12,7 +12,8 @@ import { workspacePaths } from '../task/workspace.ts';
  * - `original/` and `applied.json`: the files the patch replaced, so a rollback (or a cancel) puts them back.
  */
 export function orchestratorPaths(workspaceDir: string, runId: string) {
-  if (!/^[A-Za-z0-9_-]+$/.test(runId)) throw new Error(`run id ${JSON.stringify(runId)} is not a safe path segment`);
+  if (!/^[A-Za-z0-9_-]+$/.test(runId))
+    throw new Error(`run id ${JSON.stringify(runId)} is not a safe path segment`);
   const root = path.join(path.resolve(workspaceDir), '.orchestrator', runId);
   return {
     ...workspacePaths(root),
@@ -56,9 +57,13 @@ export async function copyService(root: string, paths: OrchestratorPaths): Promi
 
 /** What the agent changed in its copy: relative paths, each with whether it was removed. */
 export async function changesOf(paths: OrchestratorPaths): Promise<{ path: string; removed: boolean }[]> {
-  const before = new Map(Object.entries(JSON.parse(await readFile(paths.manifest, 'utf8')) as Record<string, string>));
+  const before = new Map(
+    Object.entries(JSON.parse(await readFile(paths.manifest, 'utf8')) as Record<string, string>),
+  );
   const after = await digests(paths.repo);
-  const changed = [...after].filter(([p, d]) => before.get(p) !== d).map(([p]) => ({ path: p, removed: false }));
+  const changed = [...after]
+    .filter(([p, d]) => before.get(p) !== d)
+    .map(([p]) => ({ path: p, removed: false }));
   const removed = [...before.keys()].filter((p) => !after.has(p)).map((p) => ({ path: p, removed: true }));
   return [...changed, ...removed].sort((a, b) => a.path.localeCompare(b.path));
 }
