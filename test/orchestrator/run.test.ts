@@ -15,6 +15,7 @@ import {
   type OrchestratorRunState,
   orchestratorWorkflowId,
 } from '../../contracts/orchestrator-run.ts';
+import { searchAttributes } from '../../contracts/search-attributes.ts';
 import { getRun, insertRun } from '../../db/orchestrator-runs.ts';
 import { loadServiceProfiles } from '../../lib/service-profiles.ts';
 import { waitFor } from '../../scripts/ports.ts';
@@ -242,6 +243,24 @@ describe('orchestrator runs', () => {
     expect(await readFile(path.join(fixture.services.guarded.root, 'src/greeting.txt'), 'utf8')).not.toMatch(
       /never/,
     );
+  });
+
+  it('a cancel from Temporal itself ends the run failed (cancelled by temporal) and Canceled in Temporal', async () => {
+    const handle = await submit('guarded', `Greet. ${edits({ 'src/greeting.txt': 'cancelled\n' })}`);
+    await waitFor(
+      'awaiting approval',
+      async () => (await stateOf(handle)).status === 'awaiting_approval',
+      60_000,
+      100,
+    );
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(searchAttributes.jobType)).toBe('orchestrator');
+    await handle.cancel();
+    const state = await ended(handle, 'orchestrator-temporal-cancel');
+    expect(state.status).toBe('failed');
+    expect(state.error).toBe('cancelled by temporal');
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect((await handle.describe()).typedSearchAttributes.get(searchAttributes.status)).toBe('failed');
   });
 
   it('a patch touching a file outside the allow-list fails the run, every file as it was', async () => {
