@@ -247,6 +247,16 @@ describe('orchestrator runs', () => {
     );
   });
 
+  it('a plan that does not match the plan schema fails analyze, naming the fields; nothing is patched', async () => {
+    const plan = encodeURIComponent(JSON.stringify({ targetService: 'strict', steps: 'all of them' }));
+    const handle = await submit('strict', `Plan badly. FAKE_PLAN=${plan}`);
+    const state = await ended(handle);
+    expect(state.status).toBe('failed');
+    expect(state.error).toMatch(/^analyze failed: the plan is invalid: .*healthUrl.*steps/);
+    expect(outcomes(state)).toEqual({ analyze: 'failed' });
+    expect(await artifacts(state.runId)).toContain('analyze.log');
+  });
+
   it('a cancel from Temporal itself ends the run failed (cancelled by temporal) and Canceled in Temporal', async () => {
     const handle = await submit('guarded', `Greet. ${edits({ 'src/greeting.txt': 'cancelled\n' })}`);
     await waitFor(
@@ -322,11 +332,14 @@ describe('orchestrator runs', () => {
     const m = parseExposition(await res.text());
     expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'succeeded' })).toBe(3);
     expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'rolled_back' })).toBe(1);
-    expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'failed' })).toBe(4);
-    expect(m.value('moonmind_orchestrator_run_duration_seconds_count', { status: 'failed' })).toBe(4);
+    expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'failed' })).toBe(5);
+    expect(m.value('moonmind_orchestrator_run_duration_seconds_count', { status: 'failed' })).toBe(5);
     expect(m.value('moonmind_orchestrator_runs', { status: 'succeeded' })).toBe(3);
     // The retry's analyze was skipped, not started.
-    expect(m.value('moonmind_orchestrator_steps_started_total', { step: 'analyze' })).toBe(7);
+    expect(m.value('moonmind_orchestrator_steps_started_total', { step: 'analyze' })).toBe(8);
+    expect(m.value('moonmind_orchestrator_step_outcomes_total', { step: 'analyze', outcome: 'failed' })).toBe(
+      1,
+    );
     expect(
       m.value('moonmind_orchestrator_step_outcomes_total', { step: 'analyze', outcome: 'skipped' }),
     ).toBe(1);
