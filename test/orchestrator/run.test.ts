@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
@@ -35,6 +35,8 @@ import { createServiceFixture, runnerContext, type ServiceFixture } from './serv
 let stack: Stack;
 let fixture: ServiceFixture;
 const metricsToken = `metrics-${randomUUID()}`;
+/** Every prompt the fake agent got (FAKE_AGENT_PROMPT_LOG). */
+let promptLog: string;
 
 const slowBuild = `if grep -q slow config.json; then echo $$ > build.pid; sleep 30 & sleep 30; fi; ${JSON.stringify(process.execPath)} build.mjs`;
 
@@ -66,16 +68,13 @@ beforeAll(async () => {
     );
   }
   const profiles = { MOONMIND_SERVICE_PROFILES: fixture.profilesFile };
-  stack = await startStack({
-    apiEnv: { ...profiles, MOONMIND_METRICS_TOKEN: metricsToken },
-    workers: [
-      {
-        pool: 'ops',
-        jobTypes: ['orchestrator'],
-        capabilities: ['orchestrator', 'codex'],
-        env: { ...profiles, MOONMIND_ORCHESTRATOR_RUNTIME: 'codex' },
-      },
-    ],
+  stack = await startStack({ apiEnv: { ...profiles, MOONMIND_METRICS_TOKEN: metricsToken } });
+  promptLog = path.join(stack.agentOut, 'prompts.log');
+  await stack.startWorker({
+    pool: 'ops',
+    jobTypes: ['orchestrator'],
+    capabilities: ['orchestrator', 'codex'],
+    env: { ...profiles, MOONMIND_ORCHESTRATOR_RUNTIME: 'codex', FAKE_AGENT_PROMPT_LOG: promptLog },
   });
 });
 
@@ -195,8 +194,21 @@ describe('orchestrator runs', () => {
     const service = fixture.services.breakable;
     const before = await service.readConfig();
     const unhealthy = `${JSON.stringify({ port: service.port, healthy: false }, null, 2)}\n`;
+    // A credential the service printed: analyze's prompt carries the recent logs, masked.
+    const leaked = `gh${'p'}_${'x'.repeat(36)}`;
+    await appendFile(path.join(service.root, '.moonmind', 'breakable.log'), `auth with ${leaked}\n`);
     const handle = await submit('breakable', `Tune the config. ${edits({ 'config.json': unhealthy })}`);
     const state = await ended(handle, 'orchestrator-rolled-back');
+    const prompts = await readFile(promptLog, 'utf8');
+    const analyze = prompts.split('----- end of prompt -----').find((p) => p.includes('Tune the config'))!;
+    expect(analyze).toMatch(/^ORCHESTRATOR STEP: analyze/m);
+    expect(analyze).toContain(
+      'Editable paths (globs, relative to your working directory): config.json, src/**',
+    );
+    expect(analyze).toContain(`Health check: ${service.healthUrl} must answer 200.`);
+    expect(analyze).toMatch(/listening on \d+/);
+    expect(analyze).toContain('auth with [REDACTED]');
+    expect(prompts).not.toContain(leaked);
     expect(state.status, JSON.stringify(state)).toBe('rolled_back');
     expect(state.rollbackReason).toMatch(/^verify failed: /);
     expect(outcomes(state)).toMatchObject({ verify: 'failed', rollback: 'succeeded' });

@@ -126,12 +126,17 @@ export class OrchestratorRunTracker {
   control(raw: unknown): void {
     const parsed = orchestratorControlSchema.safeParse(raw);
     if (!parsed.success) {
-      const requestId = (raw as { requestId?: unknown })?.requestId;
+      const { requestId, action } = (raw ?? {}) as { requestId?: unknown; action?: unknown };
       const reason = `malformed control request: ${parsed.error.issues
         .map((i) => `${i.path.join('.') || 'request'} ${i.message}`)
         .join('; ')}`.slice(0, 500);
       if (typeof requestId === 'string')
-        this.remember({ requestId, action: 'cancel', accepted: false, reason });
+        this.remember({
+          requestId,
+          action: action === 'approve' ? 'approve' : 'cancel',
+          accepted: false,
+          reason,
+        });
       this.events.emit('control.rejected', reason, { requestId: requestId ?? null }, 'warn');
       return;
     }
