@@ -89,7 +89,7 @@ export function OrchestratorNew() {
             {formError()}
           </p>
         </Show>
-        <ErrorSummary errors={attempted() ? errors() : {}} targets={targets} />
+        <ErrorSummary errors={attempted() ? errors() : {}} targets={targets} subject="the run" />
         <Field
           id="targetService"
           label="Service"
