@@ -275,6 +275,9 @@ export const workerConfigSchema = z.object({
     )
     .default([]),
   ...traceSettings,
+  ...serviceSettings,
+  /** The docker CLI the compose runner calls (`docker`, `/usr/local/bin/docker`, `node docker-double.mjs`). */
+  MOONMIND_DOCKER_COMMAND: z.string().min(1).default('docker'),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

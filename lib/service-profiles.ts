@@ -46,11 +46,19 @@ function processRules(data: z.infer<typeof serviceProfilesSchema>, ctx: z.Refine
     if (p.runner === 'process') {
       for (const key of ['build', 'start'] as const)
         if (!p[key])
-          ctx.addIssue({ code: 'custom', path: at(key), message: `the process runner needs a ${key} command` });
+          ctx.addIssue({
+            code: 'custom',
+            path: at(key),
+            message: `the process runner needs a ${key} command`,
+          });
     }
     p.editable.forEach((glob, i) => {
       if (path.isAbsolute(glob) || glob.split('/').includes('..'))
-        ctx.addIssue({ code: 'custom', path: at('editable', i), message: 'must be relative to root, without ..' });
+        ctx.addIssue({
+          code: 'custom',
+          path: at('editable', i),
+          message: 'must be relative to root, without ..',
+        });
     });
     const url = new URL(p.health.url);
     if (url.username || url.password)

@@ -14,6 +14,7 @@ import { hostTaskQueue, poolTaskQueue, workflowIdFor } from '../contracts/job.ts
 import { isTerminal } from '../contracts/status.ts';
 import { startMetricsServer } from '../lib/metrics/serve.ts';
 import { workerRegistry } from '../lib/metrics/worker.ts';
+import { loadServiceProfiles } from '../lib/service-profiles.ts';
 import { installTemporalRuntime } from '../lib/temporal-runtime.ts';
 import { activityInterceptors, clientInterceptors } from '../lib/temporal-tracing.ts';
 import { flushTracing, startTracing, traceLogFields } from '../lib/tracing.ts';
@@ -60,6 +61,8 @@ export async function startCapabilityWorker(
   const env = options.env ?? process.env;
   const config = options.config ?? loadWorkerConfig(env);
   const log = options.logger ?? workerLogger(env);
+  // A bad service profiles file stops start here, naming the file and the path, not the first run.
+  loadServiceProfiles(config.MOONMIND_SERVICE_PROFILES);
   // Before the client and the workers, which take its interceptors only while it is on.
   startTracing('moonmind-worker', config);
   const pool = config.MOONMIND_WORKER_POOL ?? 'default';
