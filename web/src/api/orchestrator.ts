@@ -18,9 +18,7 @@ const base = '/api/orchestrator';
 const run = (id: string) => `${base}/runs/${encodeURIComponent(id)}`;
 
 export const listServices = () =>
-  request<{ items: ServiceSummary[] } | ServiceSummary[]>('GET', `${base}/services`).then((r) =>
-    Array.isArray(r) ? r : r.items,
-  );
+  request<{ items: ServiceSummary[] }>('GET', `${base}/services`).then((r) => r.items);
 export const listRuns = (q: Partial<OrchestratorListQuery>) =>
   request<OrchestratorRunList>('GET', `${base}/runs${query({ ...q })}`);
 export const getRun = (id: string) => request<OrchestratorRun>('GET', run(id));

@@ -66,7 +66,7 @@ export function OrchestratorRuns() {
         Runs that fix one service of a running stack: plan, approval for protected services, patch, build,
         restart, verify, and roll back when verification fails.
       </p>
-      <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
+      <form class="filters single" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
         <label>
           Status
           <select
