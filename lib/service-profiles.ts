@@ -52,7 +52,7 @@ function processRules(data: z.infer<typeof serviceProfilesSchema>, ctx: z.Refine
             message: `the process runner needs a ${key} command`,
           });
     }
-    p.editable.forEach((glob, i) => {
+    p.editable?.forEach((glob, i) => {
       if (path.isAbsolute(glob) || glob.split('/').includes('..'))
         ctx.addIssue({
           code: 'custom',
@@ -60,8 +60,9 @@ function processRules(data: z.infer<typeof serviceProfilesSchema>, ctx: z.Refine
           message: 'must be relative to root, without ..',
         });
     });
-    const url = new URL(p.health.url);
-    if (url.username || url.password)
+    // Refinements run on a profile that failed its schema too: an unparsable URL is already reported.
+    const url = URL.canParse(p.health?.url) ? new URL(p.health.url) : null;
+    if (url && (url.username || url.password))
       ctx.addIssue({ code: 'custom', path: at('health', 'url'), message: 'must not hold credentials' });
   }
 }

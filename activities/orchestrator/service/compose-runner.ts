@@ -28,7 +28,11 @@ export function composeRunner(dockerCommand: string, env: Record<string, string>
         (l) => out.push(l),
       );
       if (!outcome.ok) return { running: false, detail: `docker compose ps failed: ${outcome.detail}` };
-      return containerState(serviceOf(ctx), parsePs(out.join('\n')));
+      try {
+        return containerState(serviceOf(ctx), parsePs(out.join('\n')));
+      } catch (err) {
+        return { running: false, detail: (err as Error).message };
+      }
     },
 
     async recentLogs(ctx, maxLines) {
