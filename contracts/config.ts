@@ -278,6 +278,8 @@ export const workerConfigSchema = z.object({
   ...serviceSettings,
   /** The docker CLI the compose runner calls (`docker`, `/usr/local/bin/docker`, `node docker-double.mjs`). */
   MOONMIND_DOCKER_COMMAND: z.string().min(1).default('docker'),
+  /** The agent runtime of orchestrator runs' analyze and patch steps (its command and model as above). */
+  MOONMIND_ORCHESTRATOR_RUNTIME: z.enum(['codex', 'gemini', 'claude']).default('codex'),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
