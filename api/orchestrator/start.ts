@@ -63,7 +63,7 @@ export async function startOrchestratorRun(
   submitter: UserIdentity,
   body: OrchestratorSubmit,
   retry: { of: string; plan: OrchestratorPlan } | null = null,
-): Promise<string> {
+): Promise<{ runId: string; approval: Approval | null }> {
   const approval = await approvalAtSubmission(deps, submitter, body, 'approvalToken');
   const input: OrchestratorRunInput = {
     runId: randomUUID(),
@@ -87,5 +87,5 @@ export async function startOrchestratorRun(
     await deps.sql`DELETE FROM orchestrator_runs WHERE id = ${input.runId}`.catch(() => {});
     throw err;
   }
-  return input.runId;
+  return { runId: input.runId, approval };
 }

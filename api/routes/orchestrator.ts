@@ -60,14 +60,13 @@ const relative = (prefix: string) =>
       responses: { 201: { description: 'the new run', schema: orchestratorRunViewSchema } },
       async handler(ctx, deps) {
         const body = input<never, never, OrchestratorSubmit>(ctx).body;
-        const runId = await startOrchestratorRun(deps, user(ctx), body);
-        const view = await loadRunView(deps, runId);
+        const { runId, approval } = await startOrchestratorRun(deps, user(ctx), body);
         await audit(deps.sql, user(ctx), 'orchestrator.submit', runId, {
           service: body.targetService,
-          ...(view.plan?.approval ? { approvedAtSubmission: true } : {}),
+          ...(approval ? { approvedAtSubmission: true } : {}),
         });
         ctx.status = 201;
-        ctx.body = view;
+        ctx.body = await loadRunView(deps, runId);
       },
     },
     {
@@ -258,7 +257,7 @@ const relative = (prefix: string) =>
         if (!isOrchestratorTerminal(state.status))
           throw conflict(`cannot retry: the run is ${state.status.replace('_', ' ')}`);
         if (!state.plan) throw conflict('cannot retry: the run has no plan to reuse');
-        const runId = await startOrchestratorRun(
+        const { runId } = await startOrchestratorRun(
           deps,
           user(ctx),
           {
