@@ -177,8 +177,10 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     expect(await build.getByTestId('step-log-toggle').textContent()).toContain('build.log');
 
     // The diff, with +/- lines.
-    await expect.poll(() => page.locator('.diff-add').allTextContents()).toContain('+  "healthy": true');
-    expect(await page.locator('.diff-del').allTextContents()).toContain('-  "healthy": false');
+    const lines = (kind: string) =>
+      page.locator(`.diff-${kind}`).evaluateAll((els) => els.map((e) => e.textContent?.trimEnd()));
+    await expect.poll(() => lines('add')).toContain('+  "healthy": true');
+    expect(await lines('del')).toContain('-  "healthy": false');
     expect(await page.getByTestId('diff-stat').textContent()).toBe('+1 −1 in 1 file');
     await page.screenshot({ path: `${shots}/orchestrator-succeeded.png`, fullPage: true });
 
