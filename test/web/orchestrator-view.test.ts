@@ -12,6 +12,7 @@ import {
   runBody,
   runFormErrorsFromIssues,
   statusFilterOf,
+  stepDuration,
   stepOfEvent,
   stepRows,
 } from '../../web/src/lib/orchestrator-view.ts';
@@ -143,12 +144,12 @@ describe('orchestrator pages: pure logic', () => {
           },
         ],
       },
-      ['plan.json', 'build.log'],
+      ['plan.json', 'analyze.log', 'patch.diff', 'build.log'],
       Date.parse('2026-01-01T00:00:09.000Z'),
     );
     expect(rows.map((r) => [r.name, r.outcome, r.durationMs, r.artifact])).toEqual([
-      ['analyze', 'succeeded', 2500, 'plan.json'],
-      ['patch', 'pending', null, null],
+      ['analyze', 'succeeded', 2500, 'analyze.log'],
+      ['patch', 'pending', null, 'patch.diff'],
       ['build', 'running', 4000, 'build.log'],
       ['restart', 'pending', null, null],
       ['verify', 'pending', null, null],
@@ -163,6 +164,12 @@ describe('orchestrator pages: pure logic', () => {
       [],
     );
     expect(rolled.at(-1)).toMatchObject({ name: 'rollback', outcome: 'failed', detail: 'x' });
+  });
+
+  it('says how long a step took, in ms under a second', () => {
+    expect(stepDuration(307)).toBe('307 ms');
+    expect(stepDuration(2500)).toBe('2s');
+    expect(stepDuration(65_000)).toBe('1m 05s');
   });
 
   it("finds a log line's step", () => {

@@ -13,6 +13,7 @@ import {
   stepArtifacts,
 } from '../../../contracts/orchestrator-run.ts';
 import type { Issue } from '../api/client.ts';
+import { formatElapsed } from './format.ts';
 
 /** The dashboard's Orchestrator pages, as pure functions: the URL's filter, the form's checks, the controls, the timeline, the diff. */
 
@@ -128,7 +129,7 @@ export interface StepRow {
   /** Milliseconds from start to finish (or to `now` while it runs). */
   durationMs: number | null;
   detail: string | null;
-  /** The artifact that keeps its log (build.log, …), when the run has it. */
+  /** The artifact that keeps its log when the run has it: `<step>.log`, else the step's own (plan.json, patch.diff). */
   artifact: string | null;
 }
 
@@ -159,10 +160,13 @@ export function stepRows(
         finishedAt,
         durationMs,
         detail: r?.detail ?? null,
-        artifact: artifactNames.includes(stepArtifacts[name]) ? stepArtifacts[name] : null,
+        artifact: [`${name}.log`, stepArtifacts[name]].find((a) => artifactNames.includes(a)) ?? null,
       };
     });
 }
+
+/** A step's duration: milliseconds under a second (steps are often that quick), else like the task run's. */
+export const stepDuration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : formatElapsed(ms));
 
 /** The step a log event belongs to (`payload.step`), when it names one. */
 export function stepOfEvent(e: { payload: Record<string, unknown> }): OrchestratorStep | null {

@@ -3,8 +3,8 @@ import type { ArtifactView } from '../../../../contracts/artifacts.ts';
 import type { JobEvent } from '../../../../contracts/events.ts';
 import { artifactText } from '../../api/orchestrator.ts';
 import { isLog } from '../../lib/events.ts';
-import { formatElapsed, formatTime } from '../../lib/format.ts';
-import { type StepRow, stepOfEvent } from '../../lib/orchestrator-view.ts';
+import { formatTime } from '../../lib/format.ts';
+import { type StepRow, stepDuration, stepOfEvent } from '../../lib/orchestrator-view.ts';
 
 const phaseOf: Record<StepRow['outcome'], string> = {
   pending: 'pending',
@@ -64,7 +64,7 @@ function StepItem(props: { row: StepRow; artifact: ArtifactView | null; events: 
           {props.row.outcome}
         </span>
         <Show when={props.row.durationMs !== null}>
-          <span class="duration">{formatElapsed(props.row.durationMs!)}</span>
+          <span class="duration">{stepDuration(props.row.durationMs!)}</span>
         </Show>
         <Show when={props.row.startedAt}>
           {(t) => (
