@@ -32,6 +32,8 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
   let viewer: BrowserContext;
   let page: Page;
   const approvalToken = `approve-${Date.now()}`;
+  /** The run that fixed `shop` (retried at the end). */
+  let fixedRunId = '';
 
   const runs = async (status?: string) =>
     (
@@ -140,6 +142,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     await page.getByTestId('submit-run').click();
     await page.waitForURL(/\/tasks\/orchestrator\/[0-9a-f-]{36}$/);
     const runId = runIdOf(page);
+    fixedRunId = runId;
 
     // The page follows the run by itself (event stream, else polling): no reload.
     await expect.poll(() => statusOf(page), { timeout: RUN_TIMEOUT, interval: 500 }).toBe('succeeded');
@@ -277,5 +280,25 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     await page.getByTestId('runs-empty').waitFor();
     expect(await page.getByTestId('runs-empty').textContent()).toBe('No runs with this status.');
     await page.screenshot({ path: `${shots}/orchestrator-list.png` });
+  });
+
+  it('retries a finished run with its plan: analyze skipped, the new run links the old one', async () => {
+    await page.goto(`/tasks/orchestrator/${fixedRunId}`);
+    await page.getByTestId('retry-run').click();
+    await page.waitForURL(
+      (url) =>
+        /\/tasks\/orchestrator\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(fixedRunId),
+    );
+    expect(await page.getByTestId('retry-of').textContent()).toBe(fixedRunId);
+    expect(await page.getByTestId('plan').textContent()).toContain('Reused from the run this one retries');
+    await expect
+      .poll(() => page.getByTestId('step-analyze').getAttribute('data-outcome'), { timeout: RUN_TIMEOUT })
+      .toBe('skipped');
+    expect(await page.getByTestId('step-analyze').getByTestId('step-detail').textContent()).toContain(
+      fixedRunId,
+    );
+    const retried = await runOf(runIdOf(page));
+    expect(retried.retryOf).toBe(fixedRunId);
+    expect(retried.plan?.files).toEqual((await runOf(fixedRunId)).plan?.files);
   });
 });
