@@ -60,7 +60,7 @@ describe('service profiles', () => {
     expect(api.pidFile).toBe(path.join(dir, 'api', '.moonmind', 'api.pid'));
     expect(api.logFile).toBe(path.join(dir, 'api', '.moonmind', 'api.log'));
     expect(api.build).toEqual({ command: 'node build.mjs', timeoutSeconds: 600 });
-    expect(api.health).toMatchObject({ expectStatus: 200, initialBackoffMs: 50, maxBackoffMs: 150 });
+    expect(api.health).toMatchObject({ expectStatus: 200, initialBackoffMs: 25, maxBackoffMs: 100 });
     const web = profiles.get('web')!;
     expect(web.runner).toBe('compose');
     expect(web.compose).toEqual({ file: '/srv/web/docker-compose.yml', project: 'shop', service: 'web' });

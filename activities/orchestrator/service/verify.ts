@@ -11,8 +11,12 @@ export interface VerifyOutcome {
   durationMs: number;
 }
 
-/** One probe waits at most this long for an answer (a hung service must not eat the whole timeout). */
+/**
+ * One probe waits at most this long for an answer (a hung service must not eat the whole timeout), and at
+ * least the floor even near the deadline, so the last probe is a real one.
+ */
 const probeTimeoutMs = 5_000;
+const probeFloorMs = 1_000;
 
 /**
  * Verify a restarted service (spec 08): its runner says it is running, then its health URL answers the
@@ -58,7 +62,8 @@ export async function probeHealth(
   let last = 'no answer';
   for (let probes = 1; ; probes++) {
     const probeStart = Date.now();
-    const answer = await probe(url, Math.min(probeTimeoutMs, Math.max(1, deadline - probeStart)), ctx.signal);
+    const timeoutMs = Math.min(probeTimeoutMs, Math.max(probeFloorMs, deadline - probeStart));
+    const answer = await probe(url, timeoutMs, ctx.signal);
     const elapsed = Date.now() - started;
     if (ctx.signal.aborted) return { ok: false, detail: 'cancelled', probes };
     ctx.log(`probe ${probes}: ${answer} (${Date.now() - probeStart} ms, at ${elapsed} ms)`);
