@@ -4,9 +4,11 @@ import {
   log,
   setCurrentDetails,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
 import {
+  ORCHESTRATOR_JOB_TYPE,
   type OrchestratorControl,
   type OrchestratorRunState,
   type OrchestratorStatus,
@@ -44,6 +46,14 @@ export class OrchestratorRunTracker {
 
   constructor(readonly input: OrchestratorRunInput) {
     this.state = initialState(input);
+    // Started without the product's search attributes (from the Temporal CLI, say): set them, so lists by
+    // job type, status and priority find the run.
+    if (!workflowInfo().typedSearchAttributes.get(searchAttributes.jobType))
+      upsertSearchAttributes([
+        { key: searchAttributes.jobType, value: ORCHESTRATOR_JOB_TYPE },
+        { key: searchAttributes.status, value: this.state.status },
+        { key: searchAttributes.priority, value: input.priority === 'high' ? 1 : 0 },
+      ]);
     this.events = new EventLog(input.runId);
     this.reporting = CancellationScope.nonCancellable(() => this.reportLoop());
     this.changed();
@@ -128,10 +138,7 @@ export class OrchestratorRunTracker {
     const request = parsed.data;
     if (this.seen.has(request.requestId)) return;
     this.seen.add(request.requestId);
-    const refusal = orchestratorRefusal(
-      { ...this.state, cancelRequestedAt: this.state.cancelRequestedAt },
-      request,
-    );
+    const refusal = orchestratorRefusal(this.state, request);
     this.remember({
       requestId: request.requestId,
       action: request.action,

@@ -1,0 +1,329 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { serviceEnv } from '../../activities/orchestrator/service/command.ts';
+import { runnerFor } from '../../activities/orchestrator/service/runners.ts';
+import { groupAlive } from '../../activities/runtimes/process-group.ts';
+import { CONTROL_TASK_QUEUE } from '../../contracts/job.ts';
+import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
+import {
+  type OrchestratorPlan,
+  type OrchestratorRunState,
+  orchestratorWorkflowId,
+} from '../../contracts/orchestrator-run.ts';
+import { searchAttributes } from '../../contracts/search-attributes.ts';
+import { getRun, insertRun } from '../../db/orchestrator-runs.ts';
+import { loadServiceProfiles } from '../../lib/service-profiles.ts';
+import { waitFor } from '../../scripts/ports.ts';
+import { buildWorkflowBundle } from '../../workers/control.ts';
+import { orchestratorControlSignal, orchestratorStateQuery } from '../../workflows/orchestrator/messages.ts';
+import { type Stack, startStack } from '../support/stack.ts';
+import { quietTemporalLogs } from '../workflows/harness.ts';
+import { readHistories, recordedDir, writeHistory } from '../workflows/histories.ts';
+import { createServiceFixture, runnerContext, type ServiceFixture } from './service-fixture.ts';
+
+/**
+ * Orchestrator runs end to end on the real parts: Temporal, PostgreSQL, the API's control worker, a capability
+ * worker claiming `orchestrator` (the fake agent for analyze and patch), and real local HTTP services driven
+ * by the process runner. Each scenario has its own service so their states never mix.
+ */
+let stack: Stack;
+let fixture: ServiceFixture;
+
+const slowBuild = `if grep -q slow config.json; then echo $$ > build.pid; sleep 30 & sleep 30; fi; ${JSON.stringify(process.execPath)} build.mjs`;
+
+beforeAll(async () => {
+  fixture = await createServiceFixture([
+    { name: 'broken', broken: 'invalid-json' },
+    { name: 'breakable' },
+    { name: 'guarded', protected: true },
+    { name: 'strict' },
+    { name: 'slow', profile: { build: { command: slowBuild, timeoutSeconds: 120 } } },
+  ]);
+  // A health check that gives up soon: the rollback scenario's broken patch fails verify in 2 s.
+  const doc = parse(await readFile(fixture.profilesFile, 'utf8'));
+  doc.services.breakable.health.timeoutSeconds = 2;
+  await writeFile(fixture.profilesFile, stringify(doc));
+  fixture = { ...fixture, profiles: loadServiceProfiles(fixture.profilesFile) };
+  // The healthy services run before their orchestrator runs.
+  for (const name of ['breakable', 'guarded', 'strict', 'slow']) {
+    const profile = fixture.profiles.get(name)!;
+    const runner = runnerFor(profile, { dockerCommand: 'docker', env: serviceEnv(process.env) });
+    const ctx = runnerContext(fixture, name);
+    expect((await runner.build(ctx)).ok, ctx.lines.join('\n')).toBe(true);
+    expect((await runner.restart(ctx)).ok, ctx.lines.join('\n')).toBe(true);
+    await waitFor(
+      `${name} healthy`,
+      async () => (await fixture.services[name].healthStatus()) === 200,
+      10_000,
+      50,
+    );
+  }
+  const profiles = { MOONMIND_SERVICE_PROFILES: fixture.profilesFile };
+  stack = await startStack({
+    apiEnv: profiles,
+    workers: [
+      {
+        pool: 'ops',
+        jobTypes: ['orchestrator'],
+        capabilities: ['orchestrator', 'codex'],
+        env: { ...profiles, MOONMIND_ORCHESTRATOR_RUNTIME: 'codex' },
+      },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await fixture?.close();
+});
+
+const edits = (files: Record<string, string | null>) =>
+  `FAKE_EDITS=${encodeURIComponent(JSON.stringify(files))}`;
+const healthyConfig = (name: string) =>
+  `${JSON.stringify({ port: fixture.services[name].port, healthy: true }, null, 2)}\n`;
+
+async function submit(
+  service: string,
+  instruction: string,
+  extra: Partial<OrchestratorRunInput> = {},
+): Promise<WorkflowHandle> {
+  const input: OrchestratorRunInput = {
+    runId: randomUUID(),
+    instruction,
+    targetService: service,
+    priority: 'normal',
+    submittedBy: { id: 'u-1', name: 'operator' },
+    submittedAt: new Date().toISOString(),
+    approval: null,
+    retry: null,
+    approvalTimeoutSeconds: 600,
+    runner: 'process',
+    ...extra,
+  };
+  await insertRun(stack.db.sql, input);
+  return stack.client.workflow.start('orchestratorRun', {
+    workflowId: orchestratorWorkflowId(input.runId),
+    taskQueue: CONTROL_TASK_QUEUE,
+    args: [input],
+  });
+}
+
+/** The run's final state as its row says (the workflow ends failed in Temporal unless it succeeded). */
+async function ended(handle: WorkflowHandle, record?: string): Promise<OrchestratorRunState> {
+  await handle.result().catch((err) => {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+  });
+  if (record) await writeHistory(recordedDir, record, await handle.fetchHistory());
+  const runId = handle.workflowId.replace('orchestrator-', '');
+  const row = await getRun(stack.db.sql, runId);
+  return row!.state;
+}
+
+async function stateOf(handle: WorkflowHandle): Promise<OrchestratorRunState> {
+  return handle.query(orchestratorStateQuery);
+}
+
+async function artifacts(runId: string): Promise<string[]> {
+  const rows = await stack.db.sql<{ name: string }[]>`
+    SELECT name FROM artifacts WHERE job_id = ${runId} ORDER BY name`;
+  return rows.map((r) => r.name);
+}
+
+const outcomes = (s: OrchestratorRunState) => Object.fromEntries(s.steps.map((x) => [x.name, x.outcome]));
+
+describe('orchestrator runs', () => {
+  let fixedPlan: OrchestratorPlan;
+  let fixedRunId: string;
+
+  it('fixes a broken config: analyze, patch, build, restart, verify → succeeded, the service healthy', async () => {
+    const service = fixture.services.broken;
+    expect(await service.healthStatus()).toBeNull();
+    const handle = await submit(
+      'broken',
+      `Fix the build of broken. ${edits({ 'config.json': healthyConfig('broken') })}`,
+    );
+    const state = await ended(handle, 'orchestrator-succeeded');
+    expect(state.status, JSON.stringify(state)).toBe('succeeded');
+    expect(outcomes(state)).toEqual({
+      analyze: 'succeeded',
+      patch: 'succeeded',
+      build: 'succeeded',
+      restart: 'succeeded',
+      verify: 'succeeded',
+    });
+    expect(state.steps.find((s) => s.name === 'verify')?.detail).toMatch(/health 200/);
+    expect(state.plan?.files).toEqual(['config.json']);
+    expect(await service.healthStatus()).toBe(200);
+    expect(JSON.parse(await service.readConfig()).healthy).toBe(true);
+    const names = await artifacts(state.runId);
+    for (const name of ['plan.json', 'patch.diff', 'build.log', 'restart.log', 'verify.log'])
+      expect(names).toContain(name);
+    const [diff] = await stack.db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM job_events WHERE job_id = ${state.runId} AND type = 'log'`;
+    expect(diff.n).toBeGreaterThan(0);
+    fixedPlan = state.plan!;
+    fixedRunId = state.runId;
+  });
+
+  it('retry reuses the stored plan: analyze is skipped and no agent analyzes again', async () => {
+    await fixture.services.broken.breakConfig('invalid-json');
+    const handle = await submit(
+      'broken',
+      `Fix the build of broken. ${edits({ 'config.json': healthyConfig('broken') })}`,
+      { retry: { of: fixedRunId, plan: fixedPlan } },
+    );
+    const state = await ended(handle);
+    expect(state.status, JSON.stringify(state)).toBe('succeeded');
+    expect(state.retryOf).toBe(fixedRunId);
+    expect(state.steps.find((s) => s.name === 'analyze')).toMatchObject({
+      outcome: 'skipped',
+      detail: `reusing the plan of run ${fixedRunId}`,
+    });
+    const names = await artifacts(state.runId);
+    expect(names).not.toContain('analyze.log');
+    expect(names).toContain('patch.diff');
+  });
+
+  it('a patch that breaks health rolls back: rolled_back, the service healthy on its old files', async () => {
+    const service = fixture.services.breakable;
+    const before = await service.readConfig();
+    const unhealthy = `${JSON.stringify({ port: service.port, healthy: false }, null, 2)}\n`;
+    const handle = await submit('breakable', `Tune the config. ${edits({ 'config.json': unhealthy })}`);
+    const state = await ended(handle, 'orchestrator-rolled-back');
+    expect(state.status, JSON.stringify(state)).toBe('rolled_back');
+    expect(state.rollbackReason).toMatch(/^verify failed: /);
+    expect(outcomes(state)).toMatchObject({ verify: 'failed', rollback: 'succeeded' });
+    expect(await service.readConfig()).toBe(before);
+    expect(await service.healthStatus()).toBe(200);
+    expect(await artifacts(state.runId)).toContain('rollback.log');
+  });
+
+  it('a protected service waits for an approval; the approver is recorded on the plan', async () => {
+    const service = fixture.services.guarded;
+    const handle = await submit(
+      'guarded',
+      `Greet better. ${edits({ 'src/greeting.txt': 'hello, approved\n' })}`,
+    );
+    await waitFor(
+      'awaiting approval',
+      async () => (await stateOf(handle)).status === 'awaiting_approval',
+      60_000,
+      100,
+    );
+    const waiting = await stateOf(handle);
+    expect(waiting.plan?.files).toEqual(['src/greeting.txt']);
+    expect(waiting.steps.map((s) => s.name)).toEqual(['analyze']);
+    const row = await getRun(stack.db.sql, waiting.runId);
+    expect(row?.state.status).toBe('awaiting_approval');
+    // Nothing is patched before the approval.
+    expect(await readFile(path.join(service.root, 'src/greeting.txt'), 'utf8')).not.toMatch(/approved/);
+    await handle.signal(orchestratorControlSignal, {
+      requestId: 'approve-1',
+      actor: 'alice',
+      action: 'approve',
+    });
+    const state = await ended(handle, 'orchestrator-approved');
+    expect(state.status, JSON.stringify(state)).toBe('succeeded');
+    expect(state.plan?.approval).toMatchObject({ actor: 'alice', tokenVerified: false });
+    expect(await readFile(path.join(service.root, 'src/greeting.txt'), 'utf8')).toBe('hello, approved\n');
+  });
+
+  it('an approval that does not come in time fails the run, naming the reason', async () => {
+    const handle = await submit('guarded', `Greet. ${edits({ 'src/greeting.txt': 'never\n' })}`, {
+      approvalTimeoutSeconds: 2,
+    });
+    const state = await ended(handle, 'orchestrator-approval-timeout');
+    expect(state.status).toBe('failed');
+    expect(state.error).toBe('no approval within 2 s (the service is protected)');
+    expect(await readFile(path.join(fixture.services.guarded.root, 'src/greeting.txt'), 'utf8')).not.toMatch(
+      /never/,
+    );
+  });
+
+  it('a cancel from Temporal itself ends the run failed (cancelled by temporal) and Canceled in Temporal', async () => {
+    const handle = await submit('guarded', `Greet. ${edits({ 'src/greeting.txt': 'cancelled\n' })}`);
+    await waitFor(
+      'awaiting approval',
+      async () => (await stateOf(handle)).status === 'awaiting_approval',
+      60_000,
+      100,
+    );
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(searchAttributes.jobType)).toBe('orchestrator');
+    await handle.cancel();
+    const state = await ended(handle, 'orchestrator-temporal-cancel');
+    expect(state.status).toBe('failed');
+    expect(state.error).toBe('cancelled by temporal');
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect((await handle.describe()).typedSearchAttributes.get(searchAttributes.status)).toBe('failed');
+  });
+
+  it('a patch touching a file outside the allow-list fails the run, every file as it was', async () => {
+    const service = fixture.services.strict;
+    const server = await readFile(path.join(service.root, 'server.mjs'), 'utf8');
+    const secrets = await readFile(path.join(service.root, 'secrets.env'), 'utf8');
+    const config = await service.readConfig();
+    const handle = await submit(
+      'strict',
+      `Sneak. ${edits({ 'config.json': healthyConfig('strict'), 'server.mjs': '// gone\n', 'secrets.env': 'X=1\n' })}`,
+    );
+    const state = await ended(handle);
+    expect(state.status).toBe('failed');
+    expect(state.error).toMatch(
+      /outside the allow-list: secrets\.env \(protected file\), server\.mjs \(not in the editable paths\)/,
+    );
+    expect(outcomes(state)).toMatchObject({ patch: 'failed' });
+    expect(outcomes(state).build).toBeUndefined();
+    expect(await readFile(path.join(service.root, 'server.mjs'), 'utf8')).toBe(server);
+    expect(await readFile(path.join(service.root, 'secrets.env'), 'utf8')).toBe(secrets);
+    expect(await service.readConfig()).toBe(config);
+    expect(await service.healthStatus()).toBe(200);
+  });
+
+  it('cancel during build stops the build process group, puts the patch back and fails the run', async () => {
+    const service = fixture.services.slow;
+    const config = await service.readConfig();
+    const slowConfig = `${JSON.stringify({ port: service.port, healthy: true, slow: true }, null, 2)}\n`;
+    const handle = await submit('slow', `Slow down. ${edits({ 'config.json': slowConfig })}`);
+    const pidFile = path.join(service.root, 'build.pid');
+    let pgid = 0;
+    await waitFor(
+      'the slow build',
+      async () => {
+        pgid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+        return pgid > 0 && groupAlive(pgid);
+      },
+      60_000,
+      100,
+    );
+    expect((await stateOf(handle)).steps.at(-1)).toMatchObject({ name: 'build', outcome: 'running' });
+    await handle.signal(orchestratorControlSignal, { requestId: 'cancel-1', actor: 'bob', action: 'cancel' });
+    const state = await ended(handle, 'orchestrator-cancelled');
+    expect(state.status).toBe('failed');
+    expect(state.error).toBe('cancelled by bob');
+    expect(outcomes(state)).toMatchObject({ build: 'cancelled', rollback: 'succeeded' });
+    expect(groupAlive(pgid)).toBe(false);
+    expect(await service.readConfig()).toBe(config);
+    expect(await service.healthStatus()).toBe(200);
+  });
+
+  it('replays the recorded histories with the current workflow code', async () => {
+    quietTemporalLogs();
+    const histories = (await readHistories(recordedDir)).filter((h) =>
+      h.workflowId.startsWith('orchestrator-'),
+    );
+    expect(histories.length).toBeGreaterThanOrEqual(4);
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: await buildWorkflowBundle() },
+      histories,
+    ))
+      if (r.error) failures.push(`${r.workflowId}: ${r.error}`);
+    expect(failures).toEqual([]);
+  });
+});
