@@ -36,6 +36,13 @@ export function orchestratorStartOptions(input: OrchestratorRunInput) {
   };
 }
 
+const serviceOf = (deps: Pick<ApiDeps, 'services'>, name: string) => {
+  const profile = deps.services.get(name);
+  if (!profile)
+    throw validationFailed([{ path: 'targetService', message: 'is not a service of the service profiles' }]);
+  return profile;
+};
+
 /**
  * The submitted service must be one of the profiles (400 naming `targetService`); an approval token, when
  * presented, must be the protected service's own (403 otherwise) and then approves the run at submission.
@@ -46,9 +53,7 @@ async function approvalAtSubmission(
   body: Pick<OrchestratorSubmit, 'targetService' | 'approvalToken'>,
   tokenField: string,
 ): Promise<Approval | null> {
-  const profile = deps.services.get(body.targetService);
-  if (!profile)
-    throw validationFailed([{ path: 'targetService', message: 'is not a service of the service profiles' }]);
+  const profile = serviceOf(deps, body.targetService);
   if (body.approvalToken === undefined || !profile.protected) return null;
   if (!profile.approvalToken)
     throw validationFailed([{ path: tokenField, message: 'this service takes no approval token' }]);
@@ -78,6 +83,7 @@ export async function startOrchestratorRun(
     // An approval belongs to the run it was given for: a retry asks again.
     retry: retry && { of: retry.of, plan: { ...retry.plan, approval: null } },
     approvalTimeoutSeconds: Math.round(deps.config.MOONMIND_ORCHESTRATOR_APPROVAL_TIMEOUT / 1000),
+    runner: serviceOf(deps, body.targetService).runner,
   };
   await insertRun(deps.sql, input);
   try {

@@ -246,7 +246,7 @@ const relative = (prefix: string) =>
       summary: "Run a finished run's stored plan again (analyze is skipped): a new run, linked by retryOf",
       tag: 'orchestrator',
       access: 'operator',
-      conflict: 'the run has not finished, or it has no plan to reuse',
+      conflict: 'the run has not finished, has no plan to reuse, or its service left the profiles',
       rateLimited: true,
       params: runParams,
       body: retryBodySchema,
@@ -257,6 +257,8 @@ const relative = (prefix: string) =>
         if (!isOrchestratorTerminal(state.status))
           throw conflict(`cannot retry: the run is ${state.status.replace('_', ' ')}`);
         if (!state.plan) throw conflict('cannot retry: the run has no plan to reuse');
+        if (!deps.services.has(state.targetService))
+          throw conflict(`cannot retry: ${state.targetService} is no longer a service of the profiles`);
         const { runId } = await startOrchestratorRun(
           deps,
           user(ctx),

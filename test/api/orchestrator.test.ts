@@ -5,7 +5,7 @@ import { ingestArtifact } from '../../api/artifacts/ingest.ts';
 import { orchestratorWorkflowId } from '../../contracts/orchestrator-run.ts';
 import { appendEvents } from '../../db/events.ts';
 import { APPROVAL_TOKEN_ENV, apiServiceProfiles, seedRun } from '../support/orchestrator-api.ts';
-import { startTestApi, type TestApi, type Who } from './harness.ts';
+import { startTestApi, type TestApi, until, type Who } from './harness.ts';
 
 /**
  * The orchestrator routes against the real API, Temporal and PostgreSQL. No worker claims `orchestrator`
@@ -171,6 +171,45 @@ describe('approvals and cancel', () => {
     expect(approve.body.error.message).toBe('cannot approve: the run is rolled back');
     const cancel = await call(`/api/orchestrator/runs/${runId}/cancel`, { method: 'POST', json: {} });
     expect(cancel.status).toBe(409);
+  });
+
+  test("a run that is not awaiting approval answers the workflow's reason (409); cancel is taken", async () => {
+    const r = await submit({ instruction: 'Fix the port', targetService: 'web' });
+    const path = `/api/orchestrator/runs/${r.body.runId}`;
+    const approve = await call(`${path}/approvals`, { method: 'POST', json: { comment: 'looks fine' } });
+    expect(approve.status).toBe(409);
+    expect(approve.body.error.message).toBe('cannot approve: the run is not awaiting approval');
+    const cancel = await call(`${path}/cancel`, { method: 'POST', json: { reason: 'wrong service' } });
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.cancelRequestedAt).not.toBeNull();
+    // The run ends failed, saying who cancelled it; then there is nothing left to cancel.
+    const ended = await until('the run to end', async () => {
+      const v = await call(path, { as: 'viewer' });
+      return v.body.status === 'failed' && v.body;
+    });
+    expect(ended.error).toBe('cancelled by operator-user');
+    const again = await call(`${path}/cancel`, { method: 'POST', json: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toBe('cannot cancel: the run is failed');
+  });
+
+  test('approving twice is idempotent', async () => {
+    const of = await seedRun(t.db.sql, { status: 'failed', service: 'payments' });
+    const retry = await call(`/api/orchestrator/runs/${of}/retry`, {
+      method: 'POST',
+      json: { approvalToken },
+    });
+    expect(retry.status).toBe(201);
+    const path = `/orchestrator/runs/${retry.body.runId}/approvals`;
+    for (let i = 0; i < 2; i++) {
+      const r = await call(path, { method: 'POST', json: { token: approvalToken } });
+      expect(r.status).toBe(200);
+      expect(r.body.plan.approval).toMatchObject({
+        actor: 'operator-user',
+        tokenVerified: true,
+        atSubmission: true,
+      });
+    }
   });
 
   test('unknown and malformed run ids', async () => {

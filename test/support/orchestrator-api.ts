@@ -64,6 +64,7 @@ export async function seedRun(
     approval: null,
     retry: null,
     approvalTimeoutSeconds: 60,
+    runner: 'process' as const,
   };
   await insertRun(sql, input);
   if (opts.status !== 'pending')
