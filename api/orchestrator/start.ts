@@ -74,8 +74,6 @@ export async function startOrchestratorRun(
     runId: randomUUID(),
     instruction: body.instruction,
     targetService: body.targetService,
-    // approvalAtSubmission checked the service is one of the profiles.
-    runner: deps.services.get(body.targetService)!.runner,
     priority: body.priority,
     submittedBy: { id: submitter.id, name: submitter.name },
     submittedAt: new Date().toISOString(),

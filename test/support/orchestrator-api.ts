@@ -57,7 +57,6 @@ export async function seedRun(
     runId: randomUUID(),
     instruction: `Fix ${service}`,
     targetService: service,
-    runner: 'process' as const,
     priority: 'normal' as const,
     submittedBy: { id: randomUUID(), name: 'seed' },
     submittedAt: opts.createdAt ?? new Date().toISOString(),
