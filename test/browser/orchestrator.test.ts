@@ -12,7 +12,8 @@ import { type Stack, startStack } from '../support/stack.ts';
  * The form checks its fields, then starts a run that fixes a service: the run page follows it live to
  * succeeded with the plan, the steps and their logs, the diff. A protected service's run waits with the
  * approval banner: a viewer cannot approve, an operator approves in the page and the plan names them.
- * Cancel from the page, then the list's status filter (in the URL) finds the runs by status.
+ * Cancel from the page; a patch that breaks health is rolled back with its reason shown; the list's status
+ * filter (in the URL) finds the runs by status; Retry reuses a finished run's plan.
  */
 const chromiumPath = '/usr/bin/chromium';
 const shots = 'test-results/screenshots';
@@ -243,7 +244,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     await viewerPage.close();
   });
 
-  it('cancels a waiting run from the page; the list filter (in the URL) finds runs by status', async () => {
+  it('cancels a waiting run, rolls back a patch that breaks health; the list filter (in the URL) finds runs by status', async () => {
     await page.goto('/tasks/orchestrator/new');
     await page.getByTestId('field-targetService').selectOption('ledger');
     await page.getByTestId('field-instruction').fill('Look at the ledger again');
@@ -258,8 +259,29 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     await expect.poll(() => statusOf(page), { timeout: 60_000, interval: 500 }).toBe('failed');
     expect(await page.getByTestId('run-error').textContent()).toContain('cancel');
 
+    // A patch that breaks health: verify fails, the patch is rolled back, the page says why.
+    const shop = fixture.services.shop;
+    await page.goto('/tasks/orchestrator/new');
+    await page.getByTestId('field-targetService').selectOption('shop');
+    await page
+      .getByTestId('field-instruction')
+      .fill(
+        `Turn the health flag off ${edits({ 'config.json': JSON.stringify({ port: shop.port, healthy: false }) })}`,
+      );
+    await page.getByTestId('submit-run').click();
+    await page.waitForURL(/\/tasks\/orchestrator\/[0-9a-f-]{36}$/);
+    const rolledBackId = runIdOf(page);
+    await expect.poll(() => statusOf(page), { timeout: RUN_TIMEOUT, interval: 500 }).toBe('rolled_back');
+    expect(await page.getByTestId('step-verify').getAttribute('data-outcome')).toBe('failed');
+    expect(await page.getByTestId('step-rollback').getAttribute('data-outcome')).toBe('succeeded');
+    const reason = (await runOf(rolledBackId)).rollbackReason;
+    expect(reason).toBeTruthy();
+    expect(await page.getByTestId('rollback-reason').textContent()).toBe(`Rolled back: ${reason}`);
+    expect(await shop.healthStatus()).toBe(200);
+    await page.screenshot({ path: `${shots}/orchestrator-rolled-back.png`, fullPage: true });
+
     await page.goto('/tasks/orchestrator');
-    await expect.poll(() => page.getByTestId('orchestrator-run-row').count()).toBe(3);
+    await expect.poll(() => page.getByTestId('orchestrator-run-row').count()).toBe(4);
     await page.getByTestId('filter-status').selectOption('failed');
     await page.waitForURL(/\/tasks\/orchestrator\?status=failed$/);
     await expect
@@ -277,6 +299,14 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     await expect.poll(() => page.getByTestId('orchestrator-run-row').count()).toBe(2);
     expect((await runs('succeeded')).length).toBe(2);
     await page.getByTestId('filter-status').selectOption('rolled_back');
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('orchestrator-run-row')
+          .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run-id'))),
+      )
+      .toEqual([rolledBackId]);
+    await page.getByTestId('filter-status').selectOption('awaiting_approval');
     await page.getByTestId('runs-empty').waitFor();
     expect(await page.getByTestId('runs-empty').textContent()).toBe('No runs with this status.');
     await page.screenshot({ path: `${shots}/orchestrator-list.png` });
