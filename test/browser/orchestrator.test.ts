@@ -278,6 +278,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     expect(reason).toBeTruthy();
     expect(await page.getByTestId('rollback-reason').textContent()).toBe(`Rolled back: ${reason}`);
     expect(await shop.healthStatus()).toBe(200);
+    await expect.poll(() => page.getByTestId('diff-stat').textContent()).toContain('reverted by the rollback');
     await page.screenshot({ path: `${shots}/orchestrator-rolled-back.png`, fullPage: true });
 
     await page.goto('/tasks/orchestrator');

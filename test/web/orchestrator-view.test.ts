@@ -194,6 +194,7 @@ describe('orchestrator pages: pure logic', () => {
       '@@ -1 +1 @@',
       '-x',
       '+y',
+      '\\ No newline at end of file',
       '',
     ].join('\n');
     const lines = diffLines(diff);
@@ -212,6 +213,7 @@ describe('orchestrator pages: pure logic', () => {
       'hunk',
       'del',
       'add',
+      'note',
     ]);
     expect(diffStat(lines)).toEqual({ added: 2, removed: 3, files: 2 });
     expect(diffLines('  \n')).toEqual([]);

@@ -176,7 +176,8 @@ export function stepOfEvent(e: { payload: Record<string, unknown> }): Orchestrat
     : null;
 }
 
-export type DiffLineKind = 'file' | 'hunk' | 'add' | 'del' | 'context';
+/** `note`: git's `\ No newline at end of file` under a line. */
+export type DiffLineKind = 'file' | 'hunk' | 'add' | 'del' | 'context' | 'note';
 export interface DiffLine {
   kind: DiffLineKind;
   text: string;
@@ -198,7 +199,13 @@ export function diffLines(diff: string): DiffLine[] {
       return { text, kind: 'hunk' };
     }
     if (!inHunk) return { text, kind: 'file' };
-    const kind: DiffLineKind = text.startsWith('+') ? 'add' : text.startsWith('-') ? 'del' : 'context';
+    const kind: DiffLineKind = text.startsWith('+')
+      ? 'add'
+      : text.startsWith('-')
+        ? 'del'
+        : text.startsWith('\\')
+          ? 'note'
+          : 'context';
     return { text, kind };
   });
 }

@@ -134,7 +134,11 @@ function RunDetail(props: { runId: string }) {
                 <PlanCard plan={run().plan} reused={!!run().retryOf} />
                 <StepTimeline rows={rows()} artifacts={live.artifacts()} events={live.feed.events()} />
               </div>
-              <DiffView diff={diff() ?? null} loading={!!patch() && diff.loading} />
+              <DiffView
+                diff={diff() ?? null}
+                loading={!!patch() && diff.loading}
+                reverted={run().status === 'rolled_back'}
+              />
               <ArtifactsTable artifacts={live.artifacts()} />
             </>
           )}

@@ -1,8 +1,8 @@
 import { createMemo, For, Show } from 'solid-js';
 import { diffLines, diffStat } from '../../lib/orchestrator-view.ts';
 
-/** The patch (patch.diff) as a unified diff: added lines green with +, removed red with −, hunks marked. */
-export function DiffView(props: { diff: string | null; loading: boolean }) {
+/** The patch (patch.diff) as a unified diff: added lines green with +, removed red with −, hunks marked; a rolled back run says its patch was reverted. */
+export function DiffView(props: { diff: string | null; loading: boolean; reverted: boolean }) {
   const lines = createMemo(() => diffLines(props.diff ?? ''));
   const stat = () => diffStat(lines());
   return (
@@ -12,6 +12,7 @@ export function DiffView(props: { diff: string | null; loading: boolean }) {
         <Show when={lines().length > 0}>
           <span class="muted small" data-testid="diff-stat">
             +{stat().added} −{stat().removed} in {stat().files} {stat().files === 1 ? 'file' : 'files'}
+            {props.reverted ? ' · reverted by the rollback' : ''}
           </span>
         </Show>
       </h2>
