@@ -8,13 +8,9 @@ import { parse, stringify } from 'yaml';
 import { serviceEnv } from '../../activities/orchestrator/service/command.ts';
 import { runnerFor } from '../../activities/orchestrator/service/runners.ts';
 import { groupAlive } from '../../activities/runtimes/process-group.ts';
-import { CONTROL_TASK_QUEUE } from '../../contracts/job.ts';
+import { orchestratorStartOptions } from '../../api/orchestrator/start.ts';
 import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
-import {
-  type OrchestratorPlan,
-  type OrchestratorRunState,
-  orchestratorWorkflowId,
-} from '../../contracts/orchestrator-run.ts';
+import type { OrchestratorPlan, OrchestratorRunState } from '../../contracts/orchestrator-run.ts';
 import { searchAttributes } from '../../contracts/search-attributes.ts';
 import { getRun, insertRun } from '../../db/orchestrator-runs.ts';
 import { loadServiceProfiles } from '../../lib/service-profiles.ts';
@@ -107,11 +103,7 @@ async function submit(
     ...extra,
   };
   await insertRun(stack.db.sql, input);
-  return stack.client.workflow.start('orchestratorRun', {
-    workflowId: orchestratorWorkflowId(input.runId),
-    taskQueue: CONTROL_TASK_QUEUE,
-    args: [input],
-  });
+  return stack.client.workflow.start('orchestratorRun', orchestratorStartOptions(input));
 }
 
 /** The run's final state as its row says (the workflow ends failed in Temporal unless it succeeded). */

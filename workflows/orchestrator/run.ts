@@ -7,17 +7,13 @@ import {
 } from '@temporalio/workflow';
 import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
 import type { ServiceClaim } from '../../contracts/orchestrator-activities.ts';
-import type { OrchestratorRunState } from '../../contracts/orchestrator-run.ts';
+import { type OrchestratorRunState, orchestratorPriorityKey } from '../../contracts/orchestrator-run.ts';
 import { failureMessage } from '../failures.ts';
 import { hostActivities } from './activities.ts';
 import { orchestratorControlSignal, orchestratorStateQuery, orchestratorVerdictQuery } from './messages.ts';
 import { waitForHost } from './routing.ts';
 import { type Ending, Progress, rollback, runBook } from './run-book.ts';
 import { OrchestratorRunTracker } from './state.ts';
-
-/** Temporal priority keys (1 runs first): a `high` run overtakes `normal` ones waiting for the same pool. */
-export const orchestratorPriorityKey = (priority: OrchestratorRunInput['priority']) =>
-  priority === 'high' ? 1 : 3;
 
 /**
  * One orchestrator run (shared/spec/08-orchestrator.md): wait for a host that drives the service, then the

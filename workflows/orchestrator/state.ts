@@ -15,6 +15,7 @@ import {
   type OrchestratorStep,
   type OrchestratorVerdict,
   orchestratorControlSchema,
+  orchestratorPriorityValue,
   orchestratorRefusal,
   orchestratorStatusLabels,
   type StepOutcome,
@@ -52,7 +53,7 @@ export class OrchestratorRunTracker {
       upsertSearchAttributes([
         { key: searchAttributes.jobType, value: ORCHESTRATOR_JOB_TYPE },
         { key: searchAttributes.status, value: this.state.status },
-        { key: searchAttributes.priority, value: input.priority === 'high' ? 1 : 0 },
+        { key: searchAttributes.priority, value: orchestratorPriorityValue(input.priority) },
       ]);
     this.events = new EventLog(input.runId);
     this.reporting = CancellationScope.nonCancellable(() => this.reportLoop());
