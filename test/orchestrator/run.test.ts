@@ -9,7 +9,6 @@ import { serviceEnv } from '../../activities/orchestrator/service/command.ts';
 import { runnerFor } from '../../activities/orchestrator/service/runners.ts';
 import { groupAlive } from '../../activities/runtimes/process-group.ts';
 import { orchestratorStartOptions } from '../../api/orchestrator/start.ts';
-import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
 import type { OrchestratorPlan, OrchestratorRunState } from '../../contracts/orchestrator-run.ts';
 import { searchAttributes } from '../../contracts/search-attributes.ts';
 import { getRun, insertRun } from '../../db/orchestrator-runs.ts';
@@ -17,6 +16,7 @@ import { loadServiceProfiles } from '../../lib/service-profiles.ts';
 import { waitFor } from '../../scripts/ports.ts';
 import { buildWorkflowBundle } from '../../workers/control.ts';
 import { orchestratorControlSignal, orchestratorStateQuery } from '../../workflows/orchestrator/messages.ts';
+import type { OrchestratorRunArgs } from '../../workflows/orchestrator/run.ts';
 import { parseExposition } from '../support/prom-text.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 import { quietTemporalLogs } from '../workflows/harness.ts';
@@ -87,9 +87,9 @@ const healthyConfig = (name: string) =>
 async function submit(
   service: string,
   instruction: string,
-  extra: Partial<OrchestratorRunInput> = {},
+  extra: Partial<OrchestratorRunArgs> = {},
 ): Promise<WorkflowHandle> {
-  const input: OrchestratorRunInput = {
+  const input: OrchestratorRunArgs = {
     runId: randomUUID(),
     instruction,
     targetService: service,
@@ -261,6 +261,33 @@ describe('orchestrator runs', () => {
     expect(await artifacts(state.runId)).toContain('analyze.log');
   });
 
+  it('waits pending, with the reason, while no pool serves the runner (compose needs docker); continues as new', async () => {
+    const handle = await submit('guarded', 'Anything.', { runner: 'compose', pendingHistoryLimit: 12 });
+    const firstRunId = (await handle.describe()).runId;
+    await waitFor('continue-as-new', async () => (await handle.describe()).runId !== firstRunId, 30_000, 200);
+    await waitFor(
+      'the reason again',
+      async () => (await stateOf(handle)).waitingReason !== null,
+      30_000,
+      100,
+    );
+    const waiting = await stateOf(handle);
+    expect(waiting.status).toBe('pending');
+    expect(waiting.waitingReason).toBe('no worker serves docker for services/guarded');
+    const row = await getRun(stack.db.sql, waiting.runId);
+    expect(row?.state).toMatchObject({ status: 'pending', waitingReason: waiting.waitingReason });
+    await handle.signal(orchestratorControlSignal, {
+      requestId: 'cancel-pending',
+      actor: 'bob',
+      action: 'cancel',
+    });
+    const state = await ended(stack.client.workflow.getHandle(handle.workflowId));
+    expect(state).toMatchObject({ status: 'failed', error: 'cancelled by bob', steps: [] });
+    const [submitted] = await stack.db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM job_events WHERE job_id = ${state.runId} AND type = 'run.submitted'`;
+    expect(submitted.n).toBe(1);
+  });
+
   it('a cancel from Temporal itself ends the run failed (cancelled by temporal) and Canceled in Temporal', async () => {
     const handle = await submit('guarded', `Greet. ${edits({ 'src/greeting.txt': 'cancelled\n' })}`);
     await waitFor(
@@ -336,8 +363,8 @@ describe('orchestrator runs', () => {
     const m = parseExposition(await res.text());
     expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'succeeded' })).toBe(3);
     expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'rolled_back' })).toBe(1);
-    expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'failed' })).toBe(5);
-    expect(m.value('moonmind_orchestrator_run_duration_seconds_count', { status: 'failed' })).toBe(5);
+    expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'failed' })).toBe(6);
+    expect(m.value('moonmind_orchestrator_run_duration_seconds_count', { status: 'failed' })).toBe(6);
     expect(m.value('moonmind_orchestrator_runs', { status: 'succeeded' })).toBe(3);
     // The retry's analyze was skipped, not started.
     expect(m.value('moonmind_orchestrator_steps_started_total', { step: 'analyze' })).toBe(8);

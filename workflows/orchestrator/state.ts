@@ -105,6 +105,11 @@ export class OrchestratorRunTracker {
     );
   }
 
+  /** Wait until the latest state is reported and every event so far stored (before a continue-as-new). */
+  async flushed(): Promise<void> {
+    await Promise.all([condition(() => this.reported === this.changes), this.events.flushed()]);
+  }
+
   /** The run is over: the final state is reported and every event stored. */
   async finish(status: OrchestratorStatus, patch: Partial<OrchestratorRunState>): Promise<void> {
     const finishedAt = new Date().toISOString();
