@@ -11,8 +11,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from '../contracts/config.ts';
+import { isOrchestratorTerminal } from '../contracts/orchestrator-run.ts';
 import { createSql } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
+import { getRun } from '../db/orchestrator-runs.ts';
 import { controlPlaneRegistry, countQueuedRunsWith } from '../lib/metrics/control-plane.ts';
 import { type MetricsSource, startMetricsServer, withProcessMetrics } from '../lib/metrics/serve.ts';
 import { loadServiceProfiles } from '../lib/service-profiles.ts';
@@ -135,7 +137,10 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       sql,
       async (jobId) => {
         const summary = await describeJob(client, jobId);
-        return summary && summary.executionStatus !== 'RUNNING' ? jobStatus(summary) : null;
+        if (summary) return summary.executionStatus !== 'RUNNING' ? jobStatus(summary) : null;
+        // Not a job: an orchestrator run's stream ends when its row says it finished.
+        const run = await getRun(sql, jobId);
+        return run && isOrchestratorTerminal(run.state.status) ? run.state.status : null;
       },
       options.sseHeartbeatMs ?? 15_000,
     );
