@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../contracts/config.ts';
 import type { Sql } from '../db/client.ts';
 import type { MetricsSource } from '../lib/metrics/serve.ts';
+import type { ServiceProfiles } from '../lib/service-profiles.ts';
 import type { ArtifactStore } from './artifacts/store.ts';
 import type { Identity } from './auth/identity.ts';
 import type { EventHub } from './events/hub.ts';
@@ -28,6 +29,8 @@ export interface ApiDeps {
   sseHeartbeatMs: number;
   /** What /metrics serves, when metrics are on (MOONMIND_METRICS_TOKEN or MOONMIND_METRICS_LISTEN). */
   metrics?: MetricsSource;
+  /** The service profiles orchestrator runs may act on (MOONMIND_SERVICE_PROFILES; empty when unset). */
+  services: ServiceProfiles;
 }
 
 export interface ApiState {

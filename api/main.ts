@@ -11,10 +11,13 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from '../contracts/config.ts';
+import { isOrchestratorTerminal } from '../contracts/orchestrator-run.ts';
 import { createSql } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
+import { getRun } from '../db/orchestrator-runs.ts';
 import { controlPlaneRegistry, countQueuedRunsWith } from '../lib/metrics/control-plane.ts';
 import { type MetricsSource, startMetricsServer, withProcessMetrics } from '../lib/metrics/serve.ts';
+import { loadServiceProfiles } from '../lib/service-profiles.ts';
 import { installTemporalRuntime } from '../lib/temporal-runtime.ts';
 import { clientInterceptors } from '../lib/temporal-tracing.ts';
 import { flushTracing, startTracing, traceLogFields } from '../lib/tracing.ts';
@@ -78,6 +81,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_ADDRESS: is required by the API');
   if (!config.DATABASE_URL)
     throw new ConfigError('Invalid configuration:\n  DATABASE_URL: is required by the API');
+  const services = loadServiceProfiles(config.MOONMIND_SERVICE_PROFILES);
   const logger = options.logger ?? apiLogger(config.MOONMIND_LOG_LEVEL);
   // Before anything that reads whether tracing is on (the client, the workers, the app).
   startTracing('moonmind-api', config);
@@ -133,7 +137,10 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       sql,
       async (jobId) => {
         const summary = await describeJob(client, jobId);
-        return summary && summary.executionStatus !== 'RUNNING' ? jobStatus(summary) : null;
+        if (summary) return summary.executionStatus !== 'RUNNING' ? jobStatus(summary) : null;
+        // Not a job: an orchestrator run's stream ends when its row says it finished.
+        const run = await getRun(sql, jobId);
+        return run && isOrchestratorTerminal(run.state.status) ? run.state.status : null;
       },
       options.sseHeartbeatMs ?? 15_000,
     );
@@ -162,6 +169,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       webDir: options.webDir === undefined ? defaultWebDir() : options.webDir,
       sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
       metrics: metrics?.source,
+      services,
     };
     const server = createServer(createApp(deps).callback());
     server.on('clientError', answerClientError);

@@ -19,6 +19,9 @@ const sections: Record<
   runtimes: async (s) => (await import('./runtimes.ts')).benchRuntimes(s),
   presets: async (s) => (await import('./presets.ts')).benchPresets(s),
   proposals: async (s) => (await import('./proposals.ts')).benchProposals(s),
+  'orchestrator-health': async () => (await import('./orchestrator-health.ts')).benchOrchestratorHealth(),
+  'orchestrator-overhead': async (s) =>
+    (await import('./orchestrator-overhead.ts')).benchOrchestratorOverhead(s),
 };
 
 // Only warnings from the SDK: the figures are the output.

@@ -89,6 +89,20 @@ const listenAddress = z.string().transform((value, ctx) => {
   }
   return { host: m[1] ?? m[2], port };
 });
+/**
+ * Vault (KV v2) for `vault://mount/path#field` references, resolved at the last moment: on the worker for
+ * forge and model credentials, on the API for a protected service's approval token.
+ */
+const vaultSettings = {
+  MOONMIND_VAULT_ADDR: z.url().optional(),
+  MOONMIND_VAULT_TOKEN: z.string().min(1).optional(),
+  MOONMIND_VAULT_TOKEN_FILE: z.string().min(1).optional(),
+  MOONMIND_VAULT_NAMESPACE: z.string().min(1).optional(),
+};
+/** Orchestrator runs (spec 08; lib/service-profiles.ts): the YAML file of service profiles; unset, no services. */
+const serviceSettings = {
+  MOONMIND_SERVICE_PROFILES: z.string().min(1).optional(),
+};
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const onOff = z.enum(['on', 'off'], { error: 'must be on or off' }).transform((v) => v === 'on');
 
@@ -160,8 +174,12 @@ export const configSchema = z.object({
    */
   ...metricsToken,
   MOONMIND_METRICS_LISTEN: listenAddress.optional(),
+  /** How long a protected service's orchestrator run waits for an approval before it fails (spec 08). */
+  MOONMIND_ORCHESTRATOR_APPROVAL_TIMEOUT: duration.prefault('24h'),
+  ...vaultSettings,
   ...forgeSettings,
   ...traceSettings,
+  ...serviceSettings,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -204,11 +222,7 @@ export const workerConfigSchema = z.object({
   MOONMIND_SKILLS_DIR: z.string().min(1).default('./skills'),
   ...forgeSettings,
   MOONMIND_GITHUB_API_URL: z.url().default('https://api.github.com'),
-  /** Vault (KV v2) for `vault://mount/path#field` references, resolved on the worker at the last moment. */
-  MOONMIND_VAULT_ADDR: z.url().optional(),
-  MOONMIND_VAULT_TOKEN: z.string().min(1).optional(),
-  MOONMIND_VAULT_TOKEN_FILE: z.string().min(1).optional(),
-  MOONMIND_VAULT_NAMESPACE: z.string().min(1).optional(),
+  ...vaultSettings,
   /** Forge token for push and pull requests (GITHUB_TOKEN / GH_TOKEN are read as fallbacks); never logged. */
   MOONMIND_GIT_TOKEN: z.string().min(1).optional(),
   /** Advertise the scripted `demo` runtime (when claimed): `npm start` turns it on for its workers with the demo. */
@@ -261,6 +275,11 @@ export const workerConfigSchema = z.object({
     )
     .default([]),
   ...traceSettings,
+  ...serviceSettings,
+  /** The docker CLI the compose runner calls (`docker`, `/usr/local/bin/docker`, `node docker-double.mjs`). */
+  MOONMIND_DOCKER_COMMAND: z.string().min(1).default('docker'),
+  /** The agent runtime of orchestrator runs' analyze and patch steps (its command and model as above). */
+  MOONMIND_ORCHESTRATOR_RUNTIME: z.enum(['codex', 'gemini', 'claude']).default('codex'),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

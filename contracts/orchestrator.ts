@@ -75,4 +75,6 @@ export interface OrchestratorRunInput {
   retry: { of: string; plan: OrchestratorPlan } | null;
   /** How long a protected run waits for an approval before it fails (MOONMIND_ORCHESTRATOR_APPROVAL_TIMEOUT). */
   approvalTimeoutSeconds: number;
+  /** The service profile's runner, read by the API at submission: `compose` also needs a `docker` pool. */
+  runner: 'process' | 'compose';
 }

@@ -19,9 +19,9 @@ const health = z.strictObject({
   url: z.url(),
   expectStatus: z.number().int().min(100).max(599).default(200),
   timeoutSeconds: z.number().min(0.1).max(3600).default(60),
-  /** First wait between probes; doubles up to maxBackoffMs. */
-  initialBackoffMs: z.number().int().min(10).max(60_000).default(50),
-  maxBackoffMs: z.number().int().min(10).max(60_000).default(1_000),
+  /** First wait between probes; doubles up to maxBackoffMs (small by default: a service that comes up is seen within ~100 ms). */
+  initialBackoffMs: z.number().int().min(10).max(60_000).default(25),
+  maxBackoffMs: z.number().int().min(10).max(60_000).default(100),
 });
 export const serviceProfileSchema = z.strictObject({
   runner: z.enum(['process', 'compose']).default('compose'),

@@ -8,6 +8,7 @@ import { runtimeCommand } from '../activities/runtimes/resolve.ts';
 import type { AgentIdentity } from '../activities/runtimes/sandbox.ts';
 import type { WorkerConfig } from '../contracts/config.ts';
 import { type Runtime, runtimes } from '../contracts/task.ts';
+import { loadServiceProfiles } from '../lib/service-profiles.ts';
 
 export interface CapabilityCheck {
   verified: string[];
@@ -59,6 +60,7 @@ async function withScratchHome<T>(env: NodeJS.ProcessEnv, fn: (env: NodeJS.Proce
  *   the API URL is not github.com's (a self-hosted or local forge that may not need one), or when forge hosts
  *   are listed in MOONMIND_GIT_HOSTS (each with its own API and token reference);
  * - `docker`: `docker --version` works;
+ * - `orchestrator`: the service profiles (MOONMIND_SERVICE_PROFILES) name at least one service;
  * - anything else names a tool: `<name> --version` must work.
  */
 export async function verifyCapabilities(
@@ -108,6 +110,11 @@ async function check(
     const host = new URL(config.MOONMIND_GITHUB_API_URL).hostname;
     if (host !== 'api.github.com') return null;
     return 'no forge token (MOONMIND_GIT_TOKEN, GITHUB_TOKEN or GH_TOKEN) for api.github.com';
+  }
+  if (capability === 'orchestrator') {
+    return loadServiceProfiles(config.MOONMIND_SERVICE_PROFILES).size > 0
+      ? null
+      : 'no service profiles (MOONMIND_SERVICE_PROFILES names none)';
   }
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(capability)) return 'not a valid capability name';
   const failed = await runs(capability, ['--version'], env);

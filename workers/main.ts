@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino } from 'pino';
+import { createOrchestratorActivities } from '../activities/orchestrator/index.ts';
 import { ApiError, sleep, WorkerApiClient } from '../activities/reporting/api-client.ts';
 import { AgentSandbox } from '../activities/runtimes/sandbox.ts';
 import { createTaskActivities, RunSlots } from '../activities/task/index.ts';
@@ -11,9 +12,11 @@ import type { LeaseOwner } from '../activities/task/run-slots.ts';
 import { removeWorkspace, sweepWorkspaces } from '../activities/task/workspace-retention.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../contracts/config.ts';
 import { hostTaskQueue, poolTaskQueue, workflowIdFor } from '../contracts/job.ts';
+import { ORCHESTRATOR_JOB_TYPE } from '../contracts/orchestrator-run.ts';
 import { isTerminal } from '../contracts/status.ts';
 import { startMetricsServer } from '../lib/metrics/serve.ts';
 import { workerRegistry } from '../lib/metrics/worker.ts';
+import { loadServiceProfiles } from '../lib/service-profiles.ts';
 import { installTemporalRuntime } from '../lib/temporal-runtime.ts';
 import { activityInterceptors, clientInterceptors } from '../lib/temporal-tracing.ts';
 import { flushTracing, startTracing, traceLogFields } from '../lib/tracing.ts';
@@ -60,6 +63,8 @@ export async function startCapabilityWorker(
   const env = options.env ?? process.env;
   const config = options.config ?? loadWorkerConfig(env);
   const log = options.logger ?? workerLogger(env);
+  // A bad service profiles file stops start here, naming the file and the path, not the first run.
+  const profiles = loadServiceProfiles(config.MOONMIND_SERVICE_PROFILES);
   // Before the client and the workers, which take its interceptors only while it is on.
   startTracing('moonmind-worker', config);
   const pool = config.MOONMIND_WORKER_POOL ?? 'default';
@@ -133,8 +138,26 @@ export async function startCapabilityWorker(
           () => false,
         ),
   });
+  // Orchestrator runs (spec 08) only where the job type is claimed and the capability verified.
+  const orchestrator =
+    config.MOONMIND_WORKER_JOB_TYPES.includes(ORCHESTRATOR_JOB_TYPE) &&
+    checked.verified.includes(ORCHESTRATOR_JOB_TYPE)
+      ? createOrchestratorActivities({
+          config,
+          hostId,
+          hostQueue,
+          api,
+          sandbox,
+          env,
+          profiles,
+          runtime: config.MOONMIND_ORCHESTRATOR_RUNTIME,
+          log: (level, message) => log[level](message),
+        })
+      : null;
   const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
-  const { prepare, ...hostActivities } = activities;
+  const { prepare, ...taskHostActivities } = activities;
+  const { claimService, ...orchestratorSteps } = orchestrator ?? {};
+  const hostActivities = { ...taskHostActivities, ...orchestratorSteps };
   let workers: Worker[];
   try {
     workers = [
@@ -143,7 +166,7 @@ export async function startCapabilityWorker(
         namespace,
         taskQueue: poolQueue,
         identity,
-        activities: { prepare },
+        activities: { prepare, ...(claimService ? { claimService } : {}) },
         interceptors: activityInterceptors(),
         tuner: {
           activityTaskSlotSupplier: runSlotSupplier(slots),

@@ -38,7 +38,7 @@ export interface Invocation {
 }
 
 /** What any program needs to run sensibly; nothing of the worker's own settings. */
-const commonEnv = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TERM'];
+export const commonEnv = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TERM'];
 
 /**
  * The settings each CLI documents for its endpoint and credentials (shared/notes/agent-clis.md): an agent

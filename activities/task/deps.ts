@@ -27,7 +27,7 @@ export interface TaskActivityDeps {
 }
 
 /** The worker's secret resolver: its environment for `env://`, its Vault settings for `vault://`. */
-export function secretsOf(deps: TaskActivityDeps): SecretResolver {
+export function secretsOf(deps: Pick<TaskActivityDeps, 'config' | 'env' | 'secrets'>): SecretResolver {
   deps.secrets ??= secretResolver(deps.env ?? process.env, {
     addr: deps.config.MOONMIND_VAULT_ADDR,
     token: deps.config.MOONMIND_VAULT_TOKEN,

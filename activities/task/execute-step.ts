@@ -216,7 +216,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
 }
 
 /** The runtime key, resolved at the last moment; an unresolvable reference fails the run, naming it. */
-async function runtimeKey(ref: string, secrets: ReturnType<typeof secretsOf>): Promise<string> {
+export async function runtimeKey(ref: string, secrets: ReturnType<typeof secretsOf>): Promise<string> {
   try {
     return await secrets.resolve(ref);
   } catch (err) {

@@ -5,7 +5,15 @@ import { validationFailed } from '../errors.ts';
 
 /** A zod error as field issues (`payload.task.instructions`), for routes that parse a body themselves. */
 export const issuesOf = (error: z.ZodError) =>
-  error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  error.issues.flatMap((i) =>
+    // A strict object's unknown keys are named one by one, like every other failing field.
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({
+          path: [...i.path, key].map(String).join('.'),
+          message: 'is not a known field',
+        }))
+      : [{ path: i.path.map(String).join('.'), message: i.message }],
+  );
 
 /**
  * Parse path params, query, the route's headers and body with the route's zod schemas; every failing field

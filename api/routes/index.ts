@@ -5,6 +5,7 @@ import { artifactRoutes } from './artifacts.ts';
 import { authRoutes } from './auth.ts';
 import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
+import { orchestratorRoutes } from './orchestrator.ts';
 import { presetRoutes } from './presets.ts';
 import { proposalRoutes } from './proposals.ts';
 import { queueRoutes } from './queue.ts';
@@ -25,6 +26,7 @@ export const routes: RouteDef[] = [
   ...scheduleRoutes,
   ...eventRoutes,
   ...artifactRoutes,
+  ...orchestratorRoutes,
   ...adminRoutes,
   ...teamRoutes,
   ...workerRoutes,

@@ -1,4 +1,6 @@
+import { ORCHESTRATOR_JOB_TYPE } from '../../contracts/orchestrator-run.ts';
 import { baseHost } from '../../contracts/repository.ts';
+import { getRun } from '../../db/orchestrator-runs.ts';
 import type { WorkerIdentity } from '../auth/identity.ts';
 import { jobOutsideScope } from '../auth/scope.ts';
 import type { ApiContext, ApiDeps } from '../context.ts';
@@ -12,17 +14,30 @@ export async function existingJob(deps: Pick<ApiDeps, 'jobMeta'>, jobId: string)
   return meta;
 }
 
-/** Worker routes: the job must exist and be inside the calling worker token's scope. */
+/**
+ * Worker routes: the job must exist and be inside the calling worker token's scope. An orchestrator run's
+ * host reports its step logs and artifacts the same way, under the run id (scope: job type `orchestrator`).
+ */
 export async function jobInWorkerScope(
   ctx: ApiContext,
-  deps: Pick<ApiDeps, 'jobMeta' | 'config'>,
+  deps: Pick<ApiDeps, 'jobMeta' | 'config' | 'sql'>,
   jobId: string,
 ): Promise<void> {
-  const meta = await existingJob(deps, jobId);
+  const meta = (await deps.jobMeta.get(jobId)) ?? (await orchestratorRunMeta(deps, jobId));
   const outside = jobOutsideScope(
     (ctx.state.identity as WorkerIdentity).scope,
     meta,
     baseHost(deps.config.MOONMIND_GIT_BASE_URL),
   );
   if (outside) throw forbidden(outside);
+}
+
+async function orchestratorRunMeta(deps: Pick<ApiDeps, 'sql'>, runId: string): Promise<JobMeta> {
+  const row = await getRun(deps.sql, runId);
+  if (!row) throw notFound('job');
+  return {
+    type: ORCHESTRATOR_JOB_TYPE,
+    repository: `services/${row.state.targetService}`,
+    requiredCapabilities: [ORCHESTRATOR_JOB_TYPE],
+  };
 }

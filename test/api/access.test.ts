@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ingestArtifact } from '../../api/artifacts/ingest.ts';
 import { insertTemplate } from '../../api/presets/store.ts';
 import { routes } from '../../api/routes/index.ts';
 import type { RouteDef } from '../../api/routes/table.ts';
+import { APPROVAL_TOKEN_ENV, apiServiceProfiles, seedRun } from '../support/orchestrator-api.ts';
 import { envelope, seedProposal, startTestApi, type TestApi, type Who } from './harness.ts';
 
 let t: TestApi;
 let jobId: string;
 let artifactId: string;
 const instructions = 'Add a test for the parser';
+const approvalToken = crypto.randomUUID();
+let finishedRun: string;
+let runArtifactId: string;
 
 beforeAll(async () => {
-  t = await startTestApi();
+  process.env[APPROVAL_TOKEN_ENV] = approvalToken;
+  t = await startTestApi({ MOONMIND_SERVICE_PROFILES: await apiServiceProfiles() });
   const res = await t.call('/api/queue/jobs', { method: 'POST', as: 'operator', json: envelope() });
   jobId = (await res.json()).id;
   const put = await t.call(`/api/worker/jobs/${jobId}/artifacts/logs/execute.log`, {
@@ -21,6 +28,17 @@ beforeAll(async () => {
     body: 'hello\n',
   });
   artifactId = (await put.json()).id;
+  finishedRun = await seedRun(t.db.sql, { status: 'succeeded' });
+  const deps = t.api.deps;
+  runArtifactId = (
+    await ingestArtifact(
+      { sql: deps.sql, artifacts: deps.artifacts, maxBytes: 1024 },
+      finishedRun,
+      'build.log',
+      'text/plain',
+      Readable.from(['built\n']),
+    )
+  ).id;
   await t.db.sql`
     INSERT INTO team_members (team, user_id)
     SELECT 'matrix', id FROM users WHERE name = 'operator-user' OR role = 'admin'`;
@@ -263,7 +281,66 @@ const samples: Record<
   }),
   'delete /api/schedules/{id}': async () => ({ path: `/api/schedules/${await newSchedule()}` }),
   'post /api/schedules/{id}/trigger': async () => ({ path: `/api/schedules/${await newSchedule()}/trigger` }),
+  ...orchestratorSamples('/api/orchestrator'),
+  ...orchestratorSamples('/orchestrator'),
 };
+
+/** An orchestrator run started through the API (pending: no worker claims `orchestrator` here). */
+const newRun = async () =>
+  (
+    await (
+      await t.call('/api/orchestrator/runs', {
+        method: 'POST',
+        as: 'admin',
+        json: { instruction: 'Fix the port', targetService: 'web' },
+      })
+    ).json()
+  ).runId as string;
+
+/**
+ * The orchestrator routes, served under both prefixes. The approval goes to a retry approved with its
+ * token at submission, so approving it again is accepted whatever step it is at.
+ */
+function orchestratorSamples(prefix: string): typeof samples {
+  return {
+    [`post ${prefix}/runs`]: async () => ({
+      path: `${prefix}/runs`,
+      json: { instruction: 'Fix the port', targetService: 'web' },
+    }),
+    [`get ${prefix}/runs`]: async () => ({ path: `${prefix}/runs?status=succeeded&limit=5` }),
+    [`get ${prefix}/runs/{runId}`]: async () => ({ path: `${prefix}/runs/${finishedRun}` }),
+    [`get ${prefix}/runs/{runId}/artifacts`]: async () => ({
+      path: `${prefix}/runs/${finishedRun}/artifacts`,
+    }),
+    [`get ${prefix}/runs/{runId}/artifacts/{artifactId}/download`]: async () => ({
+      path: `${prefix}/runs/${finishedRun}/artifacts/${runArtifactId}/download`,
+    }),
+    [`get ${prefix}/runs/{runId}/events`]: async () => ({ path: `${prefix}/runs/${finishedRun}/events` }),
+    [`get ${prefix}/runs/{runId}/events/stream`]: async () => ({
+      path: `${prefix}/runs/${finishedRun}/events/stream`,
+    }),
+    [`post ${prefix}/runs/{runId}/approvals`]: async () => {
+      const of = await seedRun(t.db.sql, { status: 'failed', service: 'payments' });
+      const retry = await t.call(`/api/orchestrator/runs/${of}/retry`, {
+        method: 'POST',
+        as: 'admin',
+        json: { approvalToken },
+      });
+      return {
+        path: `${prefix}/runs/${(await retry.json()).runId}/approvals`,
+        json: { token: approvalToken },
+      };
+    },
+    [`post ${prefix}/runs/{runId}/cancel`]: async () => ({
+      path: `${prefix}/runs/${await newRun()}/cancel`,
+      json: {},
+    }),
+    [`post ${prefix}/runs/{runId}/retry`]: async () => ({
+      path: `${prefix}/runs/${await seedRun(t.db.sql, { status: 'failed' })}/retry`,
+    }),
+    [`get ${prefix}/services`]: async () => ({ path: `${prefix}/services` }),
+  };
+}
 
 const userIdOf = async (name: string) =>
   ((await t.db.sql`SELECT id FROM users WHERE name = ${name}`)[0] as { id: string }).id;

@@ -4,6 +4,7 @@ import { createWorkerToken } from '../../api/auth/bootstrap.ts';
 import { routes } from '../../api/routes/index.ts';
 import { findSchemathesis } from '../../scripts/schemathesis.ts';
 import { submitJob } from '../support/jobs.ts';
+import { seedRun } from '../support/orchestrator-api.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 import { runFuzz } from './fuzz.ts';
 
@@ -65,6 +66,11 @@ describe.skipIf(!installed && !process.env.CI)('OpenAPI fuzzing (schemathesis) o
       artifactId: [((await uploaded.json()) as { id: string }).id],
       userId: [userId],
       tokenId: [((await token.json()) as { id: string }).id],
+      // A finished orchestrator run (its events, artifacts, retry) and a pending one (approve, cancel).
+      runId: [
+        await seedRun(stack.db.sql, { status: 'succeeded' }),
+        await seedRun(stack.db.sql, { status: 'pending' }),
+      ],
     });
   });
   afterAll(async () => {
@@ -97,6 +103,7 @@ describe.skipIf(!installed && !process.env.CI)('OpenAPI fuzzing (schemathesis) o
       // Every operation of the document, the authenticated ones included.
       if (!pathRegex) expect(result.operations).toBe(routes.length);
     },
-    120_000 + cases * 200,
+    // Each operation costs its own setup on top of its cases: the limit grows with the route table.
+    120_000 + cases * 200 + routes.length * 1_000,
   );
 });

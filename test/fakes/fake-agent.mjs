@@ -24,6 +24,10 @@
  *                         per path, "read" / "written" or the error code (a sandbox test's attacker)
  *   FAKE_PROPOSALS=<n>    write n follow-up proposals to .moonmind/proposals.json in its cwd (the worker
  *                         submits them after the run)
+ * Orchestrator steps (the prompt starts with `ORCHESTRATOR STEP: analyze|patch`; no AGENT_NOTES.md then):
+ *   FAKE_PLAN=<json>      analyze writes this URI-encoded JSON as .moonmind/plan.json (default: a plan for the
+ *                         prompt's `Service:` naming the FAKE_EDITS paths)
+ *   FAKE_EDITS=<json>     patch writes each `{path: content}` of this URI-encoded JSON (null removes the file)
  * FAKE_AGENT_PROMPT_LOG, when set, is a file the full prompt is appended to.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,8 +38,10 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
+import { dirname } from 'node:path';
 import { plantGitTraps } from './git-traps.mjs';
 
 const argv = process.argv.slice(2);
@@ -159,7 +165,36 @@ if (printFile?.[1]) {
 const lines = directive('FAKE_LINES');
 if (lines) for (let i = 1; i <= Number(lines[1]); i++) say(`line ${i}`);
 const header = /^#?\s*(STEP \d+\/\d+ .*)$/m.exec(prompt)?.[1] ?? 'STEP ?';
-appendFileSync('AGENT_NOTES.md', `- ${header}\n`);
+const orchestratorStep = /^ORCHESTRATOR STEP: (\w+)/m.exec(prompt)?.[1];
+const uriJson = (name) => {
+  const d = directive(name);
+  return d?.[1] ? JSON.parse(decodeURIComponent(d[1])) : null;
+};
+if (orchestratorStep === 'analyze') {
+  const edits = uriJson('FAKE_EDITS') ?? {};
+  const plan = directive('FAKE_PLAN')?.[1]
+    ? decodeURIComponent(directive('FAKE_PLAN')[1])
+    : JSON.stringify({
+        targetService: /^Service: (\S+)/m.exec(prompt)?.[1] ?? 'unknown',
+        healthUrl: null,
+        composeProject: null,
+        steps: ['patch', 'build', 'restart', 'verify'].map((name) => ({ name, description: `fake ${name}` })),
+        files: Object.keys(edits),
+        rationale: 'fake agent: the config needs the edits asked for',
+      });
+  mkdirSync('.moonmind', { recursive: true });
+  writeFileSync('.moonmind/plan.json', plan);
+  say(`fake agent: plan written`);
+} else if (orchestratorStep === 'patch') {
+  for (const [file, content] of Object.entries(uriJson('FAKE_EDITS') ?? {})) {
+    if (content === null) rmSync(file, { force: true });
+    else {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
+    say(`fake agent: edited ${file}`);
+  }
+} else appendFileSync('AGENT_NOTES.md', `- ${header}\n`);
 const proposals = directive('FAKE_PROPOSALS');
 if (proposals) {
   mkdirSync('.moonmind', { recursive: true });

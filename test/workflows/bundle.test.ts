@@ -25,6 +25,7 @@ describe('workflow bundle', () => {
     expect(code).not.toMatch(/node_modules\/zod\/v4\/classic\//);
     expect(code).toMatch(/node_modules\/zod\/v4\/mini\//);
     expect(code).toMatch(/taskRun/);
+    expect(code).toMatch(/orchestratorRun/);
   });
 
   it('replays the committed histories of earlier runs', async () => {
@@ -38,6 +39,13 @@ describe('workflow bundle', () => {
       'handed-back',
       'host-lost',
       'list-memo-queued',
+      'orchestrator-approval-timeout',
+      'orchestrator-approved',
+      'orchestrator-cancelled',
+      'orchestrator-cli-start',
+      'orchestrator-rolled-back',
+      'orchestrator-succeeded',
+      'orchestrator-temporal-cancel',
       'pause-now',
       'pause-resume',
       'pause-states',
