@@ -4,6 +4,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrchestratorRunList, OrchestratorRunView } from '../../contracts/orchestrator.ts';
 import { createServiceFixture, type ServiceFixture } from '../orchestrator/service-fixture.ts';
+import { seedRun } from '../support/orchestrator-api.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 /**
@@ -278,7 +279,9 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     expect(reason).toBeTruthy();
     expect(await page.getByTestId('rollback-reason').textContent()).toBe(`Rolled back: ${reason}`);
     expect(await shop.healthStatus()).toBe(200);
-    await expect.poll(() => page.getByTestId('diff-stat').textContent()).toContain('reverted by the rollback');
+    await expect
+      .poll(() => page.getByTestId('diff-stat').textContent())
+      .toContain('reverted by the rollback');
     await page.screenshot({ path: `${shots}/orchestrator-rolled-back.png`, fullPage: true });
 
     await page.goto('/tasks/orchestrator');
@@ -331,5 +334,26 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     const retried = await runOf(runIdOf(page));
     expect(retried.retryOf).toBe(fixedRunId);
     expect(retried.plan?.files).toEqual((await runOf(fixedRunId)).plan?.files);
+  });
+
+  it('pages the list: 25 runs, then Load more appends the rest', async () => {
+    const before = (await runs()).length;
+    const hourAgo = Date.now() - 3_600_000;
+    for (let i = 0; i < 30; i++)
+      await seedRun(stack.db.sql, {
+        status: 'succeeded',
+        service: 'shop',
+        createdAt: new Date(hourAgo - i * 1000).toISOString(),
+      });
+    await page.goto('/tasks/orchestrator');
+    await expect.poll(() => page.getByTestId('orchestrator-run-row').count()).toBe(25);
+    await page.getByTestId('load-more').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('orchestrator-run-row').count()).toBe(before + 30);
+    expect(await page.getByTestId('load-more').count()).toBe(0);
+    const ids = await page
+      .getByTestId('orchestrator-run-row')
+      .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run-id')));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

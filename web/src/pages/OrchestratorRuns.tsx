@@ -41,8 +41,11 @@ export function OrchestratorRuns() {
     if (!c) return;
     setLoadingMore(true);
     setMoreError(null);
+    const asked = status();
     try {
-      const page = await listRuns({ status: status() ?? undefined, limit: PAGE, cursor: c });
+      const page = await listRuns({ status: asked ?? undefined, limit: PAGE, cursor: c });
+      // The filter changed while this page was out: it belongs to the other list.
+      if (asked !== status()) return;
       setMore([...more(), ...page.items]);
       setCursor(page.nextCursor);
     } catch (e) {
