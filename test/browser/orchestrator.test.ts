@@ -61,6 +61,13 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
   beforeAll(async () => {
     fixture = await createServiceFixture([
       { name: 'shop', broken: 'unhealthy' },
+      // A build that prints a line every half second for 12 s: its log is read live, then cancelled (the rollback builds again).
+      {
+        name: 'slow',
+        profile: {
+          build: { command: 'i=0; while [ $i -lt 24 ]; do echo "building $i"; i=$((i+1)); sleep 0.5; done' },
+        },
+      },
       {
         name: 'ledger',
         broken: 'unhealthy',
@@ -108,7 +115,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     // The profiles' services, the protected one marked.
     await expect
       .poll(() => page.getByTestId('field-targetService').locator('option').allTextContents())
-      .toEqual(['Pick a service…', 'shop (process)', 'ledger (process) · protected']);
+      .toEqual(['Pick a service…', 'shop (process)', 'slow (process)', 'ledger (process) · protected']);
 
     await page.getByTestId('submit-run').click();
     expect(await page.getByTestId('error-targetService').textContent()).toBe('pick a service');
@@ -355,5 +362,34 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
       .getByTestId('orchestrator-run-row')
       .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run-id')));
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("shows a running step's log live and cancels the run from the page", async () => {
+    await page.goto('/tasks/orchestrator/new');
+    await page.getByTestId('field-targetService').selectOption('slow');
+    await page.getByTestId('field-instruction').fill(`Rebuild slow ${edits({ 'src/touch.txt': 'x\n' })}`);
+    await page.getByTestId('submit-run').click();
+    await page.waitForURL(/\/tasks\/orchestrator\/[0-9a-f-]{36}$/);
+    const build = page.getByTestId('step-build');
+    await expect.poll(() => build.getAttribute('data-outcome'), { timeout: RUN_TIMEOUT }).toBe('running');
+    await build.getByTestId('step-log-toggle').click();
+    // Lines of the build as it prints them (the run's events), before the step has kept its log.
+    await expect
+      .poll(() => build.getByTestId('step-log').textContent(), { timeout: 20_000 })
+      .toMatch(/building 2/);
+    expect(await build.getAttribute('data-outcome')).toBe('running');
+    expect(await build.getByTestId('step-log-toggle').textContent()).toBe('Log');
+
+    await page.getByTestId('cancel-run').click();
+    await page.getByTestId('confirm-yes').click();
+    await expect.poll(() => statusOf(page), { timeout: 60_000, interval: 500 }).toBe('failed');
+    expect(await build.getAttribute('data-outcome')).not.toBe('succeeded');
+    expect(await page.getByTestId('run-error').textContent()).toContain('cancel');
+    expect(await page.getByTestId('cancel-run').count()).toBe(0);
+    // Once kept, the log is the artifact: the lines up to the cancel.
+    await expect
+      .poll(() => build.getByTestId('step-log-toggle').textContent(), { timeout: 15_000 })
+      .toContain('build.log');
+    await expect.poll(() => build.getByTestId('step-log').textContent()).toMatch(/^building 0\nbuilding 1\n/);
   });
 });
