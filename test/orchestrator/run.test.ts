@@ -6,8 +6,8 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { serviceEnv } from '../../activities/orchestrator/service/command.ts';
+import { groupRunning } from '../../activities/orchestrator/service/group.ts';
 import { runnerFor } from '../../activities/orchestrator/service/runners.ts';
-import { groupAlive } from '../../activities/runtimes/process-group.ts';
 import { CONTROL_TASK_QUEUE } from '../../contracts/job.ts';
 import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
 import {
@@ -296,7 +296,7 @@ describe('orchestrator runs', () => {
       'the slow build',
       async () => {
         pgid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-        return pgid > 0 && groupAlive(pgid);
+        return pgid > 0 && groupRunning(pgid);
       },
       60_000,
       100,
@@ -307,7 +307,7 @@ describe('orchestrator runs', () => {
     expect(state.status).toBe('failed');
     expect(state.error).toBe('cancelled by bob');
     expect(outcomes(state)).toMatchObject({ build: 'cancelled', rollback: 'succeeded' });
-    expect(groupAlive(pgid)).toBe(false);
+    expect(groupRunning(pgid)).toBe(false);
     expect(await service.readConfig()).toBe(config);
     expect(await service.healthStatus()).toBe(200);
   });
