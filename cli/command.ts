@@ -20,11 +20,11 @@ export interface Command {
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The JOB_ID positional, checked here so a typo is a usage error rather than the API's 400. */
-export function jobIdArg(positionals: string[], usage: string): string {
+/** The JOB_ID (or RUN_ID) positional, checked here so a typo is a usage error rather than the API's 400. */
+export function jobIdArg(positionals: string[], usage: string, what = 'job'): string {
   const id = positionals[0];
-  if (!id) throw usageError(`give the job id\nusage: ${usage}`);
-  if (!uuid.test(id)) throw usageError(`${id} is not a job id (a UUID, as submit and list print it)`);
+  if (!id) throw usageError(`give the ${what} id\nusage: ${usage}`);
+  if (!uuid.test(id)) throw usageError(`${id} is not a ${what} id (a UUID, as submit and list print it)`);
   return id.toLowerCase();
 }
 

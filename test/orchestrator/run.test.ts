@@ -21,6 +21,7 @@ import { loadServiceProfiles } from '../../lib/service-profiles.ts';
 import { waitFor } from '../../scripts/ports.ts';
 import { buildWorkflowBundle } from '../../workers/control.ts';
 import { orchestratorControlSignal, orchestratorStateQuery } from '../../workflows/orchestrator/messages.ts';
+import { parseExposition } from '../support/prom-text.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 import { quietTemporalLogs } from '../workflows/harness.ts';
 import { readHistories, recordedDir, writeHistory } from '../workflows/histories.ts';
@@ -33,6 +34,7 @@ import { createServiceFixture, runnerContext, type ServiceFixture } from './serv
  */
 let stack: Stack;
 let fixture: ServiceFixture;
+const metricsToken = `metrics-${randomUUID()}`;
 
 const slowBuild = `if grep -q slow config.json; then echo $$ > build.pid; sleep 30 & sleep 30; fi; ${JSON.stringify(process.execPath)} build.mjs`;
 
@@ -65,7 +67,7 @@ beforeAll(async () => {
   }
   const profiles = { MOONMIND_SERVICE_PROFILES: fixture.profilesFile };
   stack = await startStack({
-    apiEnv: profiles,
+    apiEnv: { ...profiles, MOONMIND_METRICS_TOKEN: metricsToken },
     workers: [
       {
         pool: 'ops',
@@ -245,6 +247,16 @@ describe('orchestrator runs', () => {
     );
   });
 
+  it('a plan that does not match the plan schema fails analyze, naming the fields; nothing is patched', async () => {
+    const plan = encodeURIComponent(JSON.stringify({ targetService: 'strict', steps: 'all of them' }));
+    const handle = await submit('strict', `Plan badly. FAKE_PLAN=${plan}`);
+    const state = await ended(handle);
+    expect(state.status).toBe('failed');
+    expect(state.error).toMatch(/^analyze failed: the plan is invalid: .*healthUrl.*steps/);
+    expect(outcomes(state)).toEqual({ analyze: 'failed' });
+    expect(await artifacts(state.runId)).toContain('analyze.log');
+  });
+
   it('a cancel from Temporal itself ends the run failed (cancelled by temporal) and Canceled in Temporal', async () => {
     const handle = await submit('guarded', `Greet. ${edits({ 'src/greeting.txt': 'cancelled\n' })}`);
     await waitFor(
@@ -310,6 +322,36 @@ describe('orchestrator runs', () => {
     expect(groupRunning(pgid)).toBe(false);
     expect(await service.readConfig()).toBe(config);
     expect(await service.healthStatus()).toBe(200);
+  });
+
+  it('counts runs by status, durations by terminal status and step outcomes in the API metrics', async () => {
+    const res = await fetch(`${stack.apiUrl}/metrics`, {
+      headers: { authorization: `Bearer ${metricsToken}` },
+    });
+    expect(res.status).toBe(200);
+    const m = parseExposition(await res.text());
+    expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'succeeded' })).toBe(3);
+    expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'rolled_back' })).toBe(1);
+    expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'failed' })).toBe(5);
+    expect(m.value('moonmind_orchestrator_run_duration_seconds_count', { status: 'failed' })).toBe(5);
+    expect(m.value('moonmind_orchestrator_runs', { status: 'succeeded' })).toBe(3);
+    // The retry's analyze was skipped, not started.
+    expect(m.value('moonmind_orchestrator_steps_started_total', { step: 'analyze' })).toBe(8);
+    expect(m.value('moonmind_orchestrator_step_outcomes_total', { step: 'analyze', outcome: 'failed' })).toBe(
+      1,
+    );
+    expect(
+      m.value('moonmind_orchestrator_step_outcomes_total', { step: 'analyze', outcome: 'skipped' }),
+    ).toBe(1);
+    expect(m.value('moonmind_orchestrator_step_outcomes_total', { step: 'verify', outcome: 'failed' })).toBe(
+      1,
+    );
+    expect(
+      m.value('moonmind_orchestrator_step_outcomes_total', { step: 'build', outcome: 'cancelled' }),
+    ).toBe(1);
+    expect(
+      m.value('moonmind_orchestrator_step_outcomes_total', { step: 'rollback', outcome: 'succeeded' }),
+    ).toBe(2);
   });
 
   it('replays the recorded histories with the current workflow code', async () => {

@@ -44,6 +44,7 @@ describe('workflow bundle', () => {
       'orchestrator-cancelled',
       'orchestrator-rolled-back',
       'orchestrator-succeeded',
+      'orchestrator-temporal-cancel',
       'pause-now',
       'pause-resume',
       'pause-states',
