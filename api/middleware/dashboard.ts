@@ -40,6 +40,8 @@ export function dashboard(dir: string): Middleware<ApiState> {
     if (
       (ctx.method !== 'GET' && ctx.method !== 'HEAD') ||
       ctx.path.startsWith('/api') ||
+      // Spec 08's own prefix for the orchestrator routes (api/routes/orchestrator.ts): API paths, not pages.
+      /^\/orchestrator(\/|$)/.test(ctx.path) ||
       ctx.path === '/healthz' ||
       ctx.path === '/readyz'
     ) {

@@ -4,6 +4,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrchestratorRunList, OrchestratorRunView } from '../../contracts/orchestrator.ts';
 import { createServiceFixture, type ServiceFixture } from '../orchestrator/service-fixture.ts';
+import { seedRun } from '../support/orchestrator-api.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 /**
@@ -60,6 +61,13 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
   beforeAll(async () => {
     fixture = await createServiceFixture([
       { name: 'shop', broken: 'unhealthy' },
+      // A build that prints a line every half second for 12 s: its log is read live, then cancelled (the rollback builds again).
+      {
+        name: 'slow',
+        profile: {
+          build: { command: 'i=0; while [ $i -lt 24 ]; do echo "building $i"; i=$((i+1)); sleep 0.5; done' },
+        },
+      },
       {
         name: 'ledger',
         broken: 'unhealthy',
@@ -107,7 +115,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     // The profiles' services, the protected one marked.
     await expect
       .poll(() => page.getByTestId('field-targetService').locator('option').allTextContents())
-      .toEqual(['Pick a service…', 'shop (process)', 'ledger (process) · protected']);
+      .toEqual(['Pick a service…', 'shop (process)', 'slow (process)', 'ledger (process) · protected']);
 
     await page.getByTestId('submit-run').click();
     expect(await page.getByTestId('error-targetService').textContent()).toBe('pick a service');
@@ -278,7 +286,9 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     expect(reason).toBeTruthy();
     expect(await page.getByTestId('rollback-reason').textContent()).toBe(`Rolled back: ${reason}`);
     expect(await shop.healthStatus()).toBe(200);
-    await expect.poll(() => page.getByTestId('diff-stat').textContent()).toContain('reverted by the rollback');
+    await expect
+      .poll(() => page.getByTestId('diff-stat').textContent())
+      .toContain('reverted by the rollback');
     await page.screenshot({ path: `${shots}/orchestrator-rolled-back.png`, fullPage: true });
 
     await page.goto('/tasks/orchestrator');
@@ -331,5 +341,55 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
     const retried = await runOf(runIdOf(page));
     expect(retried.retryOf).toBe(fixedRunId);
     expect(retried.plan?.files).toEqual((await runOf(fixedRunId)).plan?.files);
+  });
+
+  it('pages the list: 25 runs, then Load more appends the rest', async () => {
+    const before = (await runs()).length;
+    const hourAgo = Date.now() - 3_600_000;
+    for (let i = 0; i < 30; i++)
+      await seedRun(stack.db.sql, {
+        status: 'succeeded',
+        service: 'shop',
+        createdAt: new Date(hourAgo - i * 1000).toISOString(),
+      });
+    await page.goto('/tasks/orchestrator');
+    await expect.poll(() => page.getByTestId('orchestrator-run-row').count()).toBe(25);
+    await page.getByTestId('load-more').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('orchestrator-run-row').count()).toBe(before + 30);
+    expect(await page.getByTestId('load-more').count()).toBe(0);
+    const ids = await page
+      .getByTestId('orchestrator-run-row')
+      .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run-id')));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("shows a running step's log live and cancels the run from the page", async () => {
+    await page.goto('/tasks/orchestrator/new');
+    await page.getByTestId('field-targetService').selectOption('slow');
+    await page.getByTestId('field-instruction').fill(`Rebuild slow ${edits({ 'src/touch.txt': 'x\n' })}`);
+    await page.getByTestId('submit-run').click();
+    await page.waitForURL(/\/tasks\/orchestrator\/[0-9a-f-]{36}$/);
+    const build = page.getByTestId('step-build');
+    await expect.poll(() => build.getAttribute('data-outcome'), { timeout: RUN_TIMEOUT }).toBe('running');
+    await build.getByTestId('step-log-toggle').click();
+    // Lines of the build as it prints them (the run's events), before the step has kept its log.
+    await expect
+      .poll(() => build.getByTestId('step-log').textContent(), { timeout: 20_000 })
+      .toMatch(/building 2/);
+    expect(await build.getAttribute('data-outcome')).toBe('running');
+    expect(await build.getByTestId('step-log-toggle').textContent()).toBe('Log');
+
+    await page.getByTestId('cancel-run').click();
+    await page.getByTestId('confirm-yes').click();
+    await expect.poll(() => statusOf(page), { timeout: 60_000, interval: 500 }).toBe('failed');
+    expect(await build.getAttribute('data-outcome')).not.toBe('succeeded');
+    expect(await page.getByTestId('run-error').textContent()).toContain('cancel');
+    expect(await page.getByTestId('cancel-run').count()).toBe(0);
+    // Once kept, the log is the artifact: the lines up to the cancel.
+    await expect
+      .poll(() => build.getByTestId('step-log-toggle').textContent(), { timeout: 15_000 })
+      .toContain('build.log');
+    await expect.poll(() => build.getByTestId('step-log').textContent()).toMatch(/^building 0\nbuilding 1\n/);
   });
 });

@@ -1,5 +1,6 @@
 import { A, useSearchParams } from '@solidjs/router';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { createStore, reconcile } from 'solid-js/store';
 import { orchestratorStatuses, orchestratorStatusLabels } from '../../../contracts/orchestrator-run.ts';
 import { listRuns, type OrchestratorRun } from '../api/orchestrator.ts';
 import { RunStatusBadge } from '../components/orchestrator/RunStatusBadge.tsx';
@@ -32,17 +33,24 @@ export function OrchestratorRuns() {
     const page = first();
     if (page && more().length === 0) setCursor(page.nextCursor);
   });
-  const rows = () => {
+  // One store of rows, reconciled by run id: a poll changes only what changed (a focused link stays focused).
+  const [rows, setRows] = createStore<OrchestratorRun[]>([]);
+  createEffect(() => {
     const seen = new Set((first()?.items ?? []).map((r) => r.runId));
-    return [...(first()?.items ?? []), ...more().filter((r) => !seen.has(r.runId))];
-  };
+    setRows(
+      reconcile([...(first()?.items ?? []), ...more().filter((r) => !seen.has(r.runId))], { key: 'runId' }),
+    );
+  });
   const loadMore = async () => {
     const c = cursor();
     if (!c) return;
     setLoadingMore(true);
     setMoreError(null);
+    const asked = status();
     try {
-      const page = await listRuns({ status: status() ?? undefined, limit: PAGE, cursor: c });
+      const page = await listRuns({ status: asked ?? undefined, limit: PAGE, cursor: c });
+      // The filter changed while this page was out: it belongs to the other list.
+      if (asked !== status()) return;
       setMore([...more(), ...page.items]);
       setCursor(page.nextCursor);
     } catch (e) {
@@ -92,7 +100,7 @@ export function OrchestratorRuns() {
       </Show>
       <Show when={first()} fallback={<p class="muted">Loading…</p>}>
         <Show
-          when={rows().length > 0}
+          when={rows.length > 0}
           fallback={
             <p class="muted" data-testid="runs-empty">
               No runs{status() ? ' with this status' : ''}.
@@ -109,7 +117,7 @@ export function OrchestratorRuns() {
               </tr>
             </thead>
             <tbody>
-              <For each={rows()}>
+              <For each={rows}>
                 {(r) => (
                   <tr data-testid="orchestrator-run-row" data-run-id={r.runId}>
                     <td data-label="Service">

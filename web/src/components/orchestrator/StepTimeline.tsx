@@ -1,4 +1,4 @@
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, createSignal, Index, Show } from 'solid-js';
 import type { ArtifactView } from '../../../../contracts/artifacts.ts';
 import type { JobEvent } from '../../../../contracts/events.ts';
 import { artifactText } from '../../api/orchestrator.ts';
@@ -24,15 +24,16 @@ export function StepTimeline(props: { rows: StepRow[]; artifacts: ArtifactView[]
     <section class="card" aria-labelledby="steps-title" data-testid="step-timeline">
       <h2 id="steps-title">Steps</h2>
       <ol class="run-steps">
-        <For each={props.rows}>
+        {/* By position, not identity: the rows are rebuilt each tick, an opened log must stay open. */}
+        <Index each={props.rows}>
           {(row) => (
             <StepItem
-              row={row}
-              artifact={props.artifacts.find((a) => a.name === row.artifact) ?? null}
+              row={row()}
+              artifact={props.artifacts.find((a) => a.name === row().artifact) ?? null}
               events={props.events}
             />
           )}
-        </For>
+        </Index>
       </ol>
     </section>
   );
