@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { parse, stringify } from 'yaml';
-import { CONTROL_TASK_QUEUE } from '../contracts/job.ts';
+import { orchestratorStartOptions } from '../api/orchestrator/start.ts';
 import type { OrchestratorRunInput } from '../contracts/orchestrator.ts';
-import { orchestratorWorkflowId } from '../contracts/orchestrator-run.ts';
 import { insertRun } from '../db/orchestrator-runs.ts';
 import { createServiceFixture } from '../test/orchestrator/service-fixture.ts';
 import { startStack } from '../test/support/stack.ts';
@@ -84,11 +83,7 @@ export async function benchOrchestratorOverhead(services: Services): Promise<Rec
       runner: 'process',
     };
     await insertRun(stack.db.sql, input);
-    const handle = await stack.client.workflow.start('orchestratorRun', {
-      workflowId: orchestratorWorkflowId(input.runId),
-      taskQueue: CONTROL_TASK_QUEUE,
-      args: [input],
-    });
+    const handle = await stack.client.workflow.start('orchestratorRun', orchestratorStartOptions(input));
     await handle.result().catch((err) => {
       throw err instanceof WorkflowFailedError ? new Error(`run failed: ${err.cause?.message}`) : err;
     });

@@ -42,6 +42,10 @@ export const stepArtifacts: Record<OrchestratorStep, string> = {
 
 export const orchestratorPriorities = ['normal', 'high'] as const;
 export type OrchestratorPriority = (typeof orchestratorPriorities)[number];
+/** Temporal's priority key (1 runs first): a `high` run overtakes `normal` ones waiting for the same pool. */
+export const orchestratorPriorityKey = (p: OrchestratorPriority) => (p === 'high' ? 1 : 3);
+/** MoonMindPriority (an Int, like task priorities): high sorts above normal. */
+export const orchestratorPriorityValue = (p: OrchestratorPriority) => (p === 'high' ? 1 : 0);
 
 /** Who approved a protected run, recorded on the plan. */
 export const approvalSchema = z.object({

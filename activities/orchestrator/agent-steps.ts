@@ -14,7 +14,7 @@ import { runAgent } from './agent.ts';
 import { protectedFilesOf, refusalFor } from './allow-list.ts';
 import type { OrchestratorActivityDeps } from './deps.ts';
 import { analyzePrompt, PLAN_FILE, patchPrompt } from './prompts.ts';
-import { inStep, type StepScope } from './scaffold.ts';
+import { inStep, runnerContext } from './scaffold.ts';
 import { runnerFor } from './service/runners.ts';
 import { applyChanges, changesOf, copyService, type OrchestratorPaths } from './workspace.ts';
 
@@ -107,14 +107,6 @@ export function makeAgentSteps(
 
   return { analyzeService, patchService };
 }
-
-export const runnerContext = (scope: StepScope) => ({
-  name: scope.name,
-  profile: scope.profile,
-  root: scope.profile.root,
-  log: scope.log,
-  signal: scope.signal,
-});
 
 /** The unified diff of the agent's changes against the service's files (before they are applied). */
 async function unifiedDiff(

@@ -41,7 +41,7 @@ Instruction:
 ${input.instruction}
 
 Recent logs of the service (last ${input.recentLogs.length} lines):
-${input.recentLogs.join('\n') || '(none)'}
+${input.recentLogs.map(redact).join('\n') || '(none)'}
 `;
 }
 

@@ -68,3 +68,12 @@ export async function inStep<R>(
     }
   }
 }
+
+/** The runner's view of a step: the service, its profile and root, the step's log and cancellation. */
+export const runnerContext = (scope: StepScope) => ({
+  name: scope.name,
+  profile: scope.profile,
+  root: scope.profile.root,
+  log: scope.log,
+  signal: scope.signal,
+});

@@ -1,9 +1,8 @@
 import { CancelledFailure } from '@temporalio/activity';
 import type { RollbackInput, ServiceStepResult, StepInput } from '../../contracts/orchestrator-activities.ts';
 import type { Attempts } from '../task/attempts.ts';
-import { runnerContext } from './agent-steps.ts';
 import type { OrchestratorActivityDeps } from './deps.ts';
-import { inStep, type StepScope } from './scaffold.ts';
+import { inStep, runnerContext, type StepScope } from './scaffold.ts';
 import type { CommandOutcome } from './service/runner.ts';
 import { type RunnerSettings, runnerFor } from './service/runners.ts';
 import { verifyService as verify } from './service/verify.ts';

@@ -7,7 +7,11 @@ import type {
   OrchestratorRunInput,
   OrchestratorSubmit,
 } from '../../contracts/orchestrator.ts';
-import { orchestratorWorkflowId } from '../../contracts/orchestrator-run.ts';
+import {
+  orchestratorPriorityKey,
+  orchestratorPriorityValue,
+  orchestratorWorkflowId,
+} from '../../contracts/orchestrator-run.ts';
 import { searchAttributes as sa } from '../../contracts/search-attributes.ts';
 import { insertRun } from '../../db/orchestrator-runs.ts';
 import type { UserIdentity } from '../auth/identity.ts';
@@ -25,12 +29,12 @@ export function orchestratorStartOptions(input: OrchestratorRunInput) {
     taskQueue: CONTROL_TASK_QUEUE,
     args: [input] as [OrchestratorRunInput],
     staticSummary: `${input.targetService}: ${input.instruction.slice(0, 120)}`,
-    priority: { priorityKey: input.priority === 'high' ? 1 : 3 },
+    priority: { priorityKey: orchestratorPriorityKey(input.priority) },
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: [
       { key: sa.jobType, value: 'orchestrator' },
       { key: sa.status, value: 'pending' },
-      { key: sa.priority, value: input.priority === 'high' ? 1 : 0 },
+      { key: sa.priority, value: orchestratorPriorityValue(input.priority) },
       { key: sa.submitter, value: input.submittedBy.name },
     ],
   };

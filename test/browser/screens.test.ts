@@ -1,8 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestArtifact } from '../../api/artifacts/ingest.ts';
+import { directoryArtifactStore } from '../../api/artifacts/store.ts';
+import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
+import type { OrchestratorRunState } from '../../contracts/orchestrator-run.ts';
+import { initialState, insertRun, recordState } from '../../db/orchestrator-runs.ts';
 import { createGitRemote } from '../support/git.ts';
 import { submitJob, waitForJob } from '../support/jobs.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -20,6 +27,95 @@ const sizes = [
   { name: '360', width: 360, height: 800 },
 ] as const;
 const themes = ['light', 'dark'] as const;
+
+/**
+ * Orchestrator runs as their rows and artifacts hold them (no service to run here: the pages only read
+ * what the workflow reported): one waiting for approval, one rolled back with its diff.
+ */
+async function seedOrchestratorRuns(stack: Stack) {
+  const at = (s: number) => new Date(Date.now() - 600_000 + s * 1000).toISOString();
+  const plan = {
+    targetService: 'billing',
+    healthUrl: 'http://127.0.0.1:8081/health',
+    composeProject: 'shop',
+    steps: [
+      { name: 'analyze' as const, description: 'read the build and runtime logs' },
+      { name: 'patch' as const, description: 'set the port in config.json back to 8081' },
+      { name: 'build' as const, description: '' },
+      { name: 'restart' as const, description: '' },
+      { name: 'verify' as const, description: 'GET /health until 200' },
+    ],
+    files: ['config.json'],
+    rationale: 'The server listens on 8080 since the last deploy; the health check probes 8081.',
+  };
+  const seed = async (runId: string, state: Partial<OrchestratorRunState>) => {
+    const input: OrchestratorRunInput = {
+      runId,
+      instruction: 'The health check fails since the port changed: fix the config',
+      targetService: 'billing',
+      runner: 'compose',
+      priority: 'high',
+      submittedBy: { id: 'admin', name: 'admin' },
+      submittedAt: at(0),
+      approval: null,
+      retry: null,
+      approvalTimeoutSeconds: 3600,
+    };
+    await insertRun(stack.db.sql, input);
+    await recordState(stack.db.sql, { ...initialState(input), startedAt: at(1), plan, ...state });
+  };
+  const step = (
+    name: OrchestratorRunState['steps'][number]['name'],
+    from: number,
+    outcome = 'succeeded',
+  ) => ({
+    name,
+    outcome: outcome as 'succeeded',
+    startedAt: at(from),
+    finishedAt: at(from + 3),
+    detail: outcome === 'failed' ? 'health 503 after 9 probes in 5.0 s' : 'exit 0',
+  });
+  const awaiting = '0b1f4a52-6d7e-4c1a-9d7e-3f1a2b3c4d01';
+  const rolledBack = '0b1f4a52-6d7e-4c1a-9d7e-3f1a2b3c4d02';
+  await seed(awaiting, { status: 'awaiting_approval', steps: [step('analyze', 2)] });
+  await seed(rolledBack, {
+    status: 'rolled_back',
+    finishedAt: at(40),
+    rollbackReason: 'verify failed: health 503 after 9 probes in 5.0 s',
+    steps: [
+      step('analyze', 2),
+      step('patch', 6),
+      step('build', 10),
+      step('restart', 14),
+      step('verify', 18, 'failed'),
+      step('rollback', 24),
+    ],
+  });
+  const diff = [
+    'diff --git a/config.json b/config.json',
+    '--- a/config.json',
+    '+++ b/config.json',
+    '@@ -1,4 +1,4 @@',
+    ' {',
+    '-  "port": 8080,',
+    '+  "port": 8081,',
+    '   "healthy": true',
+    ' }',
+    '',
+  ].join('\n');
+  await ingestArtifact(
+    {
+      sql: stack.db.sql,
+      artifacts: directoryArtifactStore(path.join(stack.dataDir, 'artifacts')),
+      maxBytes: 1e6,
+    },
+    rolledBack,
+    'patch.diff',
+    'text/x-diff',
+    Readable.from([diff]),
+  );
+  return { awaiting, rolledBack };
+}
 
 interface Violation {
   target: string;
@@ -47,6 +143,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('every page, both 
   let runningId: string;
   let finishedId: string;
   let proposalId: string;
+  let orchestrator: { awaiting: string; rolledBack: string };
 
   beforeAll(async () => {
     const remote = await createGitRemote(['octo/screens']);
@@ -104,6 +201,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('every page, both 
       },
     });
     expect(schedule.status).toBe(201);
+    orchestrator = await seedOrchestratorRuns(stack);
     await waitForJob(stack, finishedId, (j) => j.status === 'succeeded');
     await waitForJob(stack, runningId, (j) => j.status === 'running' && j.stage === 'moonmind.task.execute');
     browser = await chromium.launch({
@@ -135,6 +233,22 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('every page, both 
     },
     { name: 'schedules', path: '/tasks/schedules', ready: '[data-testid="schedule-card"]' },
     { name: 'schedule-new', path: '/tasks/schedules/new', ready: '[data-testid="schedule-form"]' },
+    { name: 'orchestrator', path: '/tasks/orchestrator', ready: '[data-testid="orchestrator-run-row"]' },
+    {
+      name: 'orchestrator-new',
+      path: '/tasks/orchestrator/new',
+      ready: '[data-testid="orchestrator-form"]',
+    },
+    {
+      name: 'orchestrator-approval',
+      path: `/tasks/orchestrator/${orchestrator.awaiting}`,
+      ready: '[data-testid="approval-banner"]',
+    },
+    {
+      name: 'orchestrator-rolled-back',
+      path: `/tasks/orchestrator/${orchestrator.rolledBack}`,
+      ready: '.diff-add',
+    },
   ];
 
   for (const theme of themes) {

@@ -1,26 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { serviceEnv } from '../../activities/orchestrator/service/command.ts';
+import { groupRunning } from '../../activities/orchestrator/service/group.ts';
 import { runnerFor } from '../../activities/orchestrator/service/runners.ts';
-import { groupAlive } from '../../activities/runtimes/process-group.ts';
-import { CONTROL_TASK_QUEUE } from '../../contracts/job.ts';
-import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
-import {
-  type OrchestratorPlan,
-  type OrchestratorRunState,
-  orchestratorWorkflowId,
-} from '../../contracts/orchestrator-run.ts';
+import { orchestratorStartOptions } from '../../api/orchestrator/start.ts';
+import type { OrchestratorPlan, OrchestratorRunState } from '../../contracts/orchestrator-run.ts';
 import { searchAttributes } from '../../contracts/search-attributes.ts';
 import { getRun, insertRun } from '../../db/orchestrator-runs.ts';
 import { loadServiceProfiles } from '../../lib/service-profiles.ts';
 import { waitFor } from '../../scripts/ports.ts';
 import { buildWorkflowBundle } from '../../workers/control.ts';
 import { orchestratorControlSignal, orchestratorStateQuery } from '../../workflows/orchestrator/messages.ts';
+import type { OrchestratorRunArgs } from '../../workflows/orchestrator/run.ts';
 import { parseExposition } from '../support/prom-text.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 import { quietTemporalLogs } from '../workflows/harness.ts';
@@ -35,6 +31,8 @@ import { createServiceFixture, runnerContext, type ServiceFixture } from './serv
 let stack: Stack;
 let fixture: ServiceFixture;
 const metricsToken = `metrics-${randomUUID()}`;
+/** Every prompt the fake agent got (FAKE_AGENT_PROMPT_LOG). */
+let promptLog: string;
 
 const slowBuild = `if grep -q slow config.json; then echo $$ > build.pid; sleep 30 & sleep 30; fi; ${JSON.stringify(process.execPath)} build.mjs`;
 
@@ -66,16 +64,13 @@ beforeAll(async () => {
     );
   }
   const profiles = { MOONMIND_SERVICE_PROFILES: fixture.profilesFile };
-  stack = await startStack({
-    apiEnv: { ...profiles, MOONMIND_METRICS_TOKEN: metricsToken },
-    workers: [
-      {
-        pool: 'ops',
-        jobTypes: ['orchestrator'],
-        capabilities: ['orchestrator', 'codex'],
-        env: { ...profiles, MOONMIND_ORCHESTRATOR_RUNTIME: 'codex' },
-      },
-    ],
+  stack = await startStack({ apiEnv: { ...profiles, MOONMIND_METRICS_TOKEN: metricsToken } });
+  promptLog = path.join(stack.agentOut, 'prompts.log');
+  await stack.startWorker({
+    pool: 'ops',
+    jobTypes: ['orchestrator'],
+    capabilities: ['orchestrator', 'codex'],
+    env: { ...profiles, MOONMIND_ORCHESTRATOR_RUNTIME: 'codex', FAKE_AGENT_PROMPT_LOG: promptLog },
   });
 });
 
@@ -92,9 +87,9 @@ const healthyConfig = (name: string) =>
 async function submit(
   service: string,
   instruction: string,
-  extra: Partial<OrchestratorRunInput> = {},
+  extra: Partial<OrchestratorRunArgs> = {},
 ): Promise<WorkflowHandle> {
-  const input: OrchestratorRunInput = {
+  const input: OrchestratorRunArgs = {
     runId: randomUUID(),
     instruction,
     targetService: service,
@@ -108,11 +103,7 @@ async function submit(
     ...extra,
   };
   await insertRun(stack.db.sql, input);
-  return stack.client.workflow.start('orchestratorRun', {
-    workflowId: orchestratorWorkflowId(input.runId),
-    taskQueue: CONTROL_TASK_QUEUE,
-    args: [input],
-  });
+  return stack.client.workflow.start('orchestratorRun', orchestratorStartOptions(input));
 }
 
 /** The run's final state as its row says (the workflow ends failed in Temporal unless it succeeded). */
@@ -195,8 +186,21 @@ describe('orchestrator runs', () => {
     const service = fixture.services.breakable;
     const before = await service.readConfig();
     const unhealthy = `${JSON.stringify({ port: service.port, healthy: false }, null, 2)}\n`;
+    // A credential the service printed: analyze's prompt carries the recent logs, masked.
+    const leaked = `gh${'p'}_${'x'.repeat(36)}`;
+    await appendFile(path.join(service.root, '.moonmind', 'breakable.log'), `auth with ${leaked}\n`);
     const handle = await submit('breakable', `Tune the config. ${edits({ 'config.json': unhealthy })}`);
     const state = await ended(handle, 'orchestrator-rolled-back');
+    const prompts = await readFile(promptLog, 'utf8');
+    const analyze = prompts.split('----- end of prompt -----').find((p) => p.includes('Tune the config'))!;
+    expect(analyze).toMatch(/^ORCHESTRATOR STEP: analyze/m);
+    expect(analyze).toContain(
+      'Editable paths (globs, relative to your working directory): config.json, src/**',
+    );
+    expect(analyze).toContain(`Health check: ${service.healthUrl} must answer 200.`);
+    expect(analyze).toMatch(/listening on \d+/);
+    expect(analyze).toContain('auth with [REDACTED]');
+    expect(prompts).not.toContain(leaked);
     expect(state.status, JSON.stringify(state)).toBe('rolled_back');
     expect(state.rollbackReason).toMatch(/^verify failed: /);
     expect(outcomes(state)).toMatchObject({ verify: 'failed', rollback: 'succeeded' });
@@ -257,6 +261,33 @@ describe('orchestrator runs', () => {
     expect(await artifacts(state.runId)).toContain('analyze.log');
   });
 
+  it('waits pending, with the reason, while no pool serves the runner (compose needs docker); continues as new', async () => {
+    const handle = await submit('guarded', 'Anything.', { runner: 'compose', pendingHistoryLimit: 12 });
+    const firstRunId = (await handle.describe()).runId;
+    await waitFor('continue-as-new', async () => (await handle.describe()).runId !== firstRunId, 30_000, 200);
+    await waitFor(
+      'the reason again',
+      async () => (await stateOf(handle)).waitingReason !== null,
+      30_000,
+      100,
+    );
+    const waiting = await stateOf(handle);
+    expect(waiting.status).toBe('pending');
+    expect(waiting.waitingReason).toBe('no worker serves docker for services/guarded');
+    const row = await getRun(stack.db.sql, waiting.runId);
+    expect(row?.state).toMatchObject({ status: 'pending', waitingReason: waiting.waitingReason });
+    await handle.signal(orchestratorControlSignal, {
+      requestId: 'cancel-pending',
+      actor: 'bob',
+      action: 'cancel',
+    });
+    const state = await ended(stack.client.workflow.getHandle(handle.workflowId));
+    expect(state).toMatchObject({ status: 'failed', error: 'cancelled by bob', steps: [] });
+    const [submitted] = await stack.db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM job_events WHERE job_id = ${state.runId} AND type = 'run.submitted'`;
+    expect(submitted.n).toBe(1);
+  });
+
   it('a cancel from Temporal itself ends the run failed (cancelled by temporal) and Canceled in Temporal', async () => {
     const handle = await submit('guarded', `Greet. ${edits({ 'src/greeting.txt': 'cancelled\n' })}`);
     await waitFor(
@@ -308,7 +339,7 @@ describe('orchestrator runs', () => {
       'the slow build',
       async () => {
         pgid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-        return pgid > 0 && groupAlive(pgid);
+        return pgid > 0 && groupRunning(pgid);
       },
       60_000,
       100,
@@ -319,7 +350,7 @@ describe('orchestrator runs', () => {
     expect(state.status).toBe('failed');
     expect(state.error).toBe('cancelled by bob');
     expect(outcomes(state)).toMatchObject({ build: 'cancelled', rollback: 'succeeded' });
-    expect(groupAlive(pgid)).toBe(false);
+    expect(groupRunning(pgid)).toBe(false);
     expect(await service.readConfig()).toBe(config);
     expect(await service.healthStatus()).toBe(200);
   });
@@ -332,8 +363,8 @@ describe('orchestrator runs', () => {
     const m = parseExposition(await res.text());
     expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'succeeded' })).toBe(3);
     expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'rolled_back' })).toBe(1);
-    expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'failed' })).toBe(5);
-    expect(m.value('moonmind_orchestrator_run_duration_seconds_count', { status: 'failed' })).toBe(5);
+    expect(m.value('moonmind_orchestrator_runs_finished_total', { status: 'failed' })).toBe(6);
+    expect(m.value('moonmind_orchestrator_run_duration_seconds_count', { status: 'failed' })).toBe(6);
     expect(m.value('moonmind_orchestrator_runs', { status: 'succeeded' })).toBe(3);
     // The retry's analyze was skipped, not started.
     expect(m.value('moonmind_orchestrator_steps_started_total', { step: 'analyze' })).toBe(8);

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
+import { groupRunning } from '../../activities/orchestrator/service/group.ts';
 import type { RunnerContext } from '../../activities/orchestrator/service/runner.ts';
-import { groupAlive, signalGroup } from '../../activities/runtimes/process-group.ts';
+import { signalGroup } from '../../activities/runtimes/process-group.ts';
 import type { ServiceProfile } from '../../contracts/service-profiles.ts';
 import { loadServiceProfiles, type ServiceProfiles } from '../../lib/service-profiles.ts';
 
@@ -132,7 +133,7 @@ function fixtureService(name: string, root: string, port: number): FixtureServic
     async pid() {
       const text = await readFile(path.join(root, '.moonmind', `${name}.pid`), 'utf8').catch(() => '');
       const pid = Number(text.trim());
-      return Number.isInteger(pid) && pid > 1 && groupAlive(pid) ? pid : null;
+      return Number.isInteger(pid) && pid > 1 && groupRunning(pid) ? pid : null;
     },
     git: (...args) =>
       run('git', ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.com', ...args], {

@@ -42,6 +42,7 @@ describe('workflow bundle', () => {
       'orchestrator-approval-timeout',
       'orchestrator-approved',
       'orchestrator-cancelled',
+      'orchestrator-cli-start',
       'orchestrator-rolled-back',
       'orchestrator-succeeded',
       'orchestrator-temporal-cancel',

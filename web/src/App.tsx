@@ -5,6 +5,9 @@ import { ActiveTasks } from './pages/ActiveTasks.tsx';
 import { JobDetail } from './pages/JobDetail.tsx';
 import { NewTask } from './pages/NewTask.tsx';
 import { NotFound } from './pages/NotFound.tsx';
+import { OrchestratorNew } from './pages/OrchestratorNew.tsx';
+import { OrchestratorRun } from './pages/OrchestratorRun.tsx';
+import { OrchestratorRuns } from './pages/OrchestratorRuns.tsx';
 import { Presets } from './pages/Presets.tsx';
 import { ProposalDetail } from './pages/ProposalDetail.tsx';
 import { Proposals } from './pages/Proposals.tsx';
@@ -29,6 +32,9 @@ export function App() {
         <Route path="/schedules/new" component={ScheduleEdit} />
         <Route path="/schedules/:id/edit" component={ScheduleEdit} />
         <Route path="/proposals/:proposalId" component={ProposalDetail} />
+        <Route path="/orchestrator" component={OrchestratorRuns} />
+        <Route path="/orchestrator/new" component={OrchestratorNew} />
+        <Route path="/orchestrator/:runId" component={OrchestratorRun} />
       </Route>
       <Route path="*404" component={RequireAuthNotFound} />
     </Router>

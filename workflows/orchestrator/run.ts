@@ -2,12 +2,14 @@ import {
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
+  ContinueAsNew,
   isCancellation,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
 import type { ServiceClaim } from '../../contracts/orchestrator-activities.ts';
-import type { OrchestratorRunState } from '../../contracts/orchestrator-run.ts';
+import { type OrchestratorRunState, orchestratorPriorityKey } from '../../contracts/orchestrator-run.ts';
 import { failureMessage } from '../failures.ts';
 import { hostActivities } from './activities.ts';
 import { orchestratorControlSignal, orchestratorStateQuery, orchestratorVerdictQuery } from './messages.ts';
@@ -15,16 +17,19 @@ import { waitForHost } from './routing.ts';
 import { type Ending, Progress, rollback, runBook } from './run-book.ts';
 import { OrchestratorRunTracker } from './state.ts';
 
-/** Temporal priority keys (1 runs first): a `high` run overtakes `normal` ones waiting for the same pool. */
-export const orchestratorPriorityKey = (priority: OrchestratorRunInput['priority']) =>
-  priority === 'high' ? 1 : 3;
+/**
+ * The workflow's argument: the run's input, and how long a pending run's history may grow before it
+ * continues as new (default 2,000 events; tests lower it).
+ */
+export type OrchestratorRunArgs = OrchestratorRunInput & { pendingHistoryLimit?: number };
 
 /**
  * One orchestrator run (shared/spec/08-orchestrator.md): wait for a host that drives the service, then the
  * run book (run-book.ts). A cancel (the `control` signal or Temporal's own) stops the running step's process
  * group, puts back an applied patch, and ends the run `failed` with who cancelled it.
  */
-export async function orchestratorRun(input: OrchestratorRunInput): Promise<OrchestratorRunState> {
+export async function orchestratorRun(args: OrchestratorRunArgs): Promise<OrchestratorRunState> {
+  const { pendingHistoryLimit: _, ...input } = args;
   const run = new OrchestratorRunTracker(input);
   const priorityKey = orchestratorPriorityKey(input.priority);
   let cancelledByTemporal = false;
@@ -35,21 +40,23 @@ export async function orchestratorRun(input: OrchestratorRunInput): Promise<Orch
     cancelledByTemporal = !run.finished;
     run.cancelledFromTemporal();
   });
-  run.events.emit('run.submitted', `orchestrator run for ${input.targetService} submitted`, {
-    service: input.targetService,
-    retryOf: input.retry?.of ?? null,
-  });
+  if (!workflowInfo().continuedFromExecutionRunId)
+    run.events.emit('run.submitted', `orchestrator run for ${input.targetService} submitted`, {
+      service: input.targetService,
+      retryOf: input.retry?.of ?? null,
+    });
 
   const progress = new Progress();
   let claim: ServiceClaim | null = null;
   let ending: Ending;
   try {
     ending = await run.work.run(async () => {
-      claim = await waitForHost(run, priorityKey);
+      claim = await waitForHost(run, args, priorityKey);
       run.enter('running', { host: claim.hostId });
       return runBook(run, claim, progress, priorityKey);
     });
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     if (!isCancellation(err) || !run.cancelledBy) {
       ending = { status: 'failed', error: failureMessage(err), rollbackReason: null };
     } else {

@@ -15,6 +15,7 @@ import {
   type OrchestratorStep,
   type OrchestratorVerdict,
   orchestratorControlSchema,
+  orchestratorPriorityValue,
   orchestratorRefusal,
   orchestratorStatusLabels,
   type StepOutcome,
@@ -52,7 +53,7 @@ export class OrchestratorRunTracker {
       upsertSearchAttributes([
         { key: searchAttributes.jobType, value: ORCHESTRATOR_JOB_TYPE },
         { key: searchAttributes.status, value: this.state.status },
-        { key: searchAttributes.priority, value: input.priority === 'high' ? 1 : 0 },
+        { key: searchAttributes.priority, value: orchestratorPriorityValue(input.priority) },
       ]);
     this.events = new EventLog(input.runId);
     this.reporting = CancellationScope.nonCancellable(() => this.reportLoop());
@@ -104,6 +105,11 @@ export class OrchestratorRunTracker {
     );
   }
 
+  /** Wait until the latest state is reported and every event so far stored (before a continue-as-new). */
+  async flushed(): Promise<void> {
+    await Promise.all([condition(() => this.reported === this.changes), this.events.flushed()]);
+  }
+
   /** The run is over: the final state is reported and every event stored. */
   async finish(status: OrchestratorStatus, patch: Partial<OrchestratorRunState>): Promise<void> {
     const finishedAt = new Date().toISOString();
@@ -126,12 +132,17 @@ export class OrchestratorRunTracker {
   control(raw: unknown): void {
     const parsed = orchestratorControlSchema.safeParse(raw);
     if (!parsed.success) {
-      const requestId = (raw as { requestId?: unknown })?.requestId;
+      const { requestId, action } = (raw ?? {}) as { requestId?: unknown; action?: unknown };
       const reason = `malformed control request: ${parsed.error.issues
         .map((i) => `${i.path.join('.') || 'request'} ${i.message}`)
         .join('; ')}`.slice(0, 500);
       if (typeof requestId === 'string')
-        this.remember({ requestId, action: 'cancel', accepted: false, reason });
+        this.remember({
+          requestId,
+          action: action === 'approve' ? 'approve' : 'cancel',
+          accepted: false,
+          reason,
+        });
       this.events.emit('control.rejected', reason, { requestId: requestId ?? null }, 'warn');
       return;
     }

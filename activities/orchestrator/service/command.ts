@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { commonEnv } from '../../runtimes/adapters.ts';
-import { groupAlive, signalGroup } from '../../runtimes/process-group.ts';
+import { signalGroup } from '../../runtimes/process-group.ts';
+import { groupRunning } from './group.ts';
 import type { CommandOutcome, RunnerContext } from './runner.ts';
 
 /**
@@ -129,7 +130,7 @@ export function runShell(
 
 async function waitGroupGone(pgid: number, graceMs: number) {
   const until = Date.now() + graceMs;
-  while (groupAlive(pgid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  while (groupRunning(pgid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** "310 ms", "1.2 s", "600 s". */

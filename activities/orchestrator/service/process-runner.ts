@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { groupAlive, signalGroup } from '../../runtimes/process-group.ts';
+import { signalGroup } from '../../runtimes/process-group.ts';
 import { formatDuration, killGraceMs, runShell } from './command.ts';
+import { groupRunning } from './group.ts';
 import type { CommandOutcome, RunnerContext, ServiceRunner, ServiceState } from './runner.ts';
 import { tailLines } from './tail.ts';
 
@@ -61,7 +62,7 @@ export function processRunner(env: Record<string, string>): ServiceRunner {
     async state(ctx): Promise<ServiceState> {
       const pid = await readPid(ctx);
       if (pid === null) return { running: false, detail: 'not started (no pid file)' };
-      if (!groupAlive(pid)) return { running: false, detail: `pid ${pid} not running` };
+      if (!groupRunning(pid)) return { running: false, detail: `pid ${pid} not running` };
       if (!(await isOurs(ctx, pid))) return { running: false, detail: `pid ${pid} is not this service's` };
       return { running: true, detail: `pid ${pid} running` };
     },
@@ -102,11 +103,11 @@ async function stopService(ctx: RunnerContext, env: Record<string, string>): Pro
     if (!outcome.ok) return { ...outcome, detail: `stop failed: ${outcome.detail}` };
   }
   const pid = await readPid(ctx);
-  if (pid !== null && groupAlive(pid) && (await isOurs(ctx, pid))) {
+  if (pid !== null && groupRunning(pid) && (await isOurs(ctx, pid))) {
     signalGroup(pid, 'SIGTERM');
     const until = Date.now() + killGraceMs;
-    while (groupAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    if (groupAlive(pid)) {
+    while (groupRunning(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    if (groupRunning(pid)) {
       signalGroup(pid, 'SIGKILL');
       ctx.log(`pid ${pid} did not stop on SIGTERM within ${formatDuration(killGraceMs)}: killed`);
     } else ctx.log(`stopped pid ${pid}`);

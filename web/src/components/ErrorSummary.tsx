@@ -9,6 +9,8 @@ export function ErrorSummary(props: {
   errors: FieldErrors;
   /** Fields beyond the task form's (a schedule's `name`, `spec.cron`, …): their labels and element ids. */
   targets?: Record<string, { label: string; id: string }>;
+  /** What the form submits: "the task" unless said. */
+  subject?: string;
 }) {
   const entries = () => Object.entries(props.errors).filter(([key]) => key !== '_form');
   const focus = (ev: MouseEvent, id: string) => {
@@ -21,8 +23,8 @@ export function ErrorSummary(props: {
     <Show when={entries().length > 0}>
       <div class="error-summary" role="alert" data-testid="error-summary">
         <p>
-          {entries().length === 1 ? 'One problem' : `${entries().length} problems`} to fix before the task can
-          be submitted:
+          {entries().length === 1 ? 'One problem' : `${entries().length} problems`} to fix before{' '}
+          {props.subject ?? 'the task'} can be submitted:
         </p>
         <ul>
           <For each={entries()}>

@@ -42,6 +42,9 @@ export function Layout(props: RouteSectionProps) {
             <A href="/tasks/schedules" data-testid="nav-schedules">
               Schedules
             </A>
+            <A href="/tasks/orchestrator" data-testid="nav-orchestrator">
+              Orchestrator
+            </A>
           </nav>
         </Show>
         <div class="topbar-end">

@@ -1,12 +1,18 @@
 import { createMemo, createSignal, onCleanup, untrack } from 'solid-js';
 import type { JobEvent } from '../../../contracts/events.ts';
 import { ApiError } from '../api/client.ts';
-import { eventStreamUrl, listEvents } from '../api/jobs.ts';
+import { type EventQuery, eventStreamUrl as jobStreamUrl, listEvents as listJobEvents } from '../api/jobs.ts';
 import { createBatcher } from './batcher.ts';
 import { backoffDelay } from './poll.ts';
 
 export type Transport = 'connecting' | 'sse' | 'polling' | 'ended';
 export type AppendListener = (batch: JobEvent[], live: boolean) => void;
+/** Where a run's events are read: a job's by default; an orchestrator run has the same routes under its own path. */
+export interface EventEndpoints {
+  list: (id: string, q: EventQuery) => Promise<{ items: JobEvent[] }>;
+  streamUrl: (id: string) => string;
+}
+const jobEndpoints: EventEndpoints = { list: listJobEvents, streamUrl: jobStreamUrl };
 const PAGE = 1000;
 /** The first read: a few screens of the newest lines, so a long run opens fast; older ones come in pages. */
 const FIRST_PAGE = 300;
@@ -19,7 +25,11 @@ const FIRST_PAGE = 300;
  * last event held and only newer ids are appended, so a switch loses and repeats nothing. `events()` is
  * one array, grown in place (a signal with `equals: false` tells its readers each time).
  */
-export function createEventFeed(jobId: string, isFinished: () => boolean) {
+export function createEventFeed(
+  jobId: string,
+  isFinished: () => boolean,
+  { list: listEvents, streamUrl: eventStreamUrl }: EventEndpoints = jobEndpoints,
+) {
   const [events, setEvents] = createSignal<JobEvent[]>([], { equals: false });
   const [transport, setTransport] = createSignal<Transport>('connecting');
   const [hasOlder, setHasOlder] = createSignal(false);
