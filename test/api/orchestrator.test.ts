@@ -98,6 +98,8 @@ describe('submitting a run', () => {
     const payload = start.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
     const input = JSON.parse(Buffer.from(payload as Uint8Array).toString());
     expect(input.approval).toMatchObject({ actor: 'operator-user', tokenVerified: true, atSubmission: true });
+    // The profile's runner and the deployment's approval timeout (MOONMIND_ORCHESTRATOR_APPROVAL_TIMEOUT, 24h).
+    expect(input).toMatchObject({ runner: 'process', approvalTimeoutSeconds: 86_400, priority: 'normal' });
     // A service without a token takes none.
     const none = await submit({ instruction: 'x', targetService: 'ledger', approvalToken: 'anything' });
     expect(none.status).toBe(400);
@@ -143,14 +145,13 @@ describe('listing runs', () => {
 });
 
 describe('approvals and cancel', () => {
-  test('a viewer cannot approve', async () => {
-    const runId = await seedRun(t.db.sql, { status: 'awaiting_approval' });
-    const r = await call(`/api/orchestrator/runs/${runId}/approvals`, {
-      method: 'POST',
-      as: 'viewer',
-      json: {},
-    });
-    expect(r.status).toBe(403);
+  test('a viewer cannot approve; a token for a service that takes none is named', async () => {
+    const runId = await seedRun(t.db.sql, { status: 'awaiting_approval', service: 'ledger' });
+    const path = `/api/orchestrator/runs/${runId}/approvals`;
+    expect((await call(path, { method: 'POST', as: 'viewer', json: {} })).status).toBe(403);
+    const r = await call(path, { method: 'POST', json: { token: 'anything' } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.issues).toEqual([{ path: 'token', message: 'this service takes no approval token' }]);
   });
 
   test("a protected service's approval needs its token: missing or wrong is a 403, never echoed", async () => {
