@@ -379,6 +379,8 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
       .toMatch(/building 2/);
     expect(await build.getAttribute('data-outcome')).toBe('running');
     expect(await build.getByTestId('step-log-toggle').textContent()).toBe('Log');
+    // Over the run's event stream, not polling.
+    expect(await page.getByTestId('transport').getAttribute('data-transport')).toBe('sse');
 
     await page.getByTestId('cancel-run').click();
     await page.getByTestId('confirm-yes').click();
