@@ -61,11 +61,11 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
   beforeAll(async () => {
     fixture = await createServiceFixture([
       { name: 'shop', broken: 'unhealthy' },
-      // A build that prints a line every half second for 12 s: its log is read live, then cancelled (the rollback builds again).
+      // A build that prints a line every half second for 15 s: its log is read live, then cancelled (the rollback builds again).
       {
         name: 'slow',
         profile: {
-          build: { command: 'i=0; while [ $i -lt 24 ]; do echo "building $i"; i=$((i+1)); sleep 0.5; done' },
+          build: { command: 'i=0; while [ $i -lt 30 ]; do echo "building $i"; i=$((i+1)); sleep 0.5; done' },
         },
       },
       {
