@@ -15,7 +15,7 @@ import {
 import { audit } from '../audit.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import type { ApiDeps } from '../context.ts';
-import { conflict, forbidden, notFound } from '../errors.ts';
+import { conflict, forbidden, notFound, validationFailed } from '../errors.ts';
 import { approvalTokenMatches } from './approval-token.ts';
 import { loadRunView } from './view.ts';
 
@@ -63,6 +63,8 @@ export async function sendOrchestratorControl(
         );
       }
       Object.assign(signal, { tokenRequired: true, tokenVerified: true });
+    } else if (request.token !== undefined) {
+      throw validationFailed([{ path: 'token', message: 'this service takes no approval token' }]);
     }
   }
   const handle = deps.client.workflow.getHandle(orchestratorWorkflowId(runId));

@@ -594,6 +594,19 @@ describe('the OpenAPI document', () => {
     expect(submission.required).toEqual(expect.arrayContaining(['type', 'payload']));
     expect(submission.properties.payload.required).toContain('task');
     expect(submission.properties.payload.properties.task.required).toContain('instructions');
+    // Spec 08's routes, under both prefixes, with their bodies and the run view.
+    for (const prefix of ['/api/orchestrator', '/orchestrator']) {
+      const run = doc.paths[`${prefix}/runs`].post;
+      expect(run.requestBody.content['application/json'].schema.required).toEqual(
+        expect.arrayContaining(['instruction', 'targetService']),
+      );
+      expect(Object.keys(doc.paths[`${prefix}/runs/{runId}/approvals`].post.responses)).toEqual(
+        expect.arrayContaining(['200', '202', '403', '409']),
+      );
+    }
+    expect(doc.components.schemas.OrchestratorRun.required).toEqual(
+      expect.arrayContaining(['runId', 'status', 'plan', 'steps', 'artifacts']),
+    );
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearer', 'session', 'workerBearer']);
   });
 });

@@ -57,6 +57,7 @@ const fixingInstruction = () => {
 
 describe('an orchestrator run through the API and the CLI', () => {
   let runId: string;
+  let liveStream: Promise<string>;
 
   it('lists the protected service, without its paths or token reference', async () => {
     const r = await cli(['services', '--json']);
@@ -92,6 +93,8 @@ describe('an orchestrator run through the API and the CLI', () => {
     expect(waiting.plan?.files).toEqual(['config.json']);
     expect(waiting.plan?.approval ?? null).toBeNull();
     expect(await fixture.services.guarded.healthStatus()).toBeNull();
+    // Followed live from here: the stream must end by itself when the run does.
+    liveStream = stack.api(`/orchestrator/runs/${runId}/events/stream`).then((r) => r.text());
     // Without the token the API refuses (403 → exit 5); with it on standard input the run takes it.
     const refused = await cli(['approve', runId]);
     expect(refused.code).toBe(5);
@@ -132,6 +135,10 @@ describe('an orchestrator run through the API and the CLI', () => {
     const diff = list.items.find((a) => a.name === 'patch.diff')!;
     const text = await (await stack.api(diff.downloadUrl)).text();
     expect(text).toContain('+  "healthy": true');
+    const live = await liveStream;
+    expect(live).toContain('event: end\ndata: {"status":"succeeded"}');
+    expect(live).toContain('"type":"control.approved"');
+    expect(live).toContain('approved by admin');
     const stream = await (await stack.api(`/api/orchestrator/runs/${runId}/events/stream`)).text();
     expect(stream).toContain('event: job_event');
     expect(stream).toContain('event: end\ndata: {"status":"succeeded"}');

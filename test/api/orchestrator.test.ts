@@ -143,14 +143,13 @@ describe('listing runs', () => {
 });
 
 describe('approvals and cancel', () => {
-  test('a viewer cannot approve', async () => {
-    const runId = await seedRun(t.db.sql, { status: 'awaiting_approval' });
-    const r = await call(`/api/orchestrator/runs/${runId}/approvals`, {
-      method: 'POST',
-      as: 'viewer',
-      json: {},
-    });
-    expect(r.status).toBe(403);
+  test('a viewer cannot approve; a token for a service that takes none is named', async () => {
+    const runId = await seedRun(t.db.sql, { status: 'awaiting_approval', service: 'ledger' });
+    const path = `/api/orchestrator/runs/${runId}/approvals`;
+    expect((await call(path, { method: 'POST', as: 'viewer', json: {} })).status).toBe(403);
+    const r = await call(path, { method: 'POST', json: { token: 'anything' } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.issues).toEqual([{ path: 'token', message: 'this service takes no approval token' }]);
   });
 
   test("a protected service's approval needs its token: missing or wrong is a 403, never echoed", async () => {

@@ -101,6 +101,6 @@ describe.skipIf(!installed && !process.env.CI)('OpenAPI fuzzing (schemathesis) o
       if (!pathRegex) expect(result.operations).toBe(routes.length);
     },
     // Each operation costs its own setup on top of its cases: the limit grows with the route table.
-    120_000 + cases * 200 + routes.length * 1_000,
+    120_000 + cases * 200 + routes.length * 2_000,
   );
 });

@@ -70,6 +70,27 @@ describe('the CLI before it sends anything', () => {
     expect(empty.stderr).toContain('message: is required');
   });
 
+  it('says how to call an orchestrator subcommand', async () => {
+    const none = await runCli(['orchestrator'], { env: env() });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('give a subcommand');
+    expect(none.stderr).toContain('moonmind orchestrator approve RUN_ID');
+    const unknown = await runCli(['orchestrator', 'deploy'], { env: env() });
+    expect(unknown.stderr).toContain('unknown subcommand deploy');
+    const badId = await runCli(['orchestrator', 'approve', '42'], { env: env() });
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain('42 is not a run id');
+    const noInstruction = await runCli(['orchestrator', 'submit', 'api'], { env: env() });
+    expect(noInstruction.code).toBe(2);
+    expect(noInstruction.stderr).toContain('give the service and the instruction');
+    const noToken = await runCli(['orchestrator', 'submit', 'api', 'Fix', 'it', '--token-stdin'], {
+      env: env(),
+      stdin: '\n',
+    });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain('--token-stdin: standard input holds no token');
+  });
+
   it('exits 5 when the API cannot be reached, and asks for a token when there is none', async () => {
     const down = await runCli(['list'], { env: env() });
     expect(down.code).toBe(5);
