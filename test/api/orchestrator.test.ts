@@ -98,6 +98,8 @@ describe('submitting a run', () => {
     const payload = start.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
     const input = JSON.parse(Buffer.from(payload as Uint8Array).toString());
     expect(input.approval).toMatchObject({ actor: 'operator-user', tokenVerified: true, atSubmission: true });
+    // The profile's runner and the deployment's approval timeout (MOONMIND_ORCHESTRATOR_APPROVAL_TIMEOUT, 24h).
+    expect(input).toMatchObject({ runner: 'process', approvalTimeoutSeconds: 86_400, priority: 'normal' });
     // A service without a token takes none.
     const none = await submit({ instruction: 'x', targetService: 'ledger', approvalToken: 'anything' });
     expect(none.status).toBe(400);
