@@ -61,11 +61,11 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
   beforeAll(async () => {
     fixture = await createServiceFixture([
       { name: 'shop', broken: 'unhealthy' },
-      // A build that prints a line every half second for 12 s: its log is read live, then cancelled (the rollback builds again).
+      // A build that prints a line every half second for 15 s: its log is read live, then cancelled (the rollback builds again).
       {
         name: 'slow',
         profile: {
-          build: { command: 'i=0; while [ $i -lt 24 ]; do echo "building $i"; i=$((i+1)); sleep 0.5; done' },
+          build: { command: 'i=0; while [ $i -lt 30 ]; do echo "building $i"; i=$((i+1)); sleep 0.5; done' },
         },
       },
       {
@@ -379,6 +379,8 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
       .toMatch(/building 2/);
     expect(await build.getAttribute('data-outcome')).toBe('running');
     expect(await build.getByTestId('step-log-toggle').textContent()).toBe('Log');
+    // Over the run's event stream, not polling.
+    expect(await page.getByTestId('transport').getAttribute('data-transport')).toBe('sse');
 
     await page.getByTestId('cancel-run').click();
     await page.getByTestId('confirm-yes').click();

@@ -24,8 +24,8 @@ export const listRuns = (q: Partial<OrchestratorListQuery>) =>
 export const getRun = (id: string) => request<OrchestratorRun>('GET', run(id));
 export const submitRun = (body: OrchestratorSubmit) => request<OrchestratorRun>('POST', `${base}/runs`, body);
 export const approveRun = (id: string, token?: string) =>
-  request<unknown>('POST', `${run(id)}/approvals`, token ? { token } : {});
-export const cancelRun = (id: string) => request<unknown>('POST', `${run(id)}/cancel`, {});
+  request<OrchestratorRun>('POST', `${run(id)}/approvals`, token ? { token } : {});
+export const cancelRun = (id: string) => request<OrchestratorRun>('POST', `${run(id)}/cancel`, {});
 export const retryRun = (id: string) => request<OrchestratorRun>('POST', `${run(id)}/retry`, {});
 export const listRunArtifacts = (id: string) =>
   request<{ items: ArtifactView[] }>('GET', `${run(id)}/artifacts`).then((r) => r.items);

@@ -1,7 +1,7 @@
 import { createEffect, createMemo, createSignal, For, on, Show, untrack } from 'solid-js';
 import type { JobEvent } from '../../../contracts/events.ts';
 import type { Artifact } from '../api/jobs.ts';
-import type { EventFeed, Transport } from '../lib/event-feed.ts';
+import { type EventFeed, transportLabels } from '../lib/event-feed.ts';
 import {
   isStageEvent,
   lineText,
@@ -17,13 +17,6 @@ import { createLogSearch } from '../lib/log-search.ts';
 import { createLogWindow } from '../lib/log-window.ts';
 import { LogSearchBar } from './LogSearchBar.tsx';
 import { VirtualLog } from './VirtualLog.tsx';
-
-const transportText: Record<Transport, string> = {
-  connecting: 'connecting…',
-  sse: 'live (SSE)',
-  polling: 'polling',
-  ended: 'stream ended',
-};
 
 /** What an empty filter says: the filter by name, and whether older lines could still hold a match. */
 const emptyText: Record<OutputFilter, string> = {
@@ -171,7 +164,7 @@ export function LiveOutput(props: {
           data-testid="transport"
           data-transport={feed.transport()}
         >
-          {transportText[feed.transport()]}
+          {transportLabels[feed.transport()]}
         </span>
         <LogSearchBar search={search} />
       </div>

@@ -6,6 +6,13 @@ import { createBatcher } from './batcher.ts';
 import { backoffDelay } from './poll.ts';
 
 export type Transport = 'connecting' | 'sse' | 'polling' | 'ended';
+/** How a page says where its events come from. */
+export const transportLabels: Record<Transport, string> = {
+  connecting: 'connecting…',
+  sse: 'live (SSE)',
+  polling: 'polling',
+  ended: 'stream ended',
+};
 export type AppendListener = (batch: JobEvent[], live: boolean) => void;
 /** Where a run's events are read: a job's by default; an orchestrator run has the same routes under its own path. */
 export interface EventEndpoints {

@@ -132,7 +132,12 @@ function RunDetail(props: { runId: string }) {
               <ApprovalBanner run={run()} requiresToken={requiresToken()} onApproved={live.refresh} />
               <div class="detail-grid">
                 <PlanCard plan={run().plan} reused={!!run().retryOf} />
-                <StepTimeline rows={rows()} artifacts={live.artifacts()} events={live.feed.events()} />
+                <StepTimeline
+                  rows={rows()}
+                  artifacts={live.artifacts()}
+                  events={live.feed.events()}
+                  transport={live.feed.transport()}
+                />
               </div>
               <DiffView
                 diff={diff() ?? null}

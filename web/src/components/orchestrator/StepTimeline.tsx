@@ -2,6 +2,7 @@ import { createResource, createSignal, Index, Show } from 'solid-js';
 import type { ArtifactView } from '../../../../contracts/artifacts.ts';
 import type { JobEvent } from '../../../../contracts/events.ts';
 import { artifactText } from '../../api/orchestrator.ts';
+import { type Transport, transportLabels } from '../../lib/event-feed.ts';
 import { isLog } from '../../lib/events.ts';
 import { formatTime } from '../../lib/format.ts';
 import { type StepRow, stepDuration, stepOfEvent } from '../../lib/orchestrator-view.ts';
@@ -19,10 +20,24 @@ const phaseOf: Record<StepRow['outcome'], string> = {
  * analyze → patch → build → restart → verify (→ rollback): each step's outcome, times and one-line detail,
  * and its log: the kept artifact once the step has uploaded it, its live lines from the event stream before.
  */
-export function StepTimeline(props: { rows: StepRow[]; artifacts: ArtifactView[]; events: JobEvent[] }) {
+export function StepTimeline(props: {
+  rows: StepRow[];
+  artifacts: ArtifactView[];
+  events: JobEvent[];
+  transport: Transport;
+}) {
   return (
     <section class="card" aria-labelledby="steps-title" data-testid="step-timeline">
-      <h2 id="steps-title">Steps</h2>
+      <div class="output-head">
+        <h2 id="steps-title">Steps</h2>
+        <span
+          class={`transport transport-${props.transport}`}
+          data-testid="transport"
+          data-transport={props.transport}
+        >
+          {transportLabels[props.transport]}
+        </span>
+      </div>
       <ol class="run-steps">
         {/* By position, not identity: the rows are rebuilt each tick, an opened log must stay open. */}
         <Index each={props.rows}>
