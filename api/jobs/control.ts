@@ -8,6 +8,7 @@ import { audit } from '../audit.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import type { ApiDeps } from '../context.ts';
 import { conflict } from '../errors.ts';
+import { askVerdict } from '../verdict.ts';
 import { loadJob } from './detail.ts';
 
 export interface ControlOutcome {
@@ -38,7 +39,7 @@ export async function sendControl(
   let verdict: ControlVerdict | null;
   try {
     await handle.signal(controlSignal, signal);
-    verdict = await handle.query(controlVerdictQuery, signal.requestId).catch(() => null);
+    verdict = await askVerdict(() => handle.query(controlVerdictQuery, signal.requestId));
   } catch (err) {
     // Closed between the look and the signal.
     if (err instanceof WorkflowNotFoundError) throw finished();

@@ -16,6 +16,7 @@ import { audit } from '../audit.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import type { ApiDeps } from '../context.ts';
 import { conflict, forbidden, notFound, validationFailed } from '../errors.ts';
+import { askVerdict } from '../verdict.ts';
 import { approvalTokenMatches } from './approval-token.ts';
 import { loadRunView } from './view.ts';
 
@@ -71,7 +72,7 @@ export async function sendOrchestratorControl(
   let verdict: OrchestratorVerdict | null;
   try {
     await handle.signal(orchestratorControlSignal, signal);
-    verdict = await handle.query(orchestratorVerdictQuery, signal.requestId).catch(() => null);
+    verdict = await askVerdict(() => handle.query(orchestratorVerdictQuery, signal.requestId));
   } catch (err) {
     // Closed between the look and the signal.
     if (err instanceof WorkflowNotFoundError) throw finished();
