@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import type { PublishMode } from './task.ts';
 
 /**
  * Orchestrator runs (shared/spec/08-orchestrator.md): the workflow-safe half of the contract (zod/mini keeps
@@ -104,6 +105,13 @@ export interface OrchestratorRunState {
   finishedAt: string | null;
   /** The run this one retries (its plan is reused; analyze is skipped). */
   retryOf: string | null;
+  /** What happens to a verified fix: none, a branch pushed, or a pull request. */
+  publishMode: PublishMode;
+  /** The branch the fix was pushed to, and its pull request. */
+  branch: string | null;
+  prUrl: string | null;
+  /** Why publishing failed (the run still succeeded: the fix is live and verified). */
+  publishError: string | null;
 }
 
 /** Operator controls on an orchestrator run: one signal, like a task run's `control`. */

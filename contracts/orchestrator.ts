@@ -7,6 +7,7 @@ import {
   orchestratorPriorities,
   orchestratorStatuses,
 } from './orchestrator-run.ts';
+import { type PublishMode, publishModes } from './task.ts';
 
 /**
  * The orchestrator routes' bodies and views (shared/spec/08-orchestrator.md): one schema each, used by the
@@ -23,6 +24,8 @@ export const orchestratorSubmitSchema = z.strictObject({
   priority: z.enum(orchestratorPriorities).default('normal'),
   /** For a protected service: approves the run at submission when it matches the service's token. */
   approvalToken: z.string().min(1).max(500).optional(),
+  /** After a verified fix: commit the patch's files to a new branch of the service's checkout, or open a PR. */
+  publish: z.strictObject({ mode: z.enum(publishModes).default('none') }).default({ mode: 'none' }),
 });
 export type OrchestratorSubmit = z.infer<typeof orchestratorSubmitSchema>;
 
@@ -77,4 +80,6 @@ export interface OrchestratorRunInput {
   approvalTimeoutSeconds: number;
   /** The service profile's runner, read by the API at submission: `compose` also needs a `docker` pool. */
   runner: 'process' | 'compose';
+  /** Publish the verified fix (absent in runs started before publishing existed: none). */
+  publish?: { mode: PublishMode };
 }

@@ -16,8 +16,11 @@ interface RawRow {
   created_at: Date;
   updated_at: Date;
 }
+/** Runs recorded before publishing existed read as never published. */
+const unpublished = { publishMode: 'none', branch: null, prUrl: null, publishError: null } as const;
+
 const fromRaw = (r: RawRow): OrchestratorRunRow => ({
-  state: r.state,
+  state: { ...unpublished, ...r.state },
   submittedBy: r.submitted_by,
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
@@ -41,6 +44,10 @@ export function initialState(input: OrchestratorRunInput): OrchestratorRunState 
     startedAt: null,
     finishedAt: null,
     retryOf: input.retry?.of ?? null,
+    publishMode: input.publish?.mode ?? 'none',
+    branch: null,
+    prUrl: null,
+    publishError: null,
   };
 }
 

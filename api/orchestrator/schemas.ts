@@ -6,6 +6,7 @@ import {
   planSchema,
   stepOutcomes,
 } from '../../contracts/orchestrator-run.ts';
+import { publishModes } from '../../contracts/task.ts';
 
 /**
  * The orchestrator routes' response shapes, for the OpenAPI document (the types are OrchestratorRunView and
@@ -36,6 +37,10 @@ export const orchestratorRunViewSchema = z
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     retryOf: z.uuid().nullable(),
+    publishMode: z.enum(publishModes),
+    branch: z.string().nullable(),
+    prUrl: z.string().nullable(),
+    publishError: z.string().nullable(),
     submittedBy: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -86,6 +86,7 @@ export async function startOrchestratorRun(
     retry: retry && { of: retry.of, plan: { ...retry.plan, approval: null } },
     approvalTimeoutSeconds: Math.round(deps.config.MOONMIND_ORCHESTRATOR_APPROVAL_TIMEOUT / 1000),
     runner: serviceOf(deps, body.targetService).runner,
+    publish: body.publish,
   };
   await insertRun(deps.sql, input);
   try {

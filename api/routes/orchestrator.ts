@@ -266,6 +266,7 @@ const relative = (prefix: string) =>
             instruction: state.instruction,
             targetService: state.targetService,
             priority: state.priority,
+            publish: { mode: state.publishMode },
             ...body,
           },
           { of: state.runId, plan: state.plan },

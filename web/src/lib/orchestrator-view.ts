@@ -12,6 +12,7 @@ import {
   type StepOutcome,
   stepArtifacts,
 } from '../../../contracts/orchestrator-run.ts';
+import type { PublishMode } from '../../../contracts/task.ts';
 import type { Issue } from '../api/client.ts';
 import { formatElapsed } from './format.ts';
 
@@ -29,6 +30,8 @@ export interface RunForm {
   instruction: string;
   priority: OrchestratorPriority;
   approvalToken: string;
+  /** What happens to a verified fix (a branch or a pull request of the service's checkout). */
+  publish: PublishMode;
 }
 export type RunFormErrors = Partial<Record<keyof RunForm | '_form', string>>;
 
@@ -37,6 +40,7 @@ export const emptyRunForm = (): RunForm => ({
   instruction: '',
   priority: 'normal',
   approvalToken: '',
+  publish: 'none',
 });
 
 /** The body as the API takes it: a token only for a service that is protected (it is never sent otherwise). */
@@ -46,6 +50,7 @@ export function runBody(form: RunForm, service: ServiceSummary | undefined) {
     targetService: form.targetService.trim(),
     instruction: form.instruction,
     priority: form.priority,
+    publish: { mode: form.publish },
     ...(service?.protected && token ? { approvalToken: token } : {}),
   };
 }
@@ -75,10 +80,11 @@ export function checkRunForm(form: RunForm, services: readonly ServiceSummary[] 
 
 /** A 400's issues on the form's fields (unknown paths go to the form's own message). */
 export function runFormErrorsFromIssues(issues: readonly Issue[]): RunFormErrors {
-  const fields: readonly string[] = ['targetService', 'instruction', 'priority', 'approvalToken'];
+  const fields: readonly string[] = ['targetService', 'instruction', 'priority', 'approvalToken', 'publish'];
   const errors: RunFormErrors = {};
   for (const i of issues) {
-    const key = (fields.includes(i.path) ? i.path : '_form') as keyof RunFormErrors;
+    const field = i.path.split('.')[0];
+    const key = (fields.includes(field) ? field : '_form') as keyof RunFormErrors;
     errors[key] ??= key === '_form' && i.path ? `${i.path}: ${i.message}` : i.message;
   }
   return errors;

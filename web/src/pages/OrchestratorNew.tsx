@@ -2,6 +2,7 @@ import { A, useNavigate } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { orchestratorPriorities } from '../../../contracts/orchestrator-run.ts';
+import { type PublishMode, publishModes } from '../../../contracts/task.ts';
 import { ApiError } from '../api/client.ts';
 import { listServices, submitRun } from '../api/orchestrator.ts';
 import { ErrorSummary } from '../components/ErrorSummary.tsx';
@@ -21,11 +22,18 @@ const targets = {
   instruction: { label: 'Instruction', id: 'instruction' },
   priority: { label: 'Priority', id: 'priority' },
   approvalToken: { label: 'Approval token', id: 'approvalToken' },
+  publish: { label: 'Publish the fix', id: 'publish' },
+};
+
+const publishLabels: Record<PublishMode, string> = {
+  none: 'No: the fix stays in the service’s files only',
+  branch: 'Push a branch',
+  pr: 'Open a pull request',
 };
 
 /**
  * `/tasks/orchestrator/new`: which service (from the profiles; protected ones marked), what to do, how
- * urgent, and for a protected service with a token, the token that approves the run with its submission.
+ * urgent, whether the verified fix is pushed as a branch or a pull request, and for a protected service with a token, the token that approves the run with its submission.
  * Checked with the API's own schema before submitting; the API's 400s land on the same fields.
  */
 export function OrchestratorNew() {
@@ -143,6 +151,22 @@ export function OrchestratorNew() {
             data-testid="field-priority"
           >
             <For each={orchestratorPriorities}>{(p) => <option value={p}>{p}</option>}</For>
+          </select>
+        </Field>
+        <Field
+          id="publish"
+          label="Publish the fix"
+          error={errors().publish}
+          hint="Once verified, the patched files are committed to moonmind/orchestrator-… in the service’s git checkout and pushed (a pull request against its base branch with “pr”)."
+        >
+          <select
+            id="publish"
+            value={form.publish}
+            onChange={(e) => setForm('publish', e.currentTarget.value as PublishMode)}
+            {...describedBy('publish', errors().publish)}
+            data-testid="field-publish"
+          >
+            <For each={publishModes}>{(m) => <option value={m}>{publishLabels[m]}</option>}</For>
           </select>
         </Field>
         <Show when={service()?.protected && service()?.requiresToken}>

@@ -6,6 +6,7 @@ import { ArtifactsTable } from '../components/ArtifactsTable.tsx';
 import { ApprovalBanner } from '../components/orchestrator/ApprovalBanner.tsx';
 import { DiffView } from '../components/orchestrator/DiffView.tsx';
 import { PlanCard } from '../components/orchestrator/PlanCard.tsx';
+import { PublishFacts } from '../components/orchestrator/PublishFacts.tsx';
 import { RunControls } from '../components/orchestrator/RunControls.tsx';
 import { RunStatusBadge } from '../components/orchestrator/RunStatusBadge.tsx';
 import { StepTimeline } from '../components/orchestrator/StepTimeline.tsx';
@@ -16,7 +17,7 @@ import { stepRows } from '../lib/orchestrator-view.ts';
 
 /**
  * `/tasks/orchestrator/:runId`: the run's status and facts with Cancel or Retry, the approval banner while a
- * protected service waits, the plan, the step timeline with each step's log, the diff, the rollback
+ * protected service waits, where a verified fix was published, the plan, the step timeline with each step's log, the diff, the rollback
  * reason. Kept current by the run's event stream (polling while it is down).
  */
 export function OrchestratorRun() {
@@ -111,6 +112,7 @@ function RunDetail(props: { runId: string }) {
                       </>
                     )}
                   </Show>
+                  <PublishFacts run={run()} />
                 </dl>
                 <Show when={run().waitingReason}>
                   <p class="chip chip-waiting" data-testid="waiting-reason">
