@@ -59,6 +59,20 @@ export interface RollbackInput extends StepInput {
   reached: OrchestratorStep[];
 }
 
+/** After verify succeeded: commit the applied files on a new branch, push it, and for `pr` open a pull request. */
+export interface PublishServiceInput extends StepInput {
+  plan: OrchestratorPlan;
+  mode: 'branch' | 'pr';
+  /** The files the patch changed in the service root (what the commit holds, nothing else). */
+  files: string[];
+}
+export interface PublishServiceResult {
+  branch: string;
+  commit: string;
+  prUrl: string | null;
+  detail: string;
+}
+
 export interface FinishInput {
   runId: string;
   service: string;

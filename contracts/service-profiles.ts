@@ -53,6 +53,21 @@ export const serviceProfileSchema = z.strictObject({
   checks: z.array(z.strictObject({ name: z.string().min(1).max(100), ...command.shape })).default([]),
   /** Recent runtime logs for analyze: a file under root, or the compose service's logs. */
   logFile: z.string().min(1).optional(),
+  /**
+   * Publishing a verified fix (a run's `publish` branch or pr): root is a git checkout; the branch is pushed
+   * to `remote`'s repository, the pull request goes against `baseBranch` (default: root's current branch).
+   * `authRef` names the push and pull-request credential (default: the forge host's own token).
+   */
+  git: z
+    .strictObject({
+      remote: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a git remote name')
+        .default('origin'),
+      baseBranch: z.string().min(1).max(200).optional(),
+      authRef: secretRef.optional(),
+    })
+    .optional(),
 });
 export type ServiceProfile = z.infer<typeof serviceProfileSchema>;
 export const serviceProfilesSchema = z.strictObject({

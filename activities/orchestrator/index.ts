@@ -11,6 +11,7 @@ import { Attempts } from '../task/attempts.ts';
 import { makeAgentSteps } from './agent-steps.ts';
 import { protectedFilesOf } from './allow-list.ts';
 import type { OrchestratorActivityDeps } from './deps.ts';
+import { makePublishService } from './publish.ts';
 import { serviceEnv } from './service/command.ts';
 import { makeServiceSteps } from './service-steps.ts';
 import { orchestratorPaths } from './workspace.ts';
@@ -54,6 +55,7 @@ export function createOrchestratorActivities(deps: OrchestratorActivityDeps): Or
     restartService: timed('restart', service.restartService),
     verifyService: timed('verify', service.verifyService),
     rollbackService: timed('rollback', service.rollbackService),
+    publishService: timed('publish', makePublishService(deps, attempts)),
     finishService: timed('finish', async (input: FinishInput) => {
       const paths = orchestratorPaths(deps.config.MOONMIND_WORKSPACE_DIR, input.runId);
       await attempts.close(paths.root);

@@ -9,6 +9,8 @@ import type {
   FinishInput,
   PatchInput,
   PatchResult,
+  PublishServiceInput,
+  PublishServiceResult,
   RecordOrchestratorStateInput,
   RollbackInput,
   ServiceClaim,
@@ -31,6 +33,8 @@ export interface OrchestratorActivities {
   restartService(input: StepInput): Promise<ServiceStepResult>;
   verifyService(input: StepInput): Promise<ServiceStepResult>;
   rollbackService(input: RollbackInput): Promise<ServiceStepResult>;
+  /** Only for a run with a publish mode, after verify succeeded. */
+  publishService(input: PublishServiceInput): Promise<PublishServiceResult>;
   /** The run is over: its workspace on the host goes (artifacts were uploaded by each step). */
   finishService(input: FinishInput): Promise<void>;
 }

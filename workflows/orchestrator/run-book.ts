@@ -3,6 +3,7 @@ import type { ServiceClaim, ServiceStepResult } from '../../contracts/orchestrat
 import type { OrchestratorStatus, OrchestratorStep } from '../../contracts/orchestrator-run.ts';
 import { failureMessage } from '../failures.ts';
 import { hostActivities } from './activities.ts';
+import { publishFix } from './publish.ts';
 import type { OrchestratorRunTracker } from './state.ts';
 
 /** How a run ends: its status and why. */
@@ -23,7 +24,7 @@ const serviceSteps = ['build', 'restart', 'verify'] as const;
 
 /**
  * The run book (spec 08 "Execution"): analyze (skipped on a retry, which reuses the plan) → the approval gate
- * for protected services → patch → build → restart → verify. A failed build, restart or verify rolls back
+ * for protected services → patch → build → restart → verify (→ publish, when asked). A failed build, restart or verify rolls back
  * (revert the patch, rebuild, restart, verify) → `rolled_back`, or `failed` if the rollback fails too.
  */
 export async function runBook(
@@ -82,6 +83,17 @@ export async function runBook(
     const result = await serviceStep(run, name, () => host(name)[`${name}Service`]({ ...base, plan }));
     if (!result.ok) return rollback(run, claim, progress, priorityKey, `${name} failed: ${result.detail}`);
   }
+  // Only a verified fix is proposed; runs without a publish mode schedule nothing more (older histories replay).
+  const mode = input.publish?.mode ?? 'none';
+  if (mode !== 'none')
+    await publishFix(run, mode, patch.changed, () =>
+      hostActivities(claim.hostQueue, priorityKey, `publish ${input.targetService}`).publishService({
+        ...base,
+        plan,
+        mode,
+        files: patch.changed,
+      }),
+    );
   return { status: 'succeeded', error: null, rollbackReason: null };
 }
 
