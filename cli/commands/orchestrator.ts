@@ -8,6 +8,7 @@ import {
   type OrchestratorStatus,
   orchestratorStatusLabels,
 } from '../../contracts/orchestrator-run.ts';
+import { publishModes } from '../../contracts/task.ts';
 import { type Command, type CommandInput, jobIdArg, str } from '../command.ts';
 import { type ExitCode, exitCodes, usageError } from '../exit-codes.ts';
 import type { ApiClient } from '../http.ts';
@@ -16,7 +17,7 @@ import { note, print, printJson, table } from '../output.ts';
 const base = '/api/orchestrator';
 const usages = {
   submit:
-    'moonmind orchestrator submit SERVICE INSTRUCTION… [--priority normal|high] [--token-stdin] [--wait] [--json]',
+    'moonmind orchestrator submit SERVICE INSTRUCTION… [--priority normal|high] [--publish none|branch|pr] [--token-stdin] [--wait] [--json]',
   list: 'moonmind orchestrator list [--status S] [--limit N] [--cursor C] [--json]',
   show: 'moonmind orchestrator show RUN_ID [--json]',
   approve: 'moonmind orchestrator approve RUN_ID [--token-stdin] [--comment TEXT] [--json]',
@@ -75,6 +76,10 @@ function runDetail(r: OrchestratorRunView): string[] {
     ],
     ['rollback', r.rollbackReason],
     ['error', r.error],
+    ['publish', r.publishMode !== 'none' ? r.publishMode : null],
+    ['branch', r.branch],
+    ['pr', r.prUrl],
+    ['unpublished', r.publishError],
   ];
   const lines = fields.filter(([, v]) => v).map(([k, v]) => `${`${k}:`.padEnd(13)}${v}`);
   if (r.steps.length) {
@@ -147,6 +152,9 @@ const subcommands: Record<Sub, Command['run']> = {
     const [service, ...words] = positionals;
     if (!service || !words.length)
       throw usageError(`give the service and the instruction\nusage: ${usages.submit}`);
+    const mode = str(values.publish);
+    if (mode !== undefined && !(publishModes as readonly string[]).includes(mode))
+      throw usageError(`--publish must be one of ${publishModes.join(', ')}\nusage: ${usages.submit}`);
     const approvalToken = await tokenFromStdin(values);
     const { body } = await api().request<OrchestratorRunView>(`${base}/runs`, {
       method: 'POST',
@@ -155,6 +163,7 @@ const subcommands: Record<Sub, Command['run']> = {
         instruction: words.join(' '),
         priority: str(values.priority),
         approvalToken,
+        publish: mode && { mode },
       },
     });
     return started(api(), body, values);
@@ -221,6 +230,7 @@ export const orchestrator: Command = {
   usage: Object.values(usages).join('\n  '),
   options: {
     priority: { type: 'string' },
+    publish: { type: 'string' },
     status: { type: 'string' },
     limit: { type: 'string' },
     cursor: { type: 'string' },
