@@ -37,7 +37,7 @@ export function makePublishService(deps: OrchestratorActivityDeps, attempts: Att
       const isCheckout = await git(['rev-parse', '--is-inside-work-tree'], inRoot).catch(() => 'false');
       if (isCheckout.trim() !== 'true')
         throw refused(`the service root of ${input.service} is not a git checkout: nothing to publish to`);
-      const remoteUrl = await git(['remote', 'get-url', '--', remote], inRoot).catch(() => {
+      const remoteUrl = await git(['remote', 'get-url', remote], inRoot).catch(() => {
         throw refused(`the service's checkout has no remote ${remote} (set git.remote in its profile)`);
       });
       const base = (await git(['rev-parse', 'HEAD'], inRoot)).trim();

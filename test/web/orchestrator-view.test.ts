@@ -74,12 +74,26 @@ describe('orchestrator pages: pure logic', () => {
       targetService: 'api',
       instruction: 'fix',
       priority: 'normal',
+      publish: { mode: 'none' },
     });
     expect(runBody({ ...form, targetService: 'billing', priority: 'high' }, services[1])).toEqual({
       targetService: 'billing',
       instruction: 'fix',
       priority: 'high',
+      publish: { mode: 'none' },
       approvalToken: 'left-over',
+    });
+  });
+
+  it('sends the publish mode picked, and a 400 on it lands on the publish field', () => {
+    const form = { ...emptyRunForm(), targetService: 'api', instruction: 'fix', publish: 'pr' as const };
+    expect(runBody(form, services[0]).publish).toEqual({ mode: 'pr' });
+    expect(checkRunForm(form, services)).toEqual({});
+    expect(checkRunForm({ ...form, publish: 'tag' as never }, services).publish).toMatch(
+      /branch|pr|none|Invalid/,
+    );
+    expect(runFormErrorsFromIssues([{ path: 'publish.mode', message: 'Invalid option' }])).toEqual({
+      publish: 'Invalid option',
     });
   });
 
