@@ -68,6 +68,10 @@ describe('submitting a run', () => {
       submittedBy: 'operator-user',
       plan: null,
       retryOf: null,
+      publishMode: 'none',
+      branch: null,
+      prUrl: null,
+      publishError: null,
       artifacts: [],
     });
     for (const prefix of ['/api/orchestrator', '/orchestrator']) {
@@ -78,6 +82,19 @@ describe('submitting a run', () => {
     const d = await t.client.workflow.getHandle(orchestratorWorkflowId(r.body.runId)).describe();
     expect(d.type).toBe('orchestratorRun');
     expect(d.status.name).toBe('RUNNING');
+  });
+
+  test('the publish mode goes to the run and its workflow input; a bad one is named', async () => {
+    const bad = await submit({ instruction: 'Fix it', targetService: 'web', publish: { mode: 'tag' } });
+    expect(bad.status).toBe(400);
+    expect(issuePaths(bad.body)).toEqual(['publish.mode']);
+    const r = await submit({ instruction: 'Fix it', targetService: 'web', publish: { mode: 'pr' } });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ publishMode: 'pr', branch: null, prUrl: null });
+    const handle = t.client.workflow.getHandle(orchestratorWorkflowId(r.body.runId));
+    const [start] = (await handle.fetchHistory()).events ?? [];
+    const payload = start.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    expect(JSON.parse(Buffer.from(payload as Uint8Array).toString()).publish).toEqual({ mode: 'pr' });
   });
 
   test("a protected service's token pre-approves the run; a wrong one is refused", async () => {
@@ -237,12 +254,18 @@ describe('retry', () => {
   test("a retry is a new run with the earlier run's plan, asking for approval again", async () => {
     const of = await seedRun(t.db.sql, { status: 'rolled_back', service: 'ledger' });
     await t.db.sql`
-      UPDATE orchestrator_runs SET state = jsonb_set(state, '{plan,approval}',
-        '{"actor":"someone","at":"2026-01-01T00:00:00Z","tokenVerified":false}') WHERE id = ${of}`;
+      UPDATE orchestrator_runs SET state = jsonb_set(jsonb_set(state, '{plan,approval}',
+        '{"actor":"someone","at":"2026-01-01T00:00:00Z","tokenVerified":false}'), '{publishMode}', '"branch"')
+      WHERE id = ${of}`;
     const r = await call(`/orchestrator/runs/${of}/retry`, { method: 'POST' });
     expect(r.status).toBe(201);
     expect(r.body.runId).not.toBe(of);
-    expect(r.body).toMatchObject({ retryOf: of, targetService: 'ledger', status: 'pending' });
+    expect(r.body).toMatchObject({
+      retryOf: of,
+      targetService: 'ledger',
+      status: 'pending',
+      publishMode: 'branch',
+    });
     expect(r.body.plan).toMatchObject({ files: ['config.json'], approval: null });
     expect(r.body.submittedBy).toBe('operator-user');
   });
