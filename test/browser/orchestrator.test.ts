@@ -394,4 +394,37 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('orchestrator page
       .toContain('build.log');
     await expect.poll(() => build.getByTestId('step-log').textContent()).toMatch(/^building 0\nbuilding 1\n/);
   });
+
+  it('offers the publish mode, and shows where a fix was published or why it was not', async () => {
+    await page.goto('/tasks/orchestrator/new');
+    const modes = await page
+      .getByTestId('field-publish')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(modes).toEqual(['none', 'branch', 'pr']);
+    const published = await seedRun(stack.db.sql, { status: 'succeeded', service: 'shop' });
+    const prUrl = 'https://github.example/acme/shop/pull/7';
+    await stack.db.sql`
+      UPDATE orchestrator_runs SET state = state || ${stack.db.sql.json({
+        publishMode: 'pr',
+        branch: 'moonmind/orchestrator-12345678',
+        prUrl,
+      })} WHERE id = ${published}`;
+    await page.goto(`/tasks/orchestrator/${published}`);
+    await expect
+      .poll(() => page.getByTestId('publish-branch').textContent())
+      .toBe('moonmind/orchestrator-12345678');
+    expect(await page.getByTestId('publish-pr').getAttribute('href')).toBe(prUrl);
+    const unpublished = await seedRun(stack.db.sql, { status: 'succeeded', service: 'shop' });
+    await stack.db.sql`
+      UPDATE orchestrator_runs SET state = state || ${stack.db.sql.json({
+        publishMode: 'branch',
+        publishError: 'git push failed: remote rejected',
+      })} WHERE id = ${unpublished}`;
+    await page.goto(`/tasks/orchestrator/${unpublished}`);
+    await expect
+      .poll(() => page.getByTestId('publish-error').textContent())
+      .toBe('publish failed: git push failed: remote rejected');
+    expect(await statusOf(page)).toBe('succeeded');
+  });
 });
