@@ -46,6 +46,11 @@ export function makePublishService(deps: OrchestratorActivityDeps, attempts: Att
       if (input.mode === 'pr' && baseBranch === 'HEAD')
         throw refused('the service checkout is on a detached HEAD: name git.baseBranch in its profile');
 
+      // Never echoed: a URL with a credential in it would put that credential into the run's error.
+      if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(remoteUrl.trim()))
+        throw refused(
+          `the URL of remote ${remote} carries credentials: remove them (publishing sends its own)`,
+        );
       const target = await forgeTarget(
         repositoryOfRemote(remoteUrl, deps.config.MOONMIND_GIT_BASE_URL),
         deps.config,

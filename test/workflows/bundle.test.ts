@@ -43,6 +43,7 @@ describe('workflow bundle', () => {
       'orchestrator-approved',
       'orchestrator-cancelled',
       'orchestrator-cli-start',
+      'orchestrator-published-branch',
       'orchestrator-rolled-back',
       'orchestrator-succeeded',
       'orchestrator-temporal-cancel',
