@@ -161,4 +161,22 @@ describe('an orchestrator run through the API and the CLI', () => {
     expect(listed.stdout).toContain(runId);
     expect(listed.stdout).toContain(retried.runId);
   });
+
+  it('submit --publish branch: the fix holds though its checkout has no remote; show says why it is unpublished', async () => {
+    await fixture.services.guarded.breakConfig('invalid-json');
+    const r = await cli(
+      ['submit', 'guarded', fixingInstruction(), '--publish', 'branch', '--token-stdin', '--wait', '--json'],
+      { stdin: approvalToken },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(r.stdout) as OrchestratorRunView;
+    expect(run).toMatchObject({ status: 'succeeded', publishMode: 'branch', branch: null, prUrl: null });
+    expect(run.publishError).toBe(
+      "the service's checkout has no remote origin (set git.remote in its profile)",
+    );
+    expect(await fixture.services.guarded.healthStatus()).toBe(200);
+    const shown = await cli(['show', run.runId]);
+    expect(shown.stdout).toMatch(/^publish: +branch$/m);
+    expect(shown.stdout).toMatch(/^unpublished: the service's checkout has no remote origin/m);
+  });
 });

@@ -89,6 +89,11 @@ describe('the CLI before it sends anything', () => {
     });
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toContain('--token-stdin: standard input holds no token');
+    const badPublish = await runCli(['orchestrator', 'submit', 'api', 'Fix', '--publish', 'tag'], {
+      env: env(),
+    });
+    expect(badPublish.code).toBe(2);
+    expect(badPublish.stderr).toContain('--publish must be one of none, branch, pr');
   });
 
   it('exits 5 when the API cannot be reached, and asks for a token when there is none', async () => {
