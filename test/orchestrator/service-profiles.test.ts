@@ -120,6 +120,23 @@ describe('service profiles', () => {
     }
   });
 
+  it('publish settings: the remote defaults to origin, the credential is a secret reference only', async () => {
+    const plain = await profilesFile('git.yaml', processService('    git: { baseBranch: main }\n'));
+    expect(loadServiceProfiles(plain).get('api')?.git).toEqual({ remote: 'origin', baseBranch: 'main' });
+    const literal = await profilesFile(
+      'git-token.yaml',
+      processService('    git: { authRef: ghp-letmein }\n'),
+    );
+    const message = loadError(literal);
+    expect(message).toContain('services.api.git.authRef: must be a secret reference');
+    expect(message).not.toContain('ghp-letmein');
+    const option = await profilesFile(
+      'git-remote.yaml',
+      processService('    git: { remote: "--upload-pack=x" }\n'),
+    );
+    expect(loadError(option)).toContain('services.api.git.remote: a git remote name');
+  });
+
   it('report YAML syntax errors and unreadable files with the file name', async () => {
     const broken = await profilesFile('broken.yaml', 'services:\n  api: [unclosed\n');
     expect(loadError(broken)).toMatch(new RegExp(`${broken}[^]*YAML: `));
