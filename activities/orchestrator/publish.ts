@@ -1,4 +1,4 @@
-import { access, rm } from 'node:fs/promises';
+import { access, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { PublishServiceInput, PublishServiceResult } from '../../contracts/orchestrator-activities.ts';
@@ -34,9 +34,15 @@ export function makePublishService(deps: OrchestratorActivityDeps, attempts: Att
       const { profile, paths } = scope;
       const remote = profile.git?.remote ?? 'origin';
       const inRoot: GitOptions = { cwd: profile.root, log: scope.log, signal: scope.signal };
-      const isCheckout = await git(['rev-parse', '--is-inside-work-tree'], inRoot).catch(() => 'false');
-      if (isCheckout.trim() !== 'true')
+      // The root may be a directory of a larger checkout (a monorepo's `./api`): paths are the checkout's.
+      const top = (await git(['rev-parse', '--show-toplevel'], inRoot).catch(() => '')).trim();
+      if (!top)
         throw refused(`the service root of ${input.service} is not a git checkout: nothing to publish to`);
+      const under = path
+        .relative(top, await realpath(profile.root))
+        .split(path.sep)
+        .join('/');
+      const inCheckout = (f: string) => path.posix.join(under, f);
       const remoteUrl = await git(['remote', 'get-url', remote], inRoot).catch(() => {
         throw refused(`the service's checkout has no remote ${remote} (set git.remote in its profile)`);
       });
@@ -67,16 +73,17 @@ export function makePublishService(deps: OrchestratorActivityDeps, attempts: Att
       // objects is read, and nothing there is written.
       const gitDir = path.join(paths.root, 'publish.git');
       await rm(gitDir, { recursive: true, force: true });
-      await git(['clone', '-q', '--bare', '--', profile.root, gitDir], { ...inRoot, cwd: paths.root });
+      await git(['clone', '-q', '--bare', '--', top, gitDir], { ...inRoot, cwd: paths.root });
       const branch = publishBranch(input.runId);
-      const own: GitOptions = { ...inRoot, gitDir, workTree: profile.root };
+      const own: GitOptions = { ...inRoot, cwd: top, gitDir, workTree: top };
       await git(['update-ref', `refs/heads/${branch}`, base], own);
       await git(['symbolic-ref', 'HEAD', `refs/heads/${branch}`], own);
       await git(['read-tree', 'HEAD'], own);
       const present = await existing(profile.root, input.files);
       const gone = input.files.filter((f) => !present.includes(f));
-      if (present.length) await git(['add', '--force', '--', ...present], own);
-      if (gone.length) await git(['rm', '-q', '--cached', '--ignore-unmatch', '--', ...gone], own);
+      if (present.length) await git(['add', '--force', '--', ...present.map(inCheckout)], own);
+      if (gone.length)
+        await git(['rm', '-q', '--cached', '--ignore-unmatch', '--', ...gone.map(inCheckout)], own);
       const staged = (await git(['diff', '--cached', '--name-only'], own)).split('\n').filter(Boolean);
       if (staged.length === 0)
         throw refused(`nothing to publish: ${input.files.join(', ')} already match ${base.slice(0, 12)}`);

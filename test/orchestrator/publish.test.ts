@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { orchestratorStartOptions } from '../../api/orchestrator/start.ts';
 import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
 import type { OrchestratorRunState } from '../../contracts/orchestrator-run.ts';
@@ -28,6 +29,8 @@ const token = `publish-${randomUUID()}`;
 
 let stack: Stack;
 let fixture: ServiceFixture;
+/** `monorepo/api`: a service whose root is a directory of a larger checkout. */
+let mono: ServiceFixture;
 let github: FakeGitHub;
 let remotes: string;
 const bare = (name: string) => path.join(remotes, 'acme', `${name}.git`);
@@ -44,6 +47,19 @@ beforeAll(async () => {
   }
   // A remote that is not there: the push fails after the fix was verified.
   await fixture.services.unpushable.git('remote', 'add', 'origin', `file://${bare('unpushable')}`);
+  mono = await createServiceFixture([{ name: 'api', broken: 'invalid-json' }]);
+  await rm(path.join(mono.dir, 'api', '.git'), { recursive: true });
+  const top = (...args: string[]) =>
+    run('git', ['-c', 'user.name=f', '-c', 'user.email=f@example.com', ...args], { cwd: mono.dir });
+  await top('init', '-q', '-b', 'main');
+  await top('add', '-A');
+  await top('commit', '-q', '-m', 'monorepo');
+  await run('git', ['clone', '-q', '--bare', mono.dir, bare('monorepo')]);
+  await top('remote', 'add', 'origin', `file://${bare('monorepo')}`);
+  const doc = parse(await readFile(fixture.profilesFile, 'utf8'));
+  const monoDoc = parse(await readFile(mono.profilesFile, 'utf8'));
+  doc.services.nested = { ...monoDoc.services.api, root: path.join(mono.dir, 'api') };
+  await writeFile(fixture.profilesFile, stringify(doc));
   github = await startFakeGitHub();
   const profiles = { MOONMIND_SERVICE_PROFILES: fixture.profilesFile };
   stack = await startStack({ apiEnv: profiles });
@@ -64,12 +80,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await fixture?.close();
+  await mono?.close();
   await github?.close();
   if (remotes) await rm(remotes, { recursive: true, force: true });
 });
 
+const serviceOf = (name: string) => (name === 'nested' ? mono.services.api : fixture.services[name]);
 const healthyConfig = (name: string) =>
-  `${JSON.stringify({ port: fixture.services[name].port, healthy: true }, null, 2)}\n`;
+  `${JSON.stringify({ port: serviceOf(name).port, healthy: true }, null, 2)}\n`;
 const fixIt = (name: string) =>
   `Fix the config of ${name}.\nFAKE_EDITS=${encodeURIComponent(JSON.stringify({ 'config.json': healthyConfig(name) }))}`;
 
@@ -144,6 +162,16 @@ describe('publishing a verified orchestrator fix', () => {
     expect(sent.length).toBeGreaterThan(0);
     for (const r of sent) expect(r.authorization).toContain(token);
     expect(JSON.stringify(await events(state.runId))).not.toContain(token);
+  });
+
+  it('a service in a directory of a larger checkout: the commit has the file at its path in that checkout', async () => {
+    const state = await ended(await submit('nested', 'branch'));
+    expect(state.status, JSON.stringify(state)).toBe('succeeded');
+    expect(state.publishError).toBeNull();
+    expect(await bareGit(bare('monorepo'), 'diff', '--name-only', 'main', state.branch!)).toBe(
+      'api/config.json',
+    );
+    expect(await mono.services.api.healthStatus()).toBe(200);
   });
 
   it('none: nothing is pushed and no publish step runs', async () => {
