@@ -192,3 +192,14 @@ export interface ManifestRunSummary {
   estimatedTokens: number;
   durationsMs: Partial<Record<ManifestStage, number>>;
 }
+
+/** Workflow start input of `manifestRun` (workflows/manifest/), started by the queue routes. */
+export interface ManifestRunInput {
+  jobId: string;
+  job: NormalizedManifestJob;
+  submittedBy: { id: string; name: string };
+  submittedAt: string;
+}
+
+/** The workflow type of manifest runs (its own, listed with the other jobs). */
+export const MANIFEST_RUN_WORKFLOW = 'manifestRun';
