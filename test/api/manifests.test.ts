@@ -121,7 +121,7 @@ describe('a stored manifest job', () => {
       manifestHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       options: { maxDocs: 10 },
       requiredCapabilities: ['confluence', 'embeddings', 'local_fs', 'manifest', 'ollama', 'pgvector'],
-      secretRefs: ['${DOCS_EMBED_KEY}', 'env://CONFLUENCE_TOKEN'],
+      secretRefs: ['$'.concat('{DOCS_EMBED_KEY}'), 'env://CONFLUENCE_TOKEN'],
       source: { kind: 'inline' },
     });
     // The memo holds no manifest content (the workflow input does), and no secret values.
