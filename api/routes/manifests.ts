@@ -216,6 +216,7 @@ export const manifestRoutes = defineRoutes([
   {
     method: 'post',
     path: '/api/manifests/{name}/search',
+    conflict: 'no run has created the index yet',
     summary: "Search a manifest's index: the query embedded with its embedding settings; chunks with scores",
     tag: 'manifests',
     access: 'operator',
