@@ -222,7 +222,7 @@ export const manifestRoutes = defineRoutes([
     access: 'operator',
     rateLimited: true,
     params: nameParams,
-    body: manifestSearchRequestSchema.extend({ topK: z.number().int().min(1).max(100).default(5) }),
+    body: manifestSearchRequestSchema,
     responses: { 200: { description: 'best first', schema: z.object({ items: z.array(hitSchema) }) } },
     async handler(ctx, deps) {
       const { params, body } = input<{ name: string }, never, z.infer<typeof manifestSearchRequestSchema>>(
