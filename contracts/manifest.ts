@@ -192,3 +192,11 @@ export interface ManifestRunSummary {
   estimatedTokens: number;
   durationsMs: Partial<Record<ManifestStage, number>>;
 }
+
+/** The `manifestRun` workflow's input (the job as the server stored it). */
+export interface ManifestRunInput {
+  jobId: string;
+  job: NormalizedManifestJob;
+  submittedBy: string;
+  submittedAt: string;
+}
