@@ -193,10 +193,13 @@ export interface ManifestRunSummary {
   durationsMs: Partial<Record<ManifestStage, number>>;
 }
 
-/** The `manifestRun` workflow's input (the job as the server stored it). */
+/** Workflow start input of `manifestRun` (workflows/manifest/), started by the queue routes. */
 export interface ManifestRunInput {
   jobId: string;
   job: NormalizedManifestJob;
-  submittedBy: string;
+  submittedBy: { id: string; name: string };
   submittedAt: string;
 }
+
+/** The workflow type of manifest runs (its own, listed with the other jobs). */
+export const MANIFEST_RUN_WORKFLOW = 'manifestRun';
