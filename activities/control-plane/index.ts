@@ -23,7 +23,7 @@ export function createControlPlaneActivities(deps: {
   if (deps.countRuns) countOrchestratorRunsWith(() => countByStatus(deps.sql));
   return {
     recordOrchestratorState: (state) => recordOrchestratorState(deps.sql, state),
-    loadManifestCheckpoints: ({ manifestName }) => loadManifestCheckpoints(deps.sql, manifestName),
+    loadManifestCheckpoints: (input) => loadManifestCheckpoints(deps.sql, input),
     saveManifestCheckpoints: (input) => saveManifestCheckpoints(deps.sql, input),
     findPool: (input: FindPoolInput) => findPool(deps.sql, deps.client, input),
     recordEvents: async (input: RecordEventsInput) => {

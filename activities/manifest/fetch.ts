@@ -1,4 +1,3 @@
-import type { ManifestV0 } from '../../contracts/manifest.ts';
 import type { Checkpoint, Reader, SourceDocument } from './interfaces.ts';
 import type { LineWriter } from './workspace.ts';
 
@@ -65,14 +64,4 @@ export async function diffSource(opts: {
     truncated,
     checkpoint: { cursor: opts.reader.cursor(), docs: kept },
   };
-}
-
-/** Only the metadata keys the manifest allowlists reach a point (enrichMetadata included). */
-export function allowedMetadata(
-  m: ManifestV0,
-  metadata: SourceDocument['metadata'],
-): Record<string, string | number | boolean> {
-  const all = { ...metadata, ...(m.transforms.enrichMetadata ?? {}) };
-  const allowed = new Set(m.security.allowlistMetadata);
-  return Object.fromEntries(Object.entries(all).filter(([k]) => allowed.has(k)));
 }

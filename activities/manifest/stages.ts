@@ -6,8 +6,9 @@ import type { ManifestFetchInput, ManifestStageResult } from '../../contracts/ma
 import { estimateCostUsd } from '../../contracts/manifest-cost.ts';
 import { redactDeep } from '../../contracts/secrets.ts';
 import type { StageContext } from './context.ts';
-import { allowedMetadata, type ChangedDocument, diffSource, type SourceDiff } from './fetch.ts';
+import { type ChangedDocument, diffSource, type SourceDiff } from './fetch.ts';
 import { pointId } from './point-id.ts';
+import { allowedMetadataKeys, allowlistMetadata, enrichMetadata } from './transforms/index.ts';
 import { ensureDir, LineWriter, readJson, readLines, writeJson } from './workspace.ts';
 
 /** A failure retrying cannot fix (bad params, a refused collection): the workflow does not retry it. */
@@ -122,10 +123,11 @@ export async function transform(ctx: StageContext): Promise<ManifestStageResult>
   let chunks = 0;
   let tokens = 0;
   let docs = 0;
+  const allowed = allowedMetadataKeys(m);
   try {
     for await (const doc of readLines<ChangedDocument>(ctx.paths.docs)) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      const metadata = allowedMetadata(m, doc.metadata);
+      const metadata = allowlistMetadata(enrichMetadata(doc.metadata, m.transforms.enrichMetadata), allowed);
       const pieces = ctx.deps.parts.transform(doc, m.transforms);
       for (const [chunkIndex, piece] of pieces.entries()) {
         const id = pointId({

@@ -17,7 +17,10 @@ import type {
 
 /** Control-worker activities (activities/control-plane/): the checkpoints live in the control plane's db. */
 export interface ManifestControlActivities {
-  loadManifestCheckpoints(input: { manifestName: string }): Promise<Record<string, Checkpoint>>;
+  loadManifestCheckpoints(input: {
+    manifestName: string;
+    dataSourceIds: string[];
+  }): Promise<Record<string, Checkpoint>>;
   saveManifestCheckpoints(input: SaveManifestCheckpointsInput): Promise<void>;
 }
 

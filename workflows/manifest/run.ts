@@ -52,7 +52,10 @@ export async function manifestRun(input: ManifestRunInput): Promise<ManifestRunR
       const { jobId } = input;
       const add = (r: { counts: ManifestStageCounts }) => Object.assign(counts, r.counts);
       add(await run.stage('validate', durationsMs, () => host('validate').manifestValidate({ jobId })));
-      const checkpoints = await manifestControl.loadManifestCheckpoints({ manifestName: input.job.name });
+      const checkpoints = await manifestControl.loadManifestCheckpoints({
+        manifestName: input.job.name,
+        dataSourceIds: input.job.manifest.dataSources.map((s) => s.id),
+      });
       add(await run.stage('fetch', durationsMs, () => host('fetch').manifestFetch({ jobId, checkpoints })));
       add(await run.stage('transform', durationsMs, () => host('transform').manifestTransform({ jobId })));
       if (writesNothing) return;
