@@ -24,11 +24,13 @@ export async function embed(ctx: StageContext): Promise<ManifestStageResult> {
   const embedder = ctx.deps.parts.embedderFor(m, (ref) => ctx.deps.secrets.resolve(ref));
   const out = new LineWriter(ctx.paths.vectors);
   let embedded = 0;
-  let calls = 0;
+  let calls = 0; // engine batches (each one or more embedder requests)
   let dimensions: number | null = null;
   const started = Date.now();
   try {
-    for await (const batch of batches(readLines<ChunkRecord>(ctx.paths.chunks), m.embeddings.batchSize)) {
+    // The embedder cuts these into `batchSize` requests, `run.concurrency` of them in flight at once.
+    const perCall = m.embeddings.batchSize * m.run.concurrency;
+    for await (const batch of batches(readLines<ChunkRecord>(ctx.paths.chunks), perCall)) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       const vectors = await embedder.embed(
         batch.map((c) => c.text),

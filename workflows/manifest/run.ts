@@ -91,11 +91,13 @@ export async function manifestRun(input: ManifestRunInput): Promise<ManifestRunR
     await run.events.close();
   });
   const result: ManifestRunResult = { state: { ...run.state }, counts, durationsMs };
-  if (status === 'cancelled') throw new CancelledFailure(error ?? 'cancelled');
-  if (status === 'failed')
+  // Only a Temporal cancellation can end as Canceled there (a workflow may not cancel itself): a cancel
+  // signal ends the run failed with type `cancelled`; the product status says cancelled either way.
+  if (run.cancelledBy === 'temporal') throw new CancelledFailure(error ?? 'cancelled');
+  if (status !== 'succeeded')
     throw ApplicationFailure.create({
       message: error ?? 'failed',
-      type: 'failed',
+      type: status,
       nonRetryable: true,
       details: [result],
     });
