@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino } from 'pino';
+import { defaultManifestParts } from '../activities/manifest/default-parts.ts';
 import { createManifestActivities } from '../activities/manifest/index.ts';
 import type { ManifestParts } from '../activities/manifest/parts.ts';
 import { createOrchestratorActivities } from '../activities/orchestrator/index.ts';
@@ -161,15 +162,15 @@ export async function startCapabilityWorker(
       : null;
   // Manifest runs (spec 07) likewise: the job type claimed and `manifest` verified.
   const manifest =
-    config.MOONMIND_WORKER_JOB_TYPES.includes('manifest') &&
-    checked.verified.includes('manifest') &&
-    options.manifestParts
+    config.MOONMIND_WORKER_JOB_TYPES.includes('manifest') && checked.verified.includes('manifest')
       ? createManifestActivities({
           config,
           hostId,
           hostQueue,
           api,
-          parts: options.manifestParts,
+          parts:
+            options.manifestParts ??
+            defaultManifestParts(config, (ref) => secretsOf({ config, env }).resolve(ref)),
           secrets: secretsOf({ config, env }),
         })
       : null;
