@@ -23,6 +23,7 @@ const sections: Record<
   'manifest-ingest': async (s) => (await import('./manifest-ingest.ts')).benchManifestIngest(s),
   'orchestrator-overhead': async (s) =>
     (await import('./orchestrator-overhead.ts')).benchOrchestratorOverhead(s),
+  'manifest-search': async () => (await import('./manifest-search.ts')).benchManifestSearch(),
 };
 
 // Only warnings from the SDK: the figures are the output.

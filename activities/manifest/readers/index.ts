@@ -15,6 +15,9 @@ const forgeSettingsSchema = workerConfigSchema.pick({
   MOONMIND_GIT_HOSTS: true,
   MOONMIND_GITHUB_API_URL: true,
 });
+/** The worker's forge settings (MOONMIND_GIT_BASE_URL, MOONMIND_GIT_HOSTS, …) from an environment. */
+export const forgeSettingsFrom = (env: NodeJS.ProcessEnv = process.env): ForgeSettings =>
+  parseEnv(forgeSettingsSchema, env);
 
 /**
  * The reader for one data source, its params validated (ReaderParamsError names the fields). The git reader
@@ -23,7 +26,7 @@ const forgeSettingsSchema = workerConfigSchema.pick({
 export function readerFor(
   source: DataSource,
   ctx: ReaderContext,
-  forge: ForgeSettings = parseEnv(forgeSettingsSchema),
+  forge: ForgeSettings = forgeSettingsFrom(),
 ): Reader {
   switch (source.type) {
     case 'SimpleDirectoryReader':

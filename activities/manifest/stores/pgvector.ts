@@ -24,6 +24,12 @@ type Filter = { dataSourceId?: string; sourceDocId?: string };
 const opclass: Record<DistanceMetric, string> = { cosine: 'vector_cosine_ops', l2: 'vector_l2_ops' };
 const operator: Record<DistanceMetric, string> = { cosine: '<=>', l2: '<->' };
 
+/** A query on a collection never created (undefined_table): say so instead of PostgreSQL's words. */
+function missingCollection(err: unknown, indexName: string): unknown {
+  if ((err as { code?: string }).code !== '42P01') return err;
+  return new Error(`collection ${indexName} does not exist yet: run the manifest to create it`);
+}
+
 export function pgvectorStore(o: PgvectorOptions): VectorStore {
   const { sql } = o;
   const table = `mm_vec_${o.indexName}`;
@@ -118,7 +124,9 @@ export function pgvectorStore(o: PgvectorOptions): VectorStore {
       >`
         SELECT id, data_source_id, source_doc_id, chunk_index, text, metadata, embedding ${op} ${v}::vector AS d
         FROM ${sql(table)} WHERE ${where(filter)}
-        ORDER BY embedding ${op} ${v}::vector LIMIT ${topK}`;
+        ORDER BY embedding ${op} ${v}::vector LIMIT ${topK}`.catch((err) => {
+        throw missingCollection(err, o.indexName);
+      });
       return rows.map((r) => ({
         id: r.id,
         // Higher is closer for both metrics: cosine similarity, or the negated euclidean distance.
