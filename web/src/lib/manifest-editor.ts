@@ -7,6 +7,7 @@ import {
   manifestV0Schema,
 } from '../../../contracts/manifest.ts';
 import type { Issue } from '../api/client.ts';
+import { formatDuration } from './format.ts';
 
 /** The Manifests pages' logic as pure functions: issues on lines, plan figures, stage counts. */
 
@@ -195,3 +196,7 @@ export const summaryRows: { key: keyof Omit<ManifestRunSummary, 'durationsMs'>; 
 /** Whether an artifact is the named one of a manifest run (names may carry a folder). */
 export const isArtifact = (name: string, wanted: 'plan.json' | 'run_summary.json') =>
   name === wanted || name.endsWith(`/${wanted}`);
+
+/** A stage's time: stages often take under a second, so milliseconds there. */
+export const stageTime = (ms: number | null) =>
+  ms === null ? '—' : ms < 1000 ? `${Math.round(ms)} ms` : formatDuration(ms);
