@@ -34,10 +34,18 @@ export function quietTemporalLogs(): void {
   }
 }
 
-export async function startWorkflowEnv() {
+/** `services`: where Temporal and PostgreSQL are outside vitest (benchmarks); default the global setup's. */
+export async function startWorkflowEnv(services?: {
+  temporalAddress: string;
+  adminDatabaseUrl: string;
+  namespace: string;
+}) {
   quietTemporalLogs();
-  const db: TestDatabase = await createTestDatabase();
-  const { client, connection, namespace, address } = await testTemporal();
+  const db: TestDatabase = await createTestDatabase(services?.adminDatabaseUrl);
+  const { client, connection, namespace, address } = await testTemporal(
+    services?.temporalAddress,
+    services?.namespace,
+  );
   await terminateOpenRuns(client);
   const native = await NativeConnection.connect({ address });
   const bundle = await buildWorkflowBundle();
