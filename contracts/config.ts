@@ -152,6 +152,8 @@ export const configSchema = z.object({
    * and no forge needed. Unset: on when `npm start` runs the embedded PostgreSQL (DATABASE_URL unset).
    */
   MOONMIND_DEMO: onOff.optional(),
+  /** Dev/test: manifest jobs may name a YAML file on the server (`source.kind: path`); refused when off. */
+  MOONMIND_MANIFEST_PATH_SOURCES: onOff.default(false),
   MOONMIND_EMBEDDED_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   /** Tests (`npm run chaos`): `npm start` does not restart a crashed service while `<dir>/<name>` exists. */
   MOONMIND_RESTART_HOLD_DIR: z.string().min(1).optional(),
