@@ -133,6 +133,26 @@ describe('a stored manifest job', () => {
   });
 });
 
+describe('controls', () => {
+  test('a queued manifest job is cancelled through the queue route', async () => {
+    const view = await (await submit(inline('docs', yaml('docs')))).json();
+    const res = await t.call(`/api/queue/jobs/${view.id}/cancel`, {
+      method: 'POST',
+      as: 'operator',
+      json: {},
+    });
+    expect(res.status).toBeLessThan(300);
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'cancelled'; i++) {
+      status = (await (await t.call(`/api/queue/jobs/${view.id}`, { as: 'viewer' })).json()).status;
+      if (status !== 'cancelled') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe('cancelled');
+    const rerun = await t.call(`/api/queue/jobs/${view.id}/rerun`, { method: 'POST', as: 'operator' });
+    expect(rerun.status).toBe(409);
+  });
+});
+
 describe('registry', () => {
   test('PUT validates (YAML paths), stores, bumps the revision only on change; GET and list show it', async () => {
     const bad = await t.call('/api/manifests/handbook', {
