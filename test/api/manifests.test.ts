@@ -193,7 +193,7 @@ describe('registry', () => {
   });
 
   test('validate answers issues with lines without storing', async () => {
-    const res = await t.call('/api/manifests/validate', {
+    const res = await t.call('/api/manifest-validation', {
       method: 'POST',
       as: 'viewer',
       json: { content: yaml('scratch', { type: 'Nope' }) },
