@@ -13,7 +13,17 @@ export const errorSchema = z
       code: z.string(),
       message: z.string(),
       requestId: z.string(),
-      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      issues: z
+        .array(
+          z.object({
+            path: z.string(),
+            message: z.string(),
+            /** Manifest YAML issues: where in the document. */
+            line: z.number().int().optional(),
+            column: z.number().int().optional(),
+          }),
+        )
+        .optional(),
     }),
   })
   .meta({ id: 'Error' });

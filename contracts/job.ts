@@ -1,11 +1,16 @@
 import type { ControlState, RunState } from './controls.ts';
 import type { ListMemo } from './list-memo.ts';
+import type { ManifestJobRecord } from './manifest.ts';
 import type { JobStatus, StatusDetail } from './status.ts';
 import type { NormalizedJob } from './task.ts';
 
 /** Workflow id ↔ job id: one-to-one, readable in the Temporal Web UI. */
 export const workflowIdFor = (jobId: string) => `job-${jobId}`;
 export const jobIdFrom = (workflowId: string) => (workflowId.startsWith('job-') ? workflowId.slice(4) : null);
+
+/** The workflow types that are jobs (listed, described, controlled through the queue routes). */
+export const jobWorkflowTypes = ['taskRun', 'manifestRun'] as const;
+export const jobWorkflowQuery = `WorkflowType IN (${jobWorkflowTypes.map((t) => `'${t}'`).join(', ')})`;
 
 export const CONTROL_TASK_QUEUE = 'moonmind-control';
 export const poolTaskQueue = (pool: string) => `moonmind-pool-${pool}`;
@@ -59,7 +64,7 @@ export interface JobView {
   prUrl: string | null;
   error: string | null;
   submittedBy: { id: string; name: string };
-  payload: NormalizedJob['payload'];
+  payload: NormalizedJob['payload'] | ManifestJobRecord['payload'];
   temporal: { workflowId: string; runId: string | null; url: string };
   /** Where the job came from, when not from the form: a promoted proposal, or the run it re-runs. */
   origin?: JobOrigin;
@@ -68,7 +73,8 @@ export interface JobView {
 
 /** Memo stored on every run (read by lists without a query round-trip). */
 export interface JobMemo {
-  job: NormalizedJob;
+  /** A manifest run's memo holds its record (no content: that is in the workflow input). */
+  job: NormalizedJob | ManifestJobRecord;
   submittedBy: { id: string; name: string };
   submittedAt: string;
   title: string;

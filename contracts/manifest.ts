@@ -192,3 +192,64 @@ export interface ManifestRunSummary {
   estimatedTokens: number;
   durationsMs: Partial<Record<ManifestStage, number>>;
 }
+
+/** The job envelope's fields every job has (contracts/task.ts jobEnvelopeSchema). */
+export interface ManifestEnvelope {
+  priority: number;
+  maxAttempts: number;
+  affinityKey: string | null;
+}
+
+/**
+ * What a manifest job's memo and job view carry: the stored fields without the manifest's content (the
+ * workflow input has it; memos stay small). `source` keeps its kind and name or path only.
+ */
+export interface ManifestJobRecord extends ManifestEnvelope {
+  type: 'manifest';
+  payload: {
+    /** Lists and the job index read a job's repository; a manifest job has none. */
+    repository: '';
+    manifest: Omit<NormalizedManifestJob, 'manifest' | 'content' | 'source'> & {
+      source: { kind: (typeof manifestSourceKinds)[number]; name?: string; path?: string };
+      dataSources: number;
+    };
+  };
+}
+
+export function manifestJobRecord(job: NormalizedManifestJob, envelope: ManifestEnvelope): ManifestJobRecord {
+  const { manifest, content: _content, source, ...rest } = job;
+  const { kind } = source;
+  return {
+    type: 'manifest',
+    ...envelope,
+    payload: {
+      repository: '',
+      manifest: {
+        ...rest,
+        source:
+          kind === 'registry'
+            ? { kind, name: source.name }
+            : kind === 'path'
+              ? { kind, path: source.path }
+              : { kind },
+        dataSources: manifest.dataSources.length,
+      },
+    },
+  };
+}
+
+/** A manifest job's title in lists: `manifest <name> (<action>)`. */
+export const manifestJobTitle = (name: string, action: string) => `manifest ${name} (${action})`;
+
+/** Workflow start input of `manifestRun` (workflows/manifest/), started by the queue routes. */
+export interface ManifestRunInput {
+  jobId: string;
+  job: NormalizedManifestJob;
+  /** Priority, attempts and affinity from the job envelope (routing, like tasks). */
+  envelope: ManifestEnvelope;
+  submittedBy: { id: string; name: string };
+  submittedAt: string;
+}
+
+/** The workflow type of manifest runs (its own, listed with the other jobs). */
+export const MANIFEST_RUN_WORKFLOW = 'manifestRun';

@@ -7,6 +7,7 @@ import {
   type TaskRunInput,
   workflowIdFor,
 } from './job.ts';
+import { type ManifestRunInput, manifestJobRecord, manifestJobTitle } from './manifest.ts';
 import { searchAttributes as sa } from './search-attributes.ts';
 import { jobTitle } from './task.ts';
 
@@ -87,4 +88,37 @@ export function staticDetails(
   if (origin && 'scheduleId' in origin)
     lines.push(`Fired by schedule \`${origin.scheduleId}\` (${origin.fireId})`);
   return lines.join('\n\n');
+}
+
+/**
+ * `client.workflow.start('manifestRun', …)` options: the same id, queue, policies and memo shape as a task
+ * (so lists, details and controls treat it as a job), its own workflow type and job-type search attribute.
+ * The memo carries the job's record without the manifest's content (the input has it).
+ */
+export function manifestRunStartOptions(input: ManifestRunInput) {
+  const { job, envelope } = input;
+  const title = manifestJobTitle(job.name, job.action);
+  const memo: JobMemo = {
+    job: manifestJobRecord(job, envelope),
+    submittedBy: input.submittedBy,
+    submittedAt: input.submittedAt,
+    title,
+  };
+  return {
+    workflowId: workflowIdFor(input.jobId),
+    taskQueue: CONTROL_TASK_QUEUE,
+    args: [input] as [ManifestRunInput],
+    memo: memo as unknown as Record<string, unknown>,
+    staticSummary: title,
+    staticDetails: `**Manifest** \`${job.name}\` · **action** ${job.action} · **hash** \`${job.manifestHash.slice(0, 12)}\` · **submitted by** ${input.submittedBy.name}`,
+    priority: { priorityKey: priorityKeyFor(envelope.priority) },
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    typedSearchAttributes: [
+      { key: sa.jobType, value: 'manifest' },
+      { key: sa.status, value: 'queued' },
+      { key: sa.priority, value: envelope.priority },
+      { key: sa.submitter, value: input.submittedBy.name },
+    ],
+  };
 }

@@ -164,6 +164,9 @@ export interface NormalizedJob {
 export interface FieldIssue {
   path: string;
   message: string;
+  /** Manifest YAML issues name where in the document (contracts/manifest-parse.ts). */
+  line?: number;
+  column?: number;
 }
 export type NormalizeResult = { ok: true; job: NormalizedJob } | { ok: false; issues: FieldIssue[] };
 

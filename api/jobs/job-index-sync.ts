@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { type JobMemo, jobIdFrom } from '../../contracts/job.ts';
+import { type JobMemo, jobIdFrom, jobWorkflowQuery } from '../../contracts/job.ts';
 import type { Sql } from '../../db/client.ts';
 import { type IndexedJob, indexJobs, newestIndexed } from '../../db/job-index.ts';
 
@@ -38,7 +38,7 @@ export async function syncJobIndex(deps: { client: Client; sql: Sql }): Promise<
       const newest = await newestIndexed(deps.sql);
       since = newest ? new Date(newest.getTime() - FIRST_LOOKBACK_MS) : null;
     }
-    const query = `WorkflowType = 'taskRun'${since ? ` AND StartTime > '${since.toISOString()}'` : ''}`;
+    const query = `${jobWorkflowQuery}${since ? ` AND StartTime > '${since.toISOString()}'` : ''}`;
     let batch: IndexedJob[] = [];
     for await (const wf of deps.client.workflow.list({ query })) {
       const memo = wf.memo as JobMemo | undefined;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { JobView } from '../../contracts/job.ts';
+import { type JobView, jobWorkflowQuery } from '../../contracts/job.ts';
 import { searchAttributes as sa } from '../../contracts/search-attributes.ts';
 import { FAILED_OR_DEAD_LETTER, type JobStatus, jobStatuses, statusFilters } from '../../contracts/status.ts';
 import { jobTypes, publishModes, runtimes } from '../../contracts/task.ts';
@@ -46,14 +46,14 @@ export type ListQuery = z.infer<typeof listQuerySchema>;
 const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /**
- * The visibility query for a list: only `taskRun` executions, filtered on the search attributes (the
+ * The visibility query for a list: only job executions (`taskRun`, `manifestRun`), filtered on the search attributes (the
  * repository and the search text are matched in the job index instead). A run that
  * Temporal itself ended (terminated, timed out) may still carry a non-terminal MoonMindStatus, so the
  * terminal filters also match on the execution status and open statuses require a running execution.
  */
 export function visibilityQuery(q: Omit<ListQuery, 'limit' | 'cursor' | 'order'>): string {
   // A run that continued as new is listed once: by its open (or last) execution.
-  const where = [`WorkflowType = 'taskRun'`, `ExecutionStatus != 'ContinuedAsNew'`];
+  const where = [jobWorkflowQuery, `ExecutionStatus != 'ContinuedAsNew'`];
   if (q.status === 'cancelled') {
     where.push(`(${sa.status.name} = 'cancelled' OR ExecutionStatus IN ('Canceled', 'Terminated'))`);
   } else if (q.status === 'failed') {

@@ -24,7 +24,10 @@ export function jobMetaCache(client: Client, max = 10_000): JobMetaCache {
       const meta = {
         type: job.type,
         repository: job.payload.repository,
-        requiredCapabilities: job.payload.requiredCapabilities,
+        requiredCapabilities:
+          job.type === 'manifest'
+            ? job.payload.manifest.requiredCapabilities
+            : job.payload.requiredCapabilities,
       };
       if (cache.size >= max) cache.delete(cache.keys().next().value as string);
       cache.set(jobId, meta);

@@ -21,6 +21,11 @@ export async function rerunJob(
   const { view: old, summary } = await loadJob(deps, jobId);
   if (!isTerminal(old.status))
     throw conflict(`cannot re-run: the run is ${old.status} (only a finished run)`);
+  // A manifest job's memo has no content to submit again: its registry route runs it anew.
+  if (summary.memo.job.type === 'manifest')
+    throw conflict(
+      'cannot re-run a manifest job here: run it again from its registry (POST /api/manifests/{name}/runs)',
+    );
   const { type, priority, maxAttempts, affinityKey, payload } = summary.memo.job;
   const result = await submitJob(
     deps,

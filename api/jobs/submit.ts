@@ -2,8 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { JobMemo, JobOrigin, JobView } from '../../contracts/job.ts';
+import { manifestJobTitle } from '../../contracts/manifest.ts';
 import { credentialHost, forgesFrom, locateRepository } from '../../contracts/repository.ts';
-import { type TaskRunStartOptions, taskRunStartOptions } from '../../contracts/start-options.ts';
+import {
+  manifestRunStartOptions,
+  type TaskRunStartOptions,
+  taskRunStartOptions,
+} from '../../contracts/start-options.ts';
 import { jobTitle, type NormalizedJob, normalizeJob } from '../../contracts/task.ts';
 import { appendEvents } from '../../db/events.ts';
 import { indexJobs } from '../../db/job-index.ts';
@@ -11,6 +16,7 @@ import type { UserIdentity } from '../auth/identity.ts';
 import type { ApiDeps } from '../context.ts';
 import { validationFailed } from '../errors.ts';
 import { v5Uuid } from '../ids.ts';
+import { normalizeManifestJob } from '../manifests/normalize.ts';
 import { checkAppliedTemplates, templateAppliedEvents } from '../presets/applied.ts';
 import { viewerOf } from '../presets/store.ts';
 import { dashboardUrlOf, loadJob, uiBaseOf } from './detail.ts';
@@ -118,8 +124,48 @@ export async function recordSubmission(
   if (applied) await appendEvents(deps.sql, jobId, applied);
 }
 
+/** A task or manifest submission, ready to start as its workflow type. */
+interface StartableSubmission {
+  jobId: string;
+  key: string | null;
+  submittedAt: string;
+  workflowType: 'taskRun' | 'manifestRun';
+  options: TaskRunStartOptions | ReturnType<typeof manifestRunStartOptions>;
+  /** What the submission records once its run started. */
+  record(): Promise<void>;
+}
+
+async function prepareAnySubmission(
+  deps: Pick<ApiDeps, 'config' | 'skills' | 'sql'>,
+  submitter: UserIdentity,
+  body: unknown,
+  idempotencyKey: string | null,
+  keyNamespace: string,
+  origin?: JobOrigin,
+): Promise<StartableSubmission> {
+  if ((body as { type?: unknown } | null)?.type !== 'manifest') {
+    const prepared = await prepareSubmission(deps, submitter, body, idempotencyKey, keyNamespace, origin);
+    return { ...prepared, workflowType: 'taskRun', record: () => recordSubmission(deps, prepared) };
+  }
+  const { job, envelope } = await normalizeManifestJob(deps, body);
+  const key = idempotencyKey ?? (body as { clientRequestId?: string }).clientRequestId?.trim() ?? null;
+  const jobId = key ? v5Uuid(keyNamespace, key) : randomUUID();
+  const submittedAt = uniqueNow();
+  const submittedBy = { id: submitter.id, name: submitter.name };
+  const options = manifestRunStartOptions({ jobId, job, envelope, submittedBy, submittedAt });
+  const title = manifestJobTitle(job.name, job.action);
+  return {
+    jobId,
+    key,
+    submittedAt,
+    workflowType: 'manifestRun',
+    options,
+    record: () => indexJobs(deps.sql, [{ jobId, title, repository: '', createdAt: submittedAt }]),
+  };
+}
+
 /**
- * Validate, normalize and start a job. With an idempotency key the job id is derived from the submitter and
+ * Validate, normalize and start a job (a task, or a manifest run: api/manifests/normalize.ts). With an idempotency key the job id is derived from the submitter and
  * the key, so every repeat (concurrent, or after an API restart) lands on the one run: the start of a
  * repeat is refused as already started and the repeat answers with that run (200), while the first
  * submission is answered from what it has, like one without a key (201).
@@ -132,15 +178,15 @@ export async function submitJob(
   keyNamespace = `moonmind-submission:${submitter.id}`,
   origin?: JobOrigin,
 ): Promise<{ view: JobView; created: boolean }> {
-  const prepared = await prepareSubmission(deps, submitter, body, idempotencyKey, keyNamespace, origin);
-  const { jobId, key, submittedAt, options } = prepared;
+  const prepared = await prepareAnySubmission(deps, submitter, body, idempotencyKey, keyNamespace, origin);
+  const { jobId, key, submittedAt, options, workflowType } = prepared;
   let runId: string;
   try {
     // With a key, FAIL instead of USE_EXISTING: a start that succeeds is the first submission and is
     // answered from what is at hand (as without a key); only a repeat pays for reading the run back.
     runId = (
       await deps.client.workflow.start(
-        'taskRun',
+        workflowType,
         key ? { ...options, workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL } : options,
       )
     ).firstExecutionRunId;
@@ -150,7 +196,7 @@ export async function submitJob(
     const { view } = await loadJob(deps, jobId);
     return { view, created: view.createdAt === submittedAt };
   }
-  await recordSubmission(deps, prepared);
+  await prepared.record();
   const view = jobView(
     {
       workflowId: options.workflowId,

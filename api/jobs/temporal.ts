@@ -2,7 +2,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { RunState } from '../../contracts/controls.ts';
-import { type JobMemo, type TaskRunResult, workflowIdFor } from '../../contracts/job.ts';
+import { type JobMemo, jobWorkflowTypes, type TaskRunResult, workflowIdFor } from '../../contracts/job.ts';
 import { searchAttributes } from '../../contracts/search-attributes.ts';
 import { stateQuery } from '../../workflows/messages.ts';
 import type { ExecutionSummary } from './views.ts';
@@ -49,7 +49,7 @@ export async function describeJob(client: Client, jobId: string): Promise<Execut
   try {
     const d = await client.workflow.getHandle(workflowIdFor(jobId)).describe();
     const memo = d.memo as unknown as JobMemo | undefined;
-    if (!memo?.job || d.type !== 'taskRun') return null;
+    if (!memo?.job || !(jobWorkflowTypes as readonly string[]).includes(d.type)) return null;
     return {
       workflowId: d.workflowId,
       runId: d.runId,

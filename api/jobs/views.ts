@@ -80,9 +80,10 @@ export function jobView(
     priority: job.priority,
     affinityKey: job.affinityKey,
     repository: job.payload.repository,
-    runtime: job.payload.targetRuntime,
-    skill: job.payload.task.skill.id,
-    publishMode: job.payload.task.publish.mode,
+    // A manifest job runs no agent and publishes nothing: its runtime is `manifest`, its skill the action.
+    runtime: job.type === 'manifest' ? 'manifest' : job.payload.targetRuntime,
+    skill: job.type === 'manifest' ? job.payload.manifest.action : job.payload.task.skill.id,
+    publishMode: job.type === 'manifest' ? 'none' : job.payload.task.publish.mode,
     createdAt: memo.submittedAt,
     startedAt: live?.startedAt ?? result?.startedAt ?? listed?.startedAt ?? null,
     finishedAt:

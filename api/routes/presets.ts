@@ -129,7 +129,10 @@ export const presetRoutes = defineRoutes([
       const body = input<never, never, z.infer<typeof saveFromTaskSchema>>(ctx).body;
       let steps = body.steps ?? [];
       if (body.jobId) {
-        const jobSteps = (await loadJob(deps, body.jobId)).view.payload.task.steps;
+        const { payload } = (await loadJob(deps, body.jobId)).view;
+        if (!('task' in payload))
+          throw validationFailed([{ path: 'jobId', message: 'is not a task job (only tasks have steps)' }]);
+        const jobSteps = payload.task.steps;
         const missing = (body.stepIndexes ?? []).findIndex((i) => i >= jobSteps.length);
         if (missing >= 0)
           throw validationFailed([

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArtifactView } from '../../contracts/artifacts.ts';
 import type { JobView } from '../../contracts/job.ts';
+import type { TaskPayload } from '../../contracts/task.ts';
 import { createGitRemote, type GitRemote } from '../support/git.ts';
 import { getJob, waitForJob, waitForStatus } from '../support/jobs.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -64,8 +65,8 @@ describe('the moonmind CLI against the real stack', () => {
     succeeded = jobId(r.stdout);
     const job = await getJob(stack, succeeded);
     expect(job.status).toBe('succeeded');
-    expect(job.payload.task.instructions).toBe('Say hello from the CLI');
-    expect(job.payload.task.steps.map((s) => s.instructions)).toEqual(['FAKE_LINES=3']);
+    expect((job.payload as TaskPayload).task.instructions).toBe('Say hello from the CLI');
+    expect((job.payload as TaskPayload).task.steps.map((s) => s.instructions)).toEqual(['FAKE_LINES=3']);
     expect(job.publishMode).toBe('none');
   });
 

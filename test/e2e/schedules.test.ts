@@ -2,6 +2,7 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../contracts/job.ts';
 import type { ScheduleView } from '../../contracts/schedules.ts';
+import type { TaskPayload } from '../../contracts/task.ts';
 import { createGitRemote, type GitRemote } from '../support/git.ts';
 import { getJob, waitForStatus } from '../support/jobs.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -73,7 +74,7 @@ describe('schedules', () => {
             payload: { repository: 'octo/sched', task: { instructions: 'x', publish: { mode: 'sideways' } } },
           },
         },
-        'job.payload.task.publish.mode',
+        '(job.payload as TaskPayload).task.publish.mode',
       ],
     ];
     for (const [body, path] of cases) {
@@ -106,7 +107,7 @@ describe('schedules', () => {
     expect(job.status).toBe('succeeded');
     expect(job.origin).toMatchObject({ scheduleId: s.id });
     expect(job.temporal.workflowId).toBe(`job-${newest.jobId}`);
-    expect(job.payload.task.instructions).toBe('Scheduled hello');
+    expect((job.payload as TaskPayload).task.instructions).toBe('Scheduled hello');
     // For the record (not a speed check): how long from Temporal taking the fire to the job submitted.
     console.log(`fire → job submitted: ${Date.parse(job.createdAt) - Date.parse(newest.firedAt)} ms`);
     expect((await get(s.id)).recentFires.find((f) => f.jobId === newest.jobId)?.started).toBe(true);
@@ -205,7 +206,7 @@ describe('schedules', () => {
       'dead_letter',
     ]);
     expect(job.status).toBe('succeeded');
-    expect(job.payload.task.instructions).toBe('Edited check');
+    expect((job.payload as TaskPayload).task.instructions).toBe('Edited check');
     expect(job.origin).toMatchObject({ scheduleId: s.id });
     // The fire ends with its run; its history is kept for the bundle's replay test.
     const fire = stack.client.workflow.getHandle((job.origin as { fireId: string }).fireId);
