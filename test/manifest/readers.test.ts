@@ -12,6 +12,7 @@ import {
   validateReaderParams,
 } from '../../activities/manifest/readers/index.ts';
 import type { DataSource } from '../../contracts/manifest.ts';
+import { parseManifest } from '../../contracts/manifest-parse.ts';
 import { startConfluenceDouble } from '../fakes/confluence-double.ts';
 import { startGoogleDriveDouble } from '../fakes/gdrive-double.ts';
 import { createGitRemote } from '../support/git.ts';
@@ -119,6 +120,40 @@ describe('reader params', () => {
     );
     expect(() => readerFor(bad, context(bad, tmpdir()))).toThrow(ReaderParamsError);
     expect(() => readerFor(bad, context(bad, tmpdir()))).toThrow(/dataSources\[0\]\.params\.path/);
+  });
+});
+
+describe('reader params in a submitted manifest', () => {
+  it('the manifest check reports them by YAML path and line, like its own issues', () => {
+    const yaml = [
+      'version: v0',
+      'metadata: { name: wiki }',
+      'embeddings: { provider: ollama, model: nomic-embed-text }',
+      'vectorStore: { type: pgvector, indexName: wiki }',
+      'dataSources:',
+      '  - id: local',
+      '    type: SimpleDirectoryReader',
+      '    params: { path: ./docs }',
+      '  - id: wiki',
+      '    type: ConfluenceReader',
+      '    params:',
+      '      baseUrl: https://wiki.example.com',
+      '      spacekey: ENG',
+      '',
+    ].join('\n');
+    const result = parseManifest(yaml);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((i) => [i.path, i.line])).toEqual([
+      ['dataSources[1].params.spaceKey', 12],
+      ['dataSources[1].params.spacekey', 13],
+      ['dataSources[1].auth.token', 9],
+    ]);
+    expect(
+      parseManifest(
+        yaml.replace('spacekey: ENG', 'spaceKey: ENG').concat('    auth: { token: env://WIKI }\n'),
+      ).ok,
+    ).toBe(true);
   });
 });
 
