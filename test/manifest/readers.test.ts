@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +16,7 @@ import { parseManifest } from '../../contracts/manifest-parse.ts';
 import { startConfluenceDouble } from '../fakes/confluence-double.ts';
 import { startGoogleDriveDouble } from '../fakes/gdrive-double.ts';
 import { createGitRemote } from '../support/git.ts';
+import { makeCertificate, startHttpsGit } from '../support/https-git.ts';
 import { changeCorpus, writeCorpus } from './corpus.ts';
 
 const run = promisify(execFile);
@@ -209,6 +210,39 @@ describe('GithubRepositoryReader', () => {
     // Same content, same hash: the unchanged README of a re-read commit hashes as before.
     const again = await read(readerFor(tagged, context(tagged, work), forge));
     expect(again.map((d) => d.hash)).toEqual(oldDocs.map((d) => d.hash));
+  });
+
+  it('over HTTPS to a listed forge, the token goes only as a header: not in argv, the URL or the clone', async () => {
+    const remote = await createGitRemote(['acme/wiki'], { 'guide.md': 'Guide\n' });
+    cleanup.push(() => rm(remote.root, { recursive: true, force: true }));
+    const cert = await makeCertificate();
+    const forgeHost = await startHttpsGit(remote.root, cert, 'localhost');
+    cleanup.push(() => forgeHost.close());
+    const saved = process.env.GIT_SSL_CAINFO;
+    process.env.GIT_SSL_CAINFO = cert.certFile;
+    cleanup.push(async () => {
+      if (saved === undefined) delete process.env.GIT_SSL_CAINFO;
+      else process.env.GIT_SSL_CAINFO = saved;
+    });
+    const token = ['wiki', 'read', String(Date.now())].join('-');
+    const forge = forgeSettingsFrom({ MOONMIND_GIT_HOSTS: forgeHost.host });
+    const work = await scratch();
+    const src = source(
+      'GithubRepositoryReader',
+      { repository: `${forgeHost.url}/acme/wiki` },
+      { token: 'env://WIKI_GIT' },
+    );
+    const ctx = context(src, work, { token });
+    const lines: string[] = [];
+    ctx.log = (l) => lines.push(l);
+    const docs = await read(readerFor(src, ctx, forge));
+    expect(docs.map((d) => [d.sourceDocId, d.text])).toEqual([['guide.md', 'Guide\n']]);
+    const basic = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+    expect(forgeHost.requests.some((r) => r.authorization === basic)).toBe(true);
+    expect(lines.join('\n')).not.toContain(token);
+    const config = await readFile(join(work, 'src.git', 'config'), 'utf8');
+    expect(config).not.toContain(token);
+    expect(config).not.toContain(Buffer.from(`x-access-token:${token}`).toString('base64'));
   });
 
   it('refuses a repository on a forge the worker does not allow', async () => {
