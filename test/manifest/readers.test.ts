@@ -243,6 +243,20 @@ describe('GithubRepositoryReader', () => {
     const config = await readFile(join(work, 'src.git', 'config'), 'utf8');
     expect(config).not.toContain(token);
     expect(config).not.toContain(Buffer.from(`x-access-token:${token}`).toString('base64'));
+
+    // Without a source token: the listed forge's own `token=` reference, as for tasks.
+    const hostToken = ['wiki', 'host', String(Date.now())].join('-');
+    const listed = forgeSettingsFrom({ MOONMIND_GIT_HOSTS: `${forgeHost.host};token=env://WIKI_HOST_TOKEN` });
+    const anonymous = source('GithubRepositoryReader', { repository: `${forgeHost.url}/acme/wiki` });
+    const hostDocs = await read(
+      readerFor(anonymous, context(anonymous, work), listed, {
+        WIKI_HOST_TOKEN: hostToken,
+        PATH: process.env.PATH,
+      }),
+    );
+    expect(hostDocs.map((d) => d.hash)).toEqual(docs.map((d) => d.hash));
+    const hostBasic = `Basic ${Buffer.from(`x-access-token:${hostToken}`).toString('base64')}`;
+    expect(forgeHost.requests.some((r) => r.authorization === hostBasic)).toBe(true);
   });
 
   it('refuses a repository on a forge the worker does not allow', async () => {
