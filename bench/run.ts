@@ -20,6 +20,7 @@ const sections: Record<
   presets: async (s) => (await import('./presets.ts')).benchPresets(s),
   proposals: async (s) => (await import('./proposals.ts')).benchProposals(s),
   'orchestrator-health': async () => (await import('./orchestrator-health.ts')).benchOrchestratorHealth(),
+  'manifest-ingest': async (s) => (await import('./manifest-ingest.ts')).benchManifestIngest(s),
   'orchestrator-overhead': async (s) =>
     (await import('./orchestrator-overhead.ts')).benchOrchestratorOverhead(s),
   'manifest-search': async () => (await import('./manifest-search.ts')).benchManifestSearch(),

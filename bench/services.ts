@@ -14,6 +14,7 @@ export const BENCH_NAMESPACES = [
   'bench-obs-off',
   'bench-obs-metrics',
   'bench-obs-traced',
+  'bench-manifest',
 ];
 
 /** The same services the tests use: an in-memory Temporal dev server and PostgreSQL (local or embedded). */

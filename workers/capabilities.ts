@@ -7,6 +7,7 @@ import { splitCommand } from '../activities/runtimes/command.ts';
 import { runtimeCommand } from '../activities/runtimes/resolve.ts';
 import type { AgentIdentity } from '../activities/runtimes/sandbox.ts';
 import type { WorkerConfig } from '../contracts/config.ts';
+import { embeddingProviders, readerCapabilities, vectorStoreTypes } from '../contracts/manifest.ts';
 import { type Runtime, runtimes } from '../contracts/task.ts';
 import { loadServiceProfiles } from '../lib/service-profiles.ts';
 
@@ -61,6 +62,9 @@ async function withScratchHome<T>(env: NodeJS.ProcessEnv, fn: (env: NodeJS.Proce
  *   are listed in MOONMIND_GIT_HOSTS (each with its own API and token reference);
  * - `docker`: `docker --version` works;
  * - `orchestrator`: the service profiles (MOONMIND_SERVICE_PROFILES) name at least one service;
+ * - manifest runs (spec 07): `manifest`, `embeddings`, the embedding providers, vector stores and readers are
+ *   built into the worker (HTTP clients, the embedded PGlite), so they are accepted as claimed; `github` (the
+ *   repository reader clones) needs `git --version`;
  * - anything else names a tool: `<name> --version` must work.
  */
 export async function verifyCapabilities(
@@ -80,6 +84,15 @@ export async function verifyCapabilities(
   result.verified.sort();
   return result;
 }
+
+/** What a manifest run may need that the worker itself provides (contracts/manifest.ts derivation). */
+const manifestCapabilities = new Set<string>([
+  'manifest',
+  'embeddings',
+  ...embeddingProviders,
+  ...vectorStoreTypes,
+  ...Object.values(readerCapabilities).filter((c) => c !== 'github'),
+]);
 
 async function check(
   capability: string,
@@ -115,6 +128,11 @@ async function check(
     return loadServiceProfiles(config.MOONMIND_SERVICE_PROFILES).size > 0
       ? null
       : 'no service profiles (MOONMIND_SERVICE_PROFILES names none)';
+  }
+  if (manifestCapabilities.has(capability)) return null;
+  if (capability === 'github') {
+    const failed = await runs('git', ['--version'], env);
+    return failed ? `the github reader clones with git: git --version failed: ${failed}` : null;
   }
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(capability)) return 'not a valid capability name';
   const failed = await runs(capability, ['--version'], env);

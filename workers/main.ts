@@ -4,9 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino } from 'pino';
+import { defaultManifestParts } from '../activities/manifest/default-parts.ts';
+import { createManifestActivities } from '../activities/manifest/index.ts';
+import type { ManifestParts } from '../activities/manifest/parts.ts';
 import { createOrchestratorActivities } from '../activities/orchestrator/index.ts';
 import { ApiError, sleep, WorkerApiClient } from '../activities/reporting/api-client.ts';
 import { AgentSandbox } from '../activities/runtimes/sandbox.ts';
+import { secretsOf } from '../activities/task/deps.ts';
 import { createTaskActivities, RunSlots } from '../activities/task/index.ts';
 import type { LeaseOwner } from '../activities/task/run-slots.ts';
 import { removeWorkspace, sweepWorkspaces } from '../activities/task/workspace-retention.ts';
@@ -43,6 +47,8 @@ export interface CapabilityWorkerOptions {
   /** Register with the API before polling (default true). */
   register?: boolean;
   logger?: pino.Logger;
+  /** The readers, transforms, embedders and stores of manifest runs (tests hand in their own wiring). */
+  manifestParts?: ManifestParts;
 }
 
 export interface CapabilityWorker {
@@ -154,10 +160,25 @@ export async function startCapabilityWorker(
           log: (level, message) => log[level](message),
         })
       : null;
+  // Manifest runs (spec 07) likewise: the job type claimed and `manifest` verified.
+  const manifest =
+    config.MOONMIND_WORKER_JOB_TYPES.includes('manifest') && checked.verified.includes('manifest')
+      ? createManifestActivities({
+          config,
+          hostId,
+          hostQueue,
+          api,
+          parts:
+            options.manifestParts ??
+            defaultManifestParts(config, (ref) => secretsOf({ config, env }).resolve(ref)),
+          secrets: secretsOf({ config, env }),
+        })
+      : null;
   const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
   const { prepare, ...taskHostActivities } = activities;
   const { claimService, ...orchestratorSteps } = orchestrator ?? {};
-  const hostActivities = { ...taskHostActivities, ...orchestratorSteps };
+  const { claimManifest, ...manifestStages } = manifest ?? {};
+  const hostActivities = { ...taskHostActivities, ...orchestratorSteps, ...manifestStages };
   let workers: Worker[];
   try {
     workers = [
@@ -166,7 +187,11 @@ export async function startCapabilityWorker(
         namespace,
         taskQueue: poolQueue,
         identity,
-        activities: { prepare, ...(claimService ? { claimService } : {}) },
+        activities: {
+          prepare,
+          ...(claimService ? { claimService } : {}),
+          ...(claimManifest ? { claimManifest } : {}),
+        },
         interceptors: activityInterceptors(),
         tuner: {
           activityTaskSlotSupplier: runSlotSupplier(slots),

@@ -3,6 +3,8 @@ import { Layout } from './components/Layout.tsx';
 import { RequireAuth } from './components/RequireAuth.tsx';
 import { ActiveTasks } from './pages/ActiveTasks.tsx';
 import { JobDetail } from './pages/JobDetail.tsx';
+import { ManifestEdit } from './pages/ManifestEdit.tsx';
+import { Manifests } from './pages/Manifests.tsx';
 import { NewTask } from './pages/NewTask.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { OrchestratorNew } from './pages/OrchestratorNew.tsx';
@@ -35,6 +37,9 @@ export function App() {
         <Route path="/orchestrator" component={OrchestratorRuns} />
         <Route path="/orchestrator/new" component={OrchestratorNew} />
         <Route path="/orchestrator/:runId" component={OrchestratorRun} />
+        <Route path="/manifests" component={Manifests} />
+        <Route path="/manifests/new" component={ManifestEdit} />
+        <Route path="/manifests/:name" component={ManifestEdit} />
       </Route>
       <Route path="*404" component={RequireAuthNotFound} />
     </Router>

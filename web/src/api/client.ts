@@ -39,7 +39,7 @@ export const setUnauthenticatedHandler = (fn: () => void) => {
 const gatewayStatuses = [502, 504];
 
 export async function request<T>(
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},

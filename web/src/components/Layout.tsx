@@ -45,6 +45,9 @@ export function Layout(props: RouteSectionProps) {
             <A href="/tasks/orchestrator" data-testid="nav-orchestrator">
               Orchestrator
             </A>
+            <A href="/tasks/manifests" data-testid="nav-manifests">
+              Manifests
+            </A>
           </nav>
         </Show>
         <div class="topbar-end">

@@ -6,6 +6,7 @@ import { EventTimeline } from '../components/EventTimeline.tsx';
 import { JobControls } from '../components/JobControls.tsx';
 import { JobSummary } from '../components/JobSummary.tsx';
 import { LiveOutput } from '../components/LiveOutput.tsx';
+import { ManifestRunFacts } from '../components/manifests/ManifestRunFacts.tsx';
 import { RunHeader } from '../components/RunHeader.tsx';
 import { fillFromJob, StageTimeline } from '../components/StageTimeline.tsx';
 import { deriveTimeline, isLog } from '../lib/events.ts';
@@ -100,6 +101,9 @@ function JobDetailFor(props: { jobId: string }) {
           />
           <StageTimeline stages={timeline().stages} steps={timeline().steps} />
         </div>
+        <Show when={job()?.type === 'manifest'}>
+          <ManifestRunFacts events={nonLogEvents()} artifacts={artifacts()} />
+        </Show>
         <div class="detail-grid">
           <EventTimeline events={nonLogEvents()} />
           <ArtifactsTable artifacts={artifacts()} />
