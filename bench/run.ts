@@ -22,6 +22,7 @@ const sections: Record<
   'orchestrator-health': async () => (await import('./orchestrator-health.ts')).benchOrchestratorHealth(),
   'orchestrator-overhead': async (s) =>
     (await import('./orchestrator-overhead.ts')).benchOrchestratorOverhead(s),
+  'manifest-search': async () => (await import('./manifest-search.ts')).benchManifestSearch(),
 };
 
 // Only warnings from the SDK: the figures are the output.

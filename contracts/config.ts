@@ -103,6 +103,16 @@ const vaultSettings = {
 const serviceSettings = {
   MOONMIND_SERVICE_PROFILES: z.string().min(1).optional(),
 };
+/**
+ * Manifest runs' vector database (spec 07, lib/vector-db.ts): a PostgreSQL with the `vector` extension.
+ * Unset: embedded PGlite with pgvector under <MOONMIND_DATA_DIR>/vector (`npm start` serves one to all).
+ */
+const vectorSettings = {
+  MOONMIND_VECTOR_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+};
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const onOff = z.enum(['on', 'off'], { error: 'must be on or off' }).transform((v) => v === 'on');
 
@@ -122,6 +132,7 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   MOONMIND_PG_PORT: port.default(55432),
+  ...vectorSettings,
   /** Any value of this shape signs in as admin (operators paste tokens from their own secret stores). */
   MOONMIND_ADMIN_TOKEN: z
     .string()
@@ -215,6 +226,9 @@ export const workerConfigSchema = z.object({
     .refine((ms) => ms >= 20_000, 'must be at least 20s')
     .prefault('2m'),
   MOONMIND_WORKSPACE_DIR: z.string().min(1).default('./.data/workspaces'),
+  /** Where an embedded vector database lives when neither the setting nor the launcher names one. */
+  MOONMIND_DATA_DIR: z.string().min(1).default('./.data'),
+  ...vectorSettings,
   /** Serve GET /metrics (ours and the Temporal SDK's runtime metrics) on this port; unset: none. */
   MOONMIND_WORKER_METRICS_PORT: port.optional(),
   MOONMIND_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../contracts/config.ts';
 import { createSql } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
+import { type EmbeddedVectorServer, startEmbeddedVectorServer } from '../lib/vector-db.ts';
 import { bootstrapAccess } from './access.ts';
 import { protectDataDir } from './data-dir.ts';
 import { type Demo, demoEnabled, prepareDemo } from './demo.ts';
@@ -31,6 +32,7 @@ async function main() {
 
   const services: Supervisor[] = [];
   let infra: Infrastructure | undefined;
+  let vectors: EmbeddedVectorServer | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -39,6 +41,7 @@ async function main() {
     // Workers first (they started last), each waited for: a stopping worker hands its attempts back through
     // Temporal and the API, so those stop only after it (workers/hand-back.ts).
     for (const s of services.reverse()) await s.stop();
+    await vectors?.stop();
     await infra?.stop();
     log('stopped');
     process.exit(code);
@@ -75,8 +78,19 @@ async function main() {
     await sql.end();
     const demo = demoEnabled(config) ? await prepareDemo(config, process.env, log) : null;
 
+    // The vector database of manifest runs: unless set, one embedded PGlite+pgvector served here to the API and
+    // every worker (one connection each, plus spares for the CLI and restarts).
+    if (!config.MOONMIND_VECTOR_DATABASE_URL) {
+      vectors = await startEmbeddedVectorServer({
+        dataDir,
+        maxConnections: config.MOONMIND_EMBEDDED_WORKERS + 4,
+      });
+    }
+    const vectorDatabaseUrl = config.MOONMIND_VECTOR_DATABASE_URL ?? (vectors as EmbeddedVectorServer).url;
+
     const apiUrl = `http://${config.MOONMIND_HOST}:${config.PORT}`;
     const shared = {
+      MOONMIND_VECTOR_DATABASE_URL: vectorDatabaseUrl,
       TEMPORAL_ADDRESS: infra.temporalAddress,
       TEMPORAL_NAMESPACE: infra.namespace,
       DATABASE_URL: infra.databaseUrl,
@@ -121,6 +135,7 @@ async function main() {
         `  Temporal Web UI:  ${infra.temporalUiUrl ?? '(external Temporal: set TEMPORAL_UI_URL)'}`,
         `  Temporal:         ${infra.temporalAddress} namespace ${infra.namespace}`,
         `  PostgreSQL:       ${infra.started.includes('postgres') ? 'embedded, ' : ''}${redactUrl(infra.databaseUrl)}`,
+        `  vector database:  ${vectors ? 'embedded (PGlite + pgvector), ' : ''}${redactUrl(vectorDatabaseUrl)}`,
         `  data dir:         ${dataDir}`,
         ...demoLines(demo),
         `  ${signIn}`,
