@@ -6,6 +6,7 @@ import {
   embedderFor,
   embedQuery,
 } from '../../activities/manifest/embeddings/index.ts';
+import { providerWires } from '../../activities/manifest/embeddings/providers.ts';
 import { secretResolver } from '../../activities/secrets/references.ts';
 import { type ManifestV0, manifestV0Schema } from '../../contracts/manifest.ts';
 import { doubleVector, type EmbeddingDouble, startEmbeddingDouble } from '../fakes/embedding-double.ts';
@@ -181,6 +182,24 @@ describe('embeddings over HTTP (against the embedding server double)', () => {
     expect(first.status).toBe(429);
     expect(second.status).toBe(200);
     expect(second.at - first.at).toBeGreaterThanOrEqual(950); // not the 5 ms backoff
+  });
+
+  it('reads OpenAI answers by their index, and refuses an answer with too few vectors', async () => {
+    const answer = {
+      data: [
+        { index: 1, embedding: [0, 1] },
+        { index: 0, embedding: [1, 0] },
+      ],
+    };
+    expect(providerWires.openai.vectors(answer, 2)).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    dbl.fail({ kind: 'status', status: 200, body: '{"embeddings":[]}' });
+    const e = embedderFor(settings({ provider: 'ollama', model: 'm', baseUrl: dbl.url }), secrets);
+    const err = await e.embed(['x'], never()).catch((x) => x);
+    expect(err.message).toBe('ollama: the answer is not of the embeddings format (expected 1 vectors)');
+    expect(err.permanent).toBe(true);
   });
 
   it('Retry-After is read as seconds or as an HTTP date', () => {
