@@ -105,6 +105,7 @@ export async function startManifestEngine(services?: {
           secretRefs: parsed.secretRefs,
           source: { kind: 'inline', content },
         },
+        envelope: { priority: 0, maxAttempts: 1, affinityKey: null },
         submittedBy: { id: randomUUID(), name: 'tester' },
         submittedAt: new Date().toISOString(),
       };
