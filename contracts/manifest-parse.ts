@@ -19,6 +19,7 @@ export type ManifestParseResult =
   | { ok: false; issues: ManifestIssue[] };
 
 type Path = (string | number)[];
+const RAW_CREDENTIAL = 'looks like a raw credential';
 
 /** `["dataSources", 0, "type"]` → `dataSources[0].type`. */
 export function yamlPath(path: readonly PropertyKey[]): string {
@@ -88,7 +89,7 @@ export function parseManifest(content: string): ManifestParseResult {
       issues: secretPaths.map((p) =>
         issue(
           p,
-          'looks like a raw credential; use a secret reference (env://NAME, vault://mount/path#field or a $-brace VAR)',
+          `${RAW_CREDENTIAL}; use a secret reference (env://NAME, vault://mount/path#field or a $-brace VAR)`,
         ),
       ),
     };
@@ -96,6 +97,13 @@ export function parseManifest(content: string): ManifestParseResult {
   const parsed = manifestV0Schema.safeParse(value ?? {});
   if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error, issue) };
   return { ok: true, manifest: parsed.data, secretRefs: [...refs].sort() };
+}
+
+/** The raw credentials in a manifest's YAML, by YAML path and line (none when it is not YAML or has none). */
+export function manifestSecretIssues(content: unknown): ManifestIssue[] {
+  if (typeof content !== 'string') return [];
+  const result = parseManifest(content);
+  return result.ok ? [] : result.issues.filter((i) => i.message.startsWith(RAW_CREDENTIAL));
 }
 
 function zodIssues(error: z.ZodError, issue: (path: Path, message: string) => ManifestIssue) {

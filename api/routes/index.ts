@@ -5,6 +5,7 @@ import { artifactRoutes } from './artifacts.ts';
 import { authRoutes } from './auth.ts';
 import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
+import { manifestRoutes } from './manifests.ts';
 import { orchestratorRoutes } from './orchestrator.ts';
 import { presetRoutes } from './presets.ts';
 import { proposalRoutes } from './proposals.ts';
@@ -23,6 +24,7 @@ export const routes: RouteDef[] = [
   ...presetRoutes,
   ...proposalRoutes,
   ...queueRoutes,
+  ...manifestRoutes,
   ...scheduleRoutes,
   ...eventRoutes,
   ...artifactRoutes,

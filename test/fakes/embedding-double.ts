@@ -33,7 +33,7 @@ export interface RecordedEmbeddingRequest {
   inputs: string[];
   /** When the request arrived (ms, `Date.now()`). */
   at: number;
-  /** The status the double answered. */
+  /** The status the double answered (-1: none, the connection was dropped). */
   status: number;
 }
 
@@ -59,7 +59,7 @@ export interface EmbeddingDouble {
   /** Queues more scripted failures. */
   fail(...failures: ScriptedFailure[]): void;
   setLatency(ms: number): void;
-  /** Forgets recorded requests (the counts restart). */
+  /** Forgets recorded requests and unused scripted failures (the counts restart). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -188,6 +188,11 @@ export async function startEmbeddingDouble(opts: EmbeddingDoubleOptions = {}): P
       };
       requests.push(record);
       if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+      // A client that gave up while the double was "thinking" consumes no scripted failure.
+      if (req.socket.destroyed) {
+        record.status = -1;
+        return;
+      }
       const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
         record.status = status;
         res
@@ -242,6 +247,7 @@ export async function startEmbeddingDouble(opts: EmbeddingDoubleOptions = {}): P
     },
     reset: () => {
       requests.length = 0;
+      failures.length = 0;
       succeeded = 0;
     },
     close: () =>
