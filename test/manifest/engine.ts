@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { defaultManifestParts } from '../../activities/manifest/default-parts.ts';
 import { createManifestActivities } from '../../activities/manifest/index.ts';
 import { storeFor } from '../../activities/manifest/stores/index.ts';
-import { CONTROL_TASK_QUEUE, hostTaskQueue, workflowIdFor } from '../../contracts/job.ts';
+import { hostTaskQueue } from '../../contracts/job.ts';
 import {
   MANIFEST_RUN_WORKFLOW,
   type ManifestOptions,
@@ -16,7 +16,7 @@ import {
 } from '../../contracts/manifest.ts';
 import { parseManifest } from '../../contracts/manifest-parse.ts';
 
-import { searchAttributes } from '../../contracts/search-attributes.ts';
+import { manifestRunStartOptions } from '../../contracts/start-options.ts';
 import { manifestHash } from '../../lib/manifest-hash.ts';
 import { registerPool, startWorkflowEnv, unique } from '../workflows/harness.ts';
 
@@ -109,15 +109,10 @@ export async function startManifestEngine(services?: {
         submittedBy: { id: randomUUID(), name: 'tester' },
         submittedAt: new Date().toISOString(),
       };
-      const handle: WorkflowHandle = await env.client.workflow.start(MANIFEST_RUN_WORKFLOW, {
-        workflowId: workflowIdFor(jobId),
-        taskQueue: CONTROL_TASK_QUEUE,
-        args: [input],
-        typedSearchAttributes: [
-          { key: searchAttributes.jobType, value: 'manifest' },
-          { key: searchAttributes.status, value: 'queued' },
-        ],
-      });
+      const handle: WorkflowHandle = await env.client.workflow.start(
+        MANIFEST_RUN_WORKFLOW,
+        manifestRunStartOptions(input),
+      );
       return { jobId, handle, input };
     },
     /** Points in the manifest's index (optionally of one document). */

@@ -100,6 +100,12 @@ describe('reader params', () => {
       'dataSources[0].params.baseUrl',
       'dataSources[0].auth.token',
     ]);
+    const injected = source(
+      'ConfluenceReader',
+      { baseUrl: 'https://wiki.example.com', spaceKey: 'A" OR space = "B' },
+      { token: 'env://T' },
+    );
+    expect(validateReaderParams(injected, 0).map((i) => i.path)).toEqual(['dataSources[0].params.spaceKey']);
     const drive = source(
       'GoogleDriveReader',
       { folderId: "x' or name contains '" },

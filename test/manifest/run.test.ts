@@ -134,4 +134,13 @@ describe('manifest runs (real Temporal, PostgreSQL, PGlite+pgvector, the embeddi
       summary.upserts,
     );
   });
+
+  it('replays the recorded histories with the current workflow code', async () => {
+    const histories = (await readHistories(recordedDir)).filter((h) => h.workflowId.startsWith('manifest-'));
+    expect(histories.length).toBeGreaterThanOrEqual(3);
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: engine.bundle }, histories))
+      if (r.error) failures.push(`${r.workflowId}: ${r.error}`);
+    expect(failures).toEqual([]);
+  });
 });

@@ -27,7 +27,7 @@ export async function waitForManifestHost(run: ManifestRun): Promise<ManifestCla
         jobType: MANIFEST_JOB_TYPE,
         repository: `manifests/${job.name}`,
         requiredCapabilities: job.requiredCapabilities,
-        affinityKey: null,
+        affinityKey: run.input.envelope.affinityKey,
       });
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkerConfig } from '../../../contracts/config.ts';
 import { defaultForgeToken, forgeTarget, gitAuth } from '../../forge/target.ts';
@@ -35,6 +35,7 @@ export class GithubRepositoryReader implements Reader {
     const token = (await this.ctx.secret('token')) ?? (listed ? null : defaultForgeToken(this.env));
     const gitDir = join(this.ctx.workDir, `${this.ctx.source.id}.git`);
     await rm(gitDir, { recursive: true, force: true });
+    await mkdir(this.ctx.workDir, { recursive: true });
     const base = { cwd: this.ctx.workDir, log: this.ctx.log, signal };
     await git(['clone', '--quiet', '--bare', '--', target.cloneUrl, gitDir], {
       ...base,

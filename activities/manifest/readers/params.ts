@@ -39,7 +39,11 @@ export const githubParamsSchema = z.strictObject({
 });
 export const confluenceParamsSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }),
-  spaceKey: z.string().min(1).max(255),
+  spaceKey: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^~?[A-Za-z0-9_-]+$/, 'a space key (letters, digits; "~" for a personal space)'),
   /** Replaces the space listing with a CQL search (still scoped to the space). */
   cql: z.string().min(1).max(4000).optional(),
   /** The Cloud account's email for basic auth; unset = the token is a bearer (Data Center PAT). */
