@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../contracts/job.ts';
+import { isTerminal } from '../../contracts/status.ts';
 import { type EmbeddingDouble, startEmbeddingDouble } from '../fakes/embedding-double.ts';
 import { directoryManifest } from '../manifest/engine.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -131,8 +132,14 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('manifest pages in
       await page.waitForURL(/\/tasks\/queue\/[^/]+$/);
       const jobId = page.url().split('/').pop() ?? '';
       await expect
-        .poll(async () => (await jobOf(jobId)).status, { timeout: RUN_TIMEOUT, interval: 1000 })
-        .toBe('succeeded');
+        .poll(async () => isTerminal((await jobOf(jobId)).status), {
+          timeout: RUN_TIMEOUT - 30_000,
+          interval: 1000,
+        })
+        .toBe(true);
+      // A run that did not succeed says why in its events: the failed assertion shows them.
+      if ((await jobOf(jobId)).status !== 'succeeded')
+        expect(await (await stack.api(`/api/queue/jobs/${jobId}/events?limit=200`)).text()).toBe('succeeded');
       const facts = page.getByTestId('manifest-run-facts');
       await facts.getByTestId('summary-documents').waitFor({ timeout: 30_000 });
       expect(await facts.getByTestId('summary-documents').textContent()).toBe('3');
