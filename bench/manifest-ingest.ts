@@ -11,8 +11,11 @@ const CHANGED_PERCENT = 1;
 async function timedRun(engine: ManifestEngine, manifest: string) {
   const t0 = performance.now();
   const { handle } = await engine.start(manifest);
-  const result = (await handle.result()) as { counts: Partial<ManifestRunSummary> };
-  return { ms: performance.now() - t0, counts: result.counts };
+  const result = (await handle.result()) as {
+    counts: Partial<ManifestRunSummary>;
+    durationsMs: Record<string, number>;
+  };
+  return { ms: performance.now() - t0, counts: result.counts, stages: result.durationsMs };
 }
 
 /**
@@ -41,6 +44,8 @@ export async function benchManifestIngest(
       'documents/s': (DOCS / (full.ms / 1000)).toFixed(0),
       'chunks/s': (chunks / (full.ms / 1000)).toFixed(0),
       [`incremental re-run (${CHANGED_PERCENT}% changed: ${incremental.counts.changed} documents)`]: `${(incremental.ms / 1000).toFixed(1)} s`,
+      'full run by stage (ms)': JSON.stringify(full.stages),
+      'incremental run by stage (ms)': JSON.stringify(incremental.stages),
       'incremental / full (goal ≤ 10%)': `${(ratio * 100).toFixed(1)}%${ratio <= 0.1 ? '' : ' (OVER GOAL)'}`,
     };
   } finally {

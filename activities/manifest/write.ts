@@ -69,28 +69,26 @@ export async function upsert(ctx: StageContext): Promise<ManifestUpsertResult> {
   let upserts = 0;
   const started = Date.now();
   try {
+    const vectors = readLines<number[]>(ctx.paths.vectors)[Symbol.asyncIterator]();
+    const first = await vectors.next();
+    // The collection first (deletes need it too): its dimension from the vectors, else the manifest's.
+    const dimensions = first.done ? m.embeddings.dimensions : first.value.length;
+    if (dimensions !== undefined)
+      await store.ensureCollection({ dimensions, allowCreate: m.vectorStore.allowCreateCollection });
     for (const source of diff.sources) {
       const gone = [...source.changed, ...source.vanished];
       if (gone.length > 0) deletions += await store.deleteDocuments(source.dataSourceId, gone);
       ctx.heartbeat({ deleted: deletions });
     }
-    const vectors = readLines<number[]>(ctx.paths.vectors)[Symbol.asyncIterator]();
-    let ensured = false;
+    let pending: IteratorResult<number[]> = first;
     for await (const batch of batches(readLines<ChunkRecord>(ctx.paths.chunks), m.run.batchSize)) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       const points: VectorPoint[] = [];
       for (const c of batch) {
-        const next = await vectors.next();
-        if (next.done) throw manifestFailure('fewer vectors than chunks: the embed stage did not finish');
+        if (pending.done) throw manifestFailure('fewer vectors than chunks: the embed stage did not finish');
         const { tokens: _, ...rest } = c;
-        points.push({ ...rest, vector: next.value, manifestName: m.metadata.name });
-      }
-      if (!ensured) {
-        await store.ensureCollection({
-          dimensions: points[0]!.vector.length,
-          allowCreate: m.vectorStore.allowCreateCollection,
-        });
-        ensured = true;
+        points.push({ ...rest, vector: pending.value, manifestName: m.metadata.name });
+        pending = await vectors.next();
       }
       await store.upsert(points);
       upserts += points.length;

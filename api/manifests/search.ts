@@ -1,4 +1,4 @@
-import { embedderFor } from '../../activities/manifest/embeddings/index.ts';
+import { EmbeddingError, embedderFor } from '../../activities/manifest/embeddings/index.ts';
 import type { SearchHit } from '../../activities/manifest/interfaces.ts';
 import { searchManifest } from '../../activities/manifest/search.ts';
 import { storeFor } from '../../activities/manifest/stores/index.ts';
@@ -50,6 +50,11 @@ export async function searchRegistryManifest(
         'unavailable',
         `the manifest's secrets cannot be resolved on the API: ${err.message}`,
       );
+    // The embedding server's trouble is not the API's (its messages never carry the key or the texts).
+    if (err instanceof EmbeddingError) throw new HttpError('unavailable', err.message);
+    // pgvector says so of an index no run has created yet (activities/manifest/stores/pgvector.ts).
+    if (err instanceof Error && /^collection \S+ does not exist yet/.test(err.message))
+      throw new HttpError('conflict', err.message);
     throw err;
   }
 }

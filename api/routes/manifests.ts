@@ -216,12 +216,13 @@ export const manifestRoutes = defineRoutes([
   {
     method: 'post',
     path: '/api/manifests/{name}/search',
+    conflict: 'no run has created the index yet',
     summary: "Search a manifest's index: the query embedded with its embedding settings; chunks with scores",
     tag: 'manifests',
     access: 'operator',
     rateLimited: true,
     params: nameParams,
-    body: manifestSearchRequestSchema.extend({ topK: z.number().int().min(1).max(100).default(5) }),
+    body: manifestSearchRequestSchema,
     responses: { 200: { description: 'best first', schema: z.object({ items: z.array(hitSchema) }) } },
     async handler(ctx, deps) {
       const { params, body } = input<{ name: string }, never, z.infer<typeof manifestSearchRequestSchema>>(

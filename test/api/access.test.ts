@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { storeFor } from '../../activities/manifest/stores/index.ts';
 import { ingestArtifact } from '../../api/artifacts/ingest.ts';
 import { insertTemplate } from '../../api/presets/store.ts';
 import { routes } from '../../api/routes/index.ts';
 import type { RouteDef } from '../../api/routes/table.ts';
+import { parseManifest } from '../../contracts/manifest-parse.ts';
+import { putManifest } from '../../db/manifests.ts';
+import { type EmbeddingDouble, startEmbeddingDouble } from '../fakes/embedding-double.ts';
 import { APPROVAL_TOKEN_ENV, apiServiceProfiles, seedRun } from '../support/orchestrator-api.ts';
 import { envelope, seedProposal, startTestApi, type TestApi, type Who } from './harness.ts';
 
@@ -15,6 +19,14 @@ const instructions = 'Add a test for the parser';
 const approvalToken = crypto.randomUUID();
 let finishedRun: string;
 let runArtifactId: string;
+let embeddings: EmbeddingDouble;
+/** A registry manifest over the embedding double, its (empty) collection created, for the manifest routes. */
+const manifestYaml = (baseUrl: string) => `version: v0
+metadata: { name: access-docs }
+embeddings: { provider: ollama, model: m, dimensions: 8, baseUrl: "${baseUrl}" }
+vectorStore: { type: pgvector, indexName: access_docs, allowCreateCollection: true }
+dataSources: [{ id: docs, type: SimpleDirectoryReader, params: { path: ./docs } }]
+`;
 
 beforeAll(async () => {
   process.env[APPROVAL_TOKEN_ENV] = approvalToken;
@@ -39,11 +51,23 @@ beforeAll(async () => {
       Readable.from(['built\n']),
     )
   ).id;
+  embeddings = await startEmbeddingDouble({ dimensions: 8 });
+  const content = manifestYaml(embeddings.url);
+  const parsed = parseManifest(content);
+  if (!parsed.ok) throw new Error('manifest fixture invalid');
+  await putManifest(t.db.sql, { name: 'access-docs', content, hash: 'h', version: 'v0', updatedBy: 'admin' });
+  const store = await storeFor(parsed.manifest, {
+    vectorDatabaseUrl: deps.config.MOONMIND_VECTOR_DATABASE_URL,
+    dataDir: deps.config.MOONMIND_DATA_DIR,
+  });
+  await store.ensureCollection({ dimensions: 8, allowCreate: true });
+  await store.close();
   await t.db.sql`
     INSERT INTO team_members (team, user_id)
     SELECT 'matrix', id FROM users WHERE name = 'operator-user' OR role = 'admin'`;
 });
 afterAll(async () => {
+  await embeddings?.close();
   await t?.close();
 });
 
@@ -103,6 +127,24 @@ const samples: Record<
   'get /api/tasks/fleet': async () => ({ path: '/api/tasks/fleet?repository=acme/widgets' }),
   'post /api/queue/jobs': async () => ({ path: '/api/queue/jobs', json: envelope() }),
   'get /api/queue/jobs': async () => ({ path: '/api/queue/jobs?limit=5' }),
+  'get /api/manifests': async () => ({ path: '/api/manifests' }),
+  'post /api/manifests/validate': async () => ({
+    path: '/api/manifests/validate',
+    json: { content: manifestYaml(embeddings.url) },
+  }),
+  'get /api/manifests/{name}': async () => ({ path: '/api/manifests/access-docs' }),
+  'put /api/manifests/{name}': async () => ({
+    path: '/api/manifests/access-docs',
+    json: { content: manifestYaml(embeddings.url) },
+  }),
+  'post /api/manifests/{name}/runs': async () => ({
+    path: '/api/manifests/access-docs/runs',
+    json: { action: 'plan' },
+  }),
+  'post /api/manifests/{name}/search': async () => ({
+    path: '/api/manifests/access-docs/search',
+    json: { query: 'hello', topK: 3 },
+  }),
   'get /api/queue/counts': async () => ({ path: '/api/queue/counts?q=acme' }),
   'get /api/queue/jobs/{jobId}': async () => ({ path: `/api/queue/jobs/${jobId}` }),
   'post /api/queue/jobs/{jobId}/cancel': async () => ({

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { defaultManifestParts } from '../../activities/manifest/default-parts.ts';
 import { createManifestActivities } from '../../activities/manifest/index.ts';
 import { storeFor } from '../../activities/manifest/stores/index.ts';
@@ -18,13 +18,49 @@ import { parseManifest } from '../../contracts/manifest-parse.ts';
 
 import { manifestRunStartOptions } from '../../contracts/start-options.ts';
 import { manifestHash } from '../../lib/manifest-hash.ts';
-import { registerPool, startWorkflowEnv, unique } from '../workflows/harness.ts';
+
+import { buildWorkflowBundle, startControlWorker } from '../../workers/control.ts';
+import { createTestDatabase } from '../support/db.ts';
+import { terminateOpenRuns, testTemporal } from '../support/temporal.ts';
 
 /**
  * The manifest engine on real parts: Temporal, PostgreSQL (checkpoints, events), the control worker, and an
  * in-process capability worker claiming `manifest` with the real readers, splitter, embedder client and the
  * embedded PGlite+pgvector store. Artifacts land in a directory (the API's artifact route is the API's test).
  */
+/** Temporal + a fresh database + the control worker (test/workflows/harness.ts's, usable outside vitest). */
+async function startWorkflowEnv(services?: {
+  temporalAddress: string;
+  adminDatabaseUrl: string;
+  namespace: string;
+}) {
+  const db = await createTestDatabase(services?.adminDatabaseUrl);
+  const { client, connection, namespace, address } = await testTemporal(
+    services?.temporalAddress,
+    services?.namespace,
+  );
+  await terminateOpenRuns(client);
+  const native = await NativeConnection.connect({ address });
+  const bundle = await buildWorkflowBundle();
+  const control = await startControlWorker({ connection: native, namespace, sql: db.sql, client, bundle });
+  return {
+    sql: db.sql,
+    client,
+    native,
+    namespace,
+    bundle,
+    async stop() {
+      await terminateOpenRuns(client).catch(() => {});
+      await control.shutdown();
+      await native.close();
+      await connection.close();
+      await db.drop();
+    },
+  };
+}
+
+const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
+
 export async function startManifestEngine(services?: {
   temporalAddress: string;
   adminDatabaseUrl: string;
@@ -87,7 +123,9 @@ export async function startManifestEngine(services?: {
       const m = parsed.manifest;
       const requiredCapabilities = manifestCapabilities(m);
       if (!registered) {
-        await registerPool(env.sql, { pool, capabilities: requiredCapabilities, jobTypes: ['manifest'] });
+        await env.sql`
+          INSERT INTO worker_pools (task_queue, pool, capabilities, job_types, repositories)
+          VALUES (${`moonmind-pool-${pool}`}, ${pool}, ${requiredCapabilities}, ${['manifest']}, ${['*']})`;
         registered = true;
       }
       const jobId = randomUUID();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../activities/manifest/stages.ts';
 import type { ManifestRunSummary } from '../../contracts/manifest.ts';
 import { getCheckpoint } from '../../db/manifests.ts';
+import { waitFor } from '../../scripts/ports.ts';
 import { controlSignal, stateQuery } from '../../workflows/messages.ts';
 import { type EmbeddingDouble, startEmbeddingDouble } from '../fakes/embedding-double.ts';
 import { events, waitForEvent } from '../workflows/harness.ts';
@@ -125,11 +126,17 @@ describe('manifest runs (real Temporal, PostgreSQL, PGlite+pgvector, the embeddi
 
   it('an embedding batch answered 500 twice is retried and the run succeeds', async () => {
     await writeFile(path.join(dir, 'retry.md'), corpusText(77, 0, 2_000));
+    // The cancelled run's slow request must not take one of the scripted failures.
+    await waitFor(
+      'no embedding request in flight',
+      async () => embedder.requests.every((r) => r.status !== 0),
+      20_000,
+    );
     embedder.reset();
     embedder.fail({ kind: 'status', status: 500 }, { kind: 'status', status: 500 });
     const { summary } = await runToEnd();
     expect(summary).toMatchObject({ changed: 1, errors: 0 });
-    expect(embedder.requests.length).toBeGreaterThanOrEqual(3);
+    expect(embedder.requests.map((r) => r.status)).toEqual([500, 500, 200]);
     expect(await engine.count(manifest, { dataSourceId: 'docs', sourceDocId: 'retry.md' })).toBe(
       summary.upserts,
     );

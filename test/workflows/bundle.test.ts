@@ -26,6 +26,7 @@ describe('workflow bundle', () => {
     expect(code).toMatch(/node_modules\/zod\/v4\/mini\//);
     expect(code).toMatch(/taskRun/);
     expect(code).toMatch(/orchestratorRun/);
+    expect(code).toMatch(/manifestRun/);
   });
 
   it('replays the committed histories of earlier runs', async () => {
@@ -39,6 +40,9 @@ describe('workflow bundle', () => {
       'handed-back',
       'host-lost',
       'list-memo-queued',
+      'manifest-cancelled',
+      'manifest-plan',
+      'manifest-succeeded',
       'orchestrator-approval-timeout',
       'orchestrator-approved',
       'orchestrator-cancelled',

@@ -34,18 +34,10 @@ export function quietTemporalLogs(): void {
   }
 }
 
-/** `services`: where Temporal and PostgreSQL are outside vitest (benchmarks); default the global setup's. */
-export async function startWorkflowEnv(services?: {
-  temporalAddress: string;
-  adminDatabaseUrl: string;
-  namespace: string;
-}) {
+export async function startWorkflowEnv() {
   quietTemporalLogs();
-  const db: TestDatabase = await createTestDatabase(services?.adminDatabaseUrl);
-  const { client, connection, namespace, address } = await testTemporal(
-    services?.temporalAddress,
-    services?.namespace,
-  );
+  const db: TestDatabase = await createTestDatabase();
+  const { client, connection, namespace, address } = await testTemporal();
   await terminateOpenRuns(client);
   const native = await NativeConnection.connect({ address });
   const bundle = await buildWorkflowBundle();
