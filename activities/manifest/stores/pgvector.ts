@@ -111,6 +111,9 @@ export function pgvectorStore(o: PgvectorOptions): VectorStore {
     async search(vector, topK, filter) {
       const v = `[${vector.join(',')}]`;
       const op = sql.unsafe(operator[o.distance]);
+      // A literal LIMIT: with a bound one, a prepared statement's generic plan guesses 10% of the table and
+      // prefers a full scan and sort over the HNSW index.
+      const limit = sql.unsafe(String(Math.max(1, Math.trunc(topK))));
       const rows = await sql<
         {
           id: string;
@@ -124,7 +127,7 @@ export function pgvectorStore(o: PgvectorOptions): VectorStore {
       >`
         SELECT id, data_source_id, source_doc_id, chunk_index, text, metadata, embedding ${op} ${v}::vector AS d
         FROM ${sql(table)} WHERE ${where(filter)}
-        ORDER BY embedding ${op} ${v}::vector LIMIT ${topK}`.catch((err) => {
+        ORDER BY embedding ${op} ${v}::vector LIMIT ${limit}`.catch((err) => {
         throw missingCollection(err, o.indexName);
       });
       return rows.map((r) => ({
