@@ -1,5 +1,6 @@
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { validateReaderParams } from '../activities/manifest/readers/params.ts';
 import { type ManifestV0, manifestV0Schema, secretReference } from './manifest.ts';
 import { containsSecret } from './secrets.ts';
 
@@ -96,6 +97,10 @@ export function parseManifest(content: string): ManifestParseResult {
   }
   const parsed = manifestV0Schema.safeParse(value ?? {});
   if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error, issue) };
+  // Each reader's own params (and the auth names it needs), named by YAML path like the rest.
+  const readerIssues = parsed.data.dataSources.flatMap((s, i) => validateReaderParams(s, i));
+  if (readerIssues.length)
+    return { ok: false, issues: readerIssues.map((r) => issue(r.segments, r.message)) };
   return { ok: true, manifest: parsed.data, secretRefs: [...refs].sort() };
 }
 

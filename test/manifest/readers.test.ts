@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,9 +12,11 @@ import {
   validateReaderParams,
 } from '../../activities/manifest/readers/index.ts';
 import type { DataSource } from '../../contracts/manifest.ts';
+import { parseManifest } from '../../contracts/manifest-parse.ts';
 import { startConfluenceDouble } from '../fakes/confluence-double.ts';
 import { startGoogleDriveDouble } from '../fakes/gdrive-double.ts';
 import { createGitRemote } from '../support/git.ts';
+import { makeCertificate, startHttpsGit } from '../support/https-git.ts';
 import { changeCorpus, writeCorpus } from './corpus.ts';
 
 const run = promisify(execFile);
@@ -122,6 +124,40 @@ describe('reader params', () => {
   });
 });
 
+describe('reader params in a submitted manifest', () => {
+  it('the manifest check reports them by YAML path and line, like its own issues', () => {
+    const yaml = [
+      'version: v0',
+      'metadata: { name: wiki }',
+      'embeddings: { provider: ollama, model: nomic-embed-text }',
+      'vectorStore: { type: pgvector, indexName: wiki }',
+      'dataSources:',
+      '  - id: local',
+      '    type: SimpleDirectoryReader',
+      '    params: { path: ./docs }',
+      '  - id: wiki',
+      '    type: ConfluenceReader',
+      '    params:',
+      '      baseUrl: https://wiki.example.com',
+      '      spacekey: ENG',
+      '',
+    ].join('\n');
+    const result = parseManifest(yaml);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((i) => [i.path, i.line])).toEqual([
+      ['dataSources[1].params.spaceKey', 12],
+      ['dataSources[1].params.spacekey', 13],
+      ['dataSources[1].auth.token', 9],
+    ]);
+    expect(
+      parseManifest(
+        yaml.replace('spacekey: ENG', 'spaceKey: ENG').concat('    auth: { token: env://WIKI }\n'),
+      ).ok,
+    ).toBe(true);
+  });
+});
+
 describe('GithubRepositoryReader', () => {
   it('reads a real remote at a ref through the forge settings, filtered by paths, with the commit as cursor', async () => {
     const remote = await createGitRemote(['acme/docs'], {
@@ -174,6 +210,53 @@ describe('GithubRepositoryReader', () => {
     // Same content, same hash: the unchanged README of a re-read commit hashes as before.
     const again = await read(readerFor(tagged, context(tagged, work), forge));
     expect(again.map((d) => d.hash)).toEqual(oldDocs.map((d) => d.hash));
+  });
+
+  it('over HTTPS to a listed forge, the token goes only as a header: not in argv, the URL or the clone', async () => {
+    const remote = await createGitRemote(['acme/wiki'], { 'guide.md': 'Guide\n' });
+    cleanup.push(() => rm(remote.root, { recursive: true, force: true }));
+    const cert = await makeCertificate();
+    const forgeHost = await startHttpsGit(remote.root, cert, 'localhost');
+    cleanup.push(() => forgeHost.close());
+    const saved = process.env.GIT_SSL_CAINFO;
+    process.env.GIT_SSL_CAINFO = cert.certFile;
+    cleanup.push(async () => {
+      if (saved === undefined) delete process.env.GIT_SSL_CAINFO;
+      else process.env.GIT_SSL_CAINFO = saved;
+    });
+    const token = ['wiki', 'read', String(Date.now())].join('-');
+    const forge = forgeSettingsFrom({ MOONMIND_GIT_HOSTS: forgeHost.host });
+    const work = await scratch();
+    const src = source(
+      'GithubRepositoryReader',
+      { repository: `${forgeHost.url}/acme/wiki` },
+      { token: 'env://WIKI_GIT' },
+    );
+    const ctx = context(src, work, { token });
+    const lines: string[] = [];
+    ctx.log = (l) => lines.push(l);
+    const docs = await read(readerFor(src, ctx, forge));
+    expect(docs.map((d) => [d.sourceDocId, d.text])).toEqual([['guide.md', 'Guide\n']]);
+    const basic = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+    expect(forgeHost.requests.some((r) => r.authorization === basic)).toBe(true);
+    expect(lines.join('\n')).not.toContain(token);
+    const config = await readFile(join(work, 'src.git', 'config'), 'utf8');
+    expect(config).not.toContain(token);
+    expect(config).not.toContain(Buffer.from(`x-access-token:${token}`).toString('base64'));
+
+    // Without a source token: the listed forge's own `token=` reference, as for tasks.
+    const hostToken = ['wiki', 'host', String(Date.now())].join('-');
+    const listed = forgeSettingsFrom({ MOONMIND_GIT_HOSTS: `${forgeHost.host};token=env://WIKI_HOST_TOKEN` });
+    const anonymous = source('GithubRepositoryReader', { repository: `${forgeHost.url}/acme/wiki` });
+    const hostDocs = await read(
+      readerFor(anonymous, context(anonymous, work), listed, {
+        WIKI_HOST_TOKEN: hostToken,
+        PATH: process.env.PATH,
+      }),
+    );
+    expect(hostDocs.map((d) => d.hash)).toEqual(docs.map((d) => d.hash));
+    const hostBasic = `Basic ${Buffer.from(`x-access-token:${hostToken}`).toString('base64')}`;
+    expect(forgeHost.requests.some((r) => r.authorization === hostBasic)).toBe(true);
   });
 
   it('refuses a repository on a forge the worker does not allow', async () => {

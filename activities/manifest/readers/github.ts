@@ -1,8 +1,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkerConfig } from '../../../contracts/config.ts';
-import { defaultForgeToken, forgeTarget, gitAuth } from '../../forge/target.ts';
+import { forgeTarget, forgeToken, gitAuth } from '../../forge/target.ts';
 import { git } from '../../git/git.ts';
+import type { SecretResolver } from '../../secrets/references.ts';
 import type { Reader, ReaderContext, SourceDocument } from '../interfaces.ts';
 import { pathFilter } from './directory.ts';
 import { mimeTypeOf, sourceDocument } from './document.ts';
@@ -15,7 +16,7 @@ export type ForgeSettings = Pick<
 
 /**
  * A repository's files at a ref, through the task runs' git and forge code: the forge allow-list is checked
- * on the worker, the credential (the source's `auth.token`, else the default forge's worker token) travels
+ * on the worker, the credential (the source's `auth.token`, else the forge's own, as for tasks) travels
  * only as a host-scoped header in git's environment. A bare clone into the run's scratch directory; files
  * are read from the commit's tree (no checkout, so no filter or hook of the repository runs).
  */
@@ -26,13 +27,22 @@ export class GithubRepositoryReader implements Reader {
     private readonly params: GithubParams,
     private readonly ctx: ReaderContext,
     private readonly forge: ForgeSettings,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly worker: { env: NodeJS.ProcessEnv; secrets: SecretResolver },
   ) {}
 
   async *documents(signal: AbortSignal): AsyncIterable<SourceDocument> {
     const target = await forgeTarget(this.params.repository, this.forge);
-    const listed = target.forges.hosts.some((h) => h.host === target.location.host);
-    const token = (await this.ctx.secret('token')) ?? (listed ? null : defaultForgeToken(this.env));
+    // The source's own token first, else the task runs' choice: the listed forge's `token=` reference or the
+    // worker's token for the default forge.
+    const token =
+      (await this.ctx.secret('token')) ??
+      (await forgeToken(
+        'repo',
+        { repoAuthRef: null, publishAuthRef: null },
+        target,
+        this.worker.env,
+        this.worker.secrets,
+      ));
     const gitDir = join(this.ctx.workDir, `${this.ctx.source.id}.git`);
     await rm(gitDir, { recursive: true, force: true });
     await mkdir(this.ctx.workDir, { recursive: true });

@@ -85,30 +85,31 @@ export const requiredAuth: Record<ReaderType, string[]> = {
 export interface ReaderParamsIssue {
   /** A YAML path, e.g. `dataSources[2].params.baseUrl`. */
   path: string;
+  /** The same path as segments (`["dataSources", 2, "params", "baseUrl"]`), to locate the YAML node. */
+  segments: (string | number)[];
   message: string;
 }
 
-const yamlPath = (segments: PropertyKey[]) =>
-  segments.map((s) => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('');
+const yamlPath = (segments: readonly (string | number)[]) =>
+  segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i ? `.${s}` : s)).join('');
 
 /** Every problem with data source `index`'s params and auth names; empty when valid. */
 export function validateReaderParams(source: DataSource, index: number): ReaderParamsIssue[] {
-  const at = `dataSources[${index}]`;
   const issues: ReaderParamsIssue[] = [];
+  const add = (rest: (string | number)[], message: string) => {
+    const segments = ['dataSources', index, ...rest];
+    issues.push({ path: yamlPath(segments), segments, message });
+  };
   const parsed = readerParamsSchemas[source.type].safeParse(source.params ?? {});
   if (!parsed.success)
     for (const issue of parsed.error.issues) {
+      const at = ['params', ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
       // An unknown key is reported at the key itself.
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [null];
-      for (const key of keys)
-        issues.push({
-          path: `${at}.params${yamlPath(key === null ? issue.path : [...issue.path, key])}`,
-          message: issue.message,
-        });
+      if (issue.code === 'unrecognized_keys') for (const key of issue.keys) add([...at, key], issue.message);
+      else add(at, issue.message);
     }
   for (const name of requiredAuth[source.type])
-    if (!source.auth?.[name])
-      issues.push({ path: `${at}.auth.${name}`, message: `${source.type} needs a secret reference here` });
+    if (!source.auth?.[name]) add(['auth', name], `${source.type} needs a secret reference here`);
   return issues;
 }
 
