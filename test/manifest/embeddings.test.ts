@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { retryAfterMs } from '../../activities/manifest/embeddings/http.ts';
 import {
   EmbeddingError,
   type EmbeddingSettings,
   embedderFor,
   embedQuery,
 } from '../../activities/manifest/embeddings/index.ts';
+import { providerWires } from '../../activities/manifest/embeddings/providers.ts';
 import { secretResolver } from '../../activities/secrets/references.ts';
 import { type ManifestV0, manifestV0Schema } from '../../contracts/manifest.ts';
 import { doubleVector, type EmbeddingDouble, startEmbeddingDouble } from '../fakes/embedding-double.ts';
@@ -180,6 +182,55 @@ describe('embeddings over HTTP (against the embedding server double)', () => {
     expect(first.status).toBe(429);
     expect(second.status).toBe(200);
     expect(second.at - first.at).toBeGreaterThanOrEqual(950); // not the 5 ms backoff
+  });
+
+  it('reads OpenAI answers by their index, and refuses an answer with too few vectors', async () => {
+    const answer = {
+      data: [
+        { index: 1, embedding: [0, 1] },
+        { index: 0, embedding: [1, 0] },
+      ],
+    };
+    expect(providerWires.openai.vectors(answer, 2)).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    dbl.fail({ kind: 'status', status: 200, body: '{"embeddings":[]}' });
+    const e = embedderFor(settings({ provider: 'ollama', model: 'm', baseUrl: dbl.url }), secrets);
+    const err = await e.embed(['x'], never()).catch((x) => x);
+    expect(err.message).toBe('ollama: the answer is not of the embeddings format (expected 1 vectors)');
+    expect(err.permanent).toBe(true);
+  });
+
+  it('Retry-After is read as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterMs('2', now)).toBe(2_000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:03 GMT', now)).toBe(3_000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+
+  it('an attempt past its time limit counts as failed and is retried, then given up', async () => {
+    dbl.setLatency(500);
+    const e = embedderFor(settings({ provider: 'ollama', model: 'm', baseUrl: dbl.url }), {
+      ...secrets,
+      retry: { ...fast, attempts: 2, timeoutMs: 100 },
+    });
+    await expect(e.embed(['slow'], never())).rejects.toThrow(
+      'ollama: batch 1/1 failed after 2 attempts (no answer in 100 ms)',
+    );
+    expect(dbl.requests).toHaveLength(2);
+  });
+
+  it('one refused batch stops the run of batches: no new batch starts after it', async () => {
+    dbl.setLatency(50);
+    const e = embedderFor(settings({ provider: 'ollama', model: 'm', baseUrl: dbl.url, batchSize: 1 }), {
+      ...secrets,
+      concurrency: 2,
+    });
+    dbl.fail({ kind: 'status', status: 400 });
+    await expect(e.embed(texts(8), never())).rejects.toThrow('refused (HTTP 400');
+    expect(dbl.requests.length).toBeLessThanOrEqual(3);
   });
 
   it('gives up after the bounded number of attempts; a 4xx is not retried', async () => {

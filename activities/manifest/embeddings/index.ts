@@ -124,13 +124,23 @@ export function embedderFor(settings: EmbeddingSettings, deps: EmbedderDeps): Em
   };
 }
 
-/** The search route's query vector: the manifest's own embedding settings, tuned for a query. */
+/** A search request waits on this, so it tries less and sooner than a run does. */
+const queryRetry: Partial<RetryPolicy> = { attempts: 2, maxRetryAfterMs: 2_000, timeoutMs: 15_000 };
+
+/**
+ * The search route's query vector: the manifest's own embedding settings, tuned for a query (Google's
+ * RETRIEVAL_QUERY), with a short retry budget since a person is waiting.
+ */
 export async function embedQuery(
   manifest: ManifestV0,
   text: string,
   deps: EmbedderDeps & { signal?: AbortSignal },
 ): Promise<number[]> {
-  const embedder = embedderFor(manifest.embeddings, { ...deps, purpose: 'query' });
+  const embedder = embedderFor(manifest.embeddings, {
+    ...deps,
+    retry: { ...queryRetry, ...deps.retry },
+    purpose: 'query',
+  });
   const [vector] = await embedder.embed([text], deps.signal ?? new AbortController().signal);
   return vector;
 }
