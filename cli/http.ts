@@ -17,7 +17,7 @@ export class ApiError extends CliError {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   json?: unknown;
   query?: Record<string, string | number | undefined>;
   headers?: Record<string, string>;

@@ -9,6 +9,7 @@ import { artifacts, download } from './commands/artifacts.ts';
 import { cancel, message, pause, resume } from './commands/controls.ts';
 import { list, show } from './commands/jobs.ts';
 import { logs } from './commands/logs.ts';
+import { manifest } from './commands/manifest.ts';
 import { orchestrator } from './commands/orchestrator.ts';
 import { submit } from './commands/submit.ts';
 import { CliError, exitCodes } from './exit-codes.ts';
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   artifacts,
   download,
   orchestrator,
+  manifest,
 };
 // Loaded only when used: they bring the database client and the worker's settings.
 const adminNouns = ['worker-token', 'user', 'doctor'];

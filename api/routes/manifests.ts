@@ -91,7 +91,7 @@ export const manifestRoutes = defineRoutes([
   },
   {
     method: 'post',
-    path: '/api/manifests/validate',
+    path: '/api/manifest-validation',
     summary: "Check a manifest's YAML without storing it: the issues with YAML paths and lines",
     tag: 'manifests',
     access: 'viewer',

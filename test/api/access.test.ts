@@ -128,8 +128,8 @@ const samples: Record<
   'post /api/queue/jobs': async () => ({ path: '/api/queue/jobs', json: envelope() }),
   'get /api/queue/jobs': async () => ({ path: '/api/queue/jobs?limit=5' }),
   'get /api/manifests': async () => ({ path: '/api/manifests' }),
-  'post /api/manifests/validate': async () => ({
-    path: '/api/manifests/validate',
+  'post /api/manifest-validation': async () => ({
+    path: '/api/manifest-validation',
     json: { content: manifestYaml(embeddings.url) },
   }),
   'get /api/manifests/{name}': async () => ({ path: '/api/manifests/access-docs' }),

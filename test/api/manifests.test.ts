@@ -1,6 +1,10 @@
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { storeFor } from '../../activities/manifest/stores/index.ts';
 import { parseManifest } from '../../contracts/manifest-parse.ts';
+import { runCli } from '../cli/run-cli.ts';
 import { doubleVector, type EmbeddingDouble, startEmbeddingDouble } from '../fakes/embedding-double.ts';
 import { startTestApi, type TestApi } from './harness.ts';
 
@@ -189,7 +193,7 @@ describe('registry', () => {
   });
 
   test('validate answers issues with lines without storing', async () => {
-    const res = await t.call('/api/manifests/validate', {
+    const res = await t.call('/api/manifest-validation', {
       method: 'POST',
       as: 'viewer',
       json: { content: yaml('scratch', { type: 'Nope' }) },
@@ -277,5 +281,24 @@ describe('registry', () => {
       json: { query: 'x', topK: 101 },
     });
     expect((await issuesOf(tooMany))[0].path).toBe('topK');
+  });
+});
+
+describe('CLI', () => {
+  test('moonmind manifest put, list, show and run speak the registry', async () => {
+    const env = { MOONMIND_URL: t.url, MOONMIND_TOKEN: t.tokens.operator };
+    const file = path.join(os.tmpdir(), `cli-docs-${process.pid}.yaml`);
+    await writeFile(file, yaml('cli-docs'));
+    const put = await runCli(['manifest', 'put', 'cli-docs', file], { env });
+    expect(put.stdout).toContain('created cli-docs revision 1');
+    const list = await runCli(['manifest', 'list'], { env });
+    expect(list.stdout).toMatch(/cli-docs\s+1/);
+    const run = await runCli(['manifest', 'run', 'cli-docs', '--plan'], { env });
+    expect(run.code).toBe(0);
+    const jobId = run.stdout.trim();
+    const show = await runCli(['manifest', 'show', 'cli-docs', '--json'], { env });
+    expect(JSON.parse(show.stdout)).toMatchObject({ name: 'cli-docs', revision: 1 });
+    const job = await (await t.call(`/api/queue/jobs/${jobId}`, { as: 'viewer' })).json();
+    expect(job.title).toBe('manifest cli-docs (plan)');
   });
 });

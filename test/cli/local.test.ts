@@ -144,6 +144,7 @@ describe('the CLI before it sends anything', () => {
       'download',
     ])
       expect(r.stdout).toContain(`moonmind ${c} `);
+    expect(r.stdout).toContain('moonmind manifest list');
     expect(r.stdout).toContain('moonmind worker-token create --name NAME');
     expect(r.stdout).toContain('3 cancelled, 4 dead-lettered');
   });
