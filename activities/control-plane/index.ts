@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { FindPoolInput, RecordEventsInput, RequestCancelInput } from '../../contracts/activities.ts';
 import type { Sql } from '../../db/client.ts';
+import { recordLastRun } from '../../db/manifests.ts';
 import { countByStatus } from '../../db/orchestrator-runs.ts';
 import { countOrchestratorRunsWith } from '../../lib/metrics/orchestrator.ts';
 import type { ControlPlaneActivities } from '../../workflows/activities.ts';
@@ -25,6 +26,7 @@ export function createControlPlaneActivities(deps: {
     recordOrchestratorState: (state) => recordOrchestratorState(deps.sql, state),
     loadManifestCheckpoints: (input) => loadManifestCheckpoints(deps.sql, input),
     saveManifestCheckpoints: (input) => saveManifestCheckpoints(deps.sql, input),
+    recordManifestRun: ({ name, ...run }) => recordLastRun(deps.sql, name, run),
     findPool: (input: FindPoolInput) => findPool(deps.sql, deps.client, input),
     recordEvents: async (input: RecordEventsInput) => {
       const { runId, inserted } = await recordEvents(deps.sql, input);

@@ -10,6 +10,7 @@ import { directoryArtifactStore } from '../../api/artifacts/store.ts';
 import type { OrchestratorRunInput } from '../../contracts/orchestrator.ts';
 import type { OrchestratorRunState } from '../../contracts/orchestrator-run.ts';
 import { initialState, insertRun, recordState } from '../../db/orchestrator-runs.ts';
+import { directoryManifest } from '../manifest/engine.ts';
 import { createGitRemote } from '../support/git.ts';
 import { submitJob, waitForJob } from '../support/jobs.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -21,6 +22,7 @@ import { type Stack, startStack } from '../support/stack.ts';
  */
 const chromiumPath = '/usr/bin/chromium';
 const shots = 'test-results/screenshots';
+const MANIFEST = 'screens-docs';
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const sizes = [
   { name: '1280', width: 1280, height: 900 },
@@ -202,6 +204,14 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('every page, both 
     });
     expect(schedule.status).toBe(201);
     orchestrator = await seedOrchestratorRuns(stack);
+    // A registry manifest for the Manifests pages (never run here: its embedding URL answers nothing).
+    const manifest = await stack.api(`/api/manifests/${MANIFEST}`, {
+      method: 'PUT',
+      json: {
+        content: directoryManifest({ name: MANIFEST, dir: stack.dataDir, embedUrl: 'http://127.0.0.1:9' }),
+      },
+    });
+    expect(manifest.ok).toBe(true);
     await waitForJob(stack, finishedId, (j) => j.status === 'succeeded');
     await waitForJob(stack, runningId, (j) => j.status === 'running' && j.stage === 'moonmind.task.execute');
     browser = await chromium.launch({
@@ -249,6 +259,9 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('every page, both 
       path: `/tasks/orchestrator/${orchestrator.rolledBack}`,
       ready: '.diff-add',
     },
+    { name: 'manifests', path: '/tasks/manifests', ready: '[data-testid="manifest-row"]' },
+    { name: 'manifest-new', path: '/tasks/manifests/new', ready: '[data-testid="manifest-form"]' },
+    { name: 'manifest', path: `/tasks/manifests/${MANIFEST}`, ready: '[data-testid="manifest-checkpoints"]' },
   ];
 
   for (const theme of themes) {

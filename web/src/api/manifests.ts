@@ -1,4 +1,5 @@
 import type { SearchHit } from '../../../activities/manifest/interfaces.ts';
+import type { JobView } from '../../../contracts/job.ts';
 import type { ManifestOptions, manifestActions } from '../../../contracts/manifest.ts';
 import { request } from './client.ts';
 
@@ -46,6 +47,6 @@ export const startManifestRun = (
   name: string,
   action: (typeof manifestActions)[number],
   options: ManifestOptions = {},
-) => request<{ jobId: string }>('POST', `${one(name)}/runs`, { action, options });
+) => request<JobView>('POST', `${one(name)}/runs`, { action, options });
 export const searchManifest = (name: string, q: { query: string; topK: number }) =>
   request<{ items: SearchHit[] }>('POST', `${one(name)}/search`, q).then((r) => r.items);

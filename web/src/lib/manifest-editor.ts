@@ -1,11 +1,7 @@
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { JobEvent } from '../../../contracts/events.ts';
-import {
-  type ManifestRunSummary,
-  type ManifestStage,
-  manifestStages,
-  manifestV0Schema,
-} from '../../../contracts/manifest.ts';
+import { type ManifestRunSummary, type ManifestStage, manifestStages } from '../../../contracts/manifest.ts';
+import { parseManifest } from '../../../contracts/manifest-parse.ts';
 import type { Issue } from '../api/client.ts';
 import { formatDuration } from './format.ts';
 
@@ -23,13 +19,6 @@ export function pathSegments(path: string): (string | number)[] {
   const out: (string | number)[] = [];
   for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
   return out;
-}
-
-/** `['dataSources', 0, 'type']` → `dataSources[0].type`. */
-export function pathString(segments: readonly PropertyKey[]): string {
-  return segments
-    .map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${String(s)}`))
-    .join('');
 }
 
 /**
@@ -70,24 +59,14 @@ export function issuesOnLines(content: string, issues: readonly (Issue & { line?
 const stripBody = (path: string) => path.replace(/^content\.?/, '');
 
 /**
- * Client-side check as the user types: YAML syntax errors at their line, then manifest v0 (the contract's
- * own schema) with each issue on the line of its path. An empty list means the server will accept the shape.
+ * Client-side check as the user types: the API's own parse + validate (contracts/manifest-parse.ts), so a
+ * text without issues here is one the server accepts (the name check aside).
  */
 export function checkManifestText(content: string): LineIssue[] {
-  const counter = new LineCounter();
-  const doc = parseDocument(content, { lineCounter: counter });
-  if (doc.errors.length > 0)
-    return doc.errors.map((e) => ({
-      path: '',
-      message: e.message.split('\n')[0],
-      line: e.linePos?.[0].line ?? null,
-    }));
-  const parsed = manifestV0Schema.safeParse(doc.toJS());
-  if (parsed.success) return [];
-  return parsed.error.issues.map((i) => {
-    const path = pathString(i.path);
-    return { path, message: i.message, line: path ? lineOfPath(content, path) : 1 };
-  });
+  const result = parseManifest(content);
+  return result.ok
+    ? []
+    : result.issues.map((i) => ({ path: i.path, message: i.message, line: i.line ?? null }));
 }
 
 /** Issues by line, for the gutter and the messages next to it. */

@@ -86,9 +86,9 @@ function ManifestEditFor(props: { name: string | null }) {
     setMessage(null);
     setBusy(true);
     try {
-      const { jobId } = await startManifestRun(n, action);
-      if (action === 'plan') setPlanJob(jobId);
-      else setRunJob(jobId);
+      const job = await startManifestRun(n, action);
+      if (action === 'plan') setPlanJob(job.id);
+      else setRunJob(job.id);
     } catch (e) {
       setMessage({ kind: 'error', text: errorMessage(e) });
     } finally {
