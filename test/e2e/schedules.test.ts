@@ -74,7 +74,7 @@ describe('schedules', () => {
             payload: { repository: 'octo/sched', task: { instructions: 'x', publish: { mode: 'sideways' } } },
           },
         },
-        '(job.payload as TaskPayload).task.publish.mode',
+        'job.payload.task.publish.mode',
       ],
     ];
     for (const [body, path] of cases) {
