@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeJob } from '../../contracts/task.ts';
 import {
+  applyDefaults,
   buildRequest,
   checkForm,
   emptyForm,
@@ -166,5 +167,19 @@ describe('submissionKeys', () => {
     const edited = { ...request, priority: 7 };
     expect(keyFor(edited)).toBe('key-2');
     expect(keyFor(edited)).toBe('key-2');
+  });
+});
+
+describe('applyDefaults', () => {
+  it('fills the fields still empty and keeps what the user typed while the defaults loaded', () => {
+    const form = emptyForm();
+    form.repository = 'octo/docs';
+    form.publishMode = 'none';
+    applyDefaults(form, (key, value) => Object.assign(form, { [key]: value }), {
+      defaultRuntime: 'claude',
+      defaultRepository: 'octo/main',
+      defaultPublishMode: 'branch',
+    });
+    expect(form).toMatchObject({ runtime: 'claude', repository: 'octo/docs', publishMode: 'none' });
   });
 });

@@ -73,6 +73,21 @@ export function emptyForm(defaults?: {
   };
 }
 
+/**
+ * Server defaults arrive after the form is on screen: they fill only the fields still at their empty value,
+ * so nothing the user typed while they loaded is overwritten.
+ */
+export function applyDefaults(
+  form: TaskForm,
+  set: <K extends 'runtime' | 'repository' | 'publishMode'>(key: K, value: TaskForm[K]) => void,
+  defaults: Parameters<typeof emptyForm>[0],
+): void {
+  const initial = emptyForm();
+  const fresh = emptyForm(defaults);
+  for (const key of ['runtime', 'repository', 'publishMode'] as const)
+    if (form[key] === initial[key]) set(key, fresh[key]);
+}
+
 const orNull = (s: string) => (s.trim() ? s.trim() : null);
 
 function parseArgs(text: string): { value: Record<string, unknown> } | { error: string } {

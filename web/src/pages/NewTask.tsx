@@ -24,6 +24,7 @@ import { createPolledResource } from '../lib/poll.ts';
 import { type ApplyMode, applyExpanded } from '../lib/preset-apply.ts';
 import { canMutate, canOperate } from '../lib/session.ts';
 import {
+  applyDefaults,
   buildRequest,
   checkForm,
   emptyForm,
@@ -44,13 +45,9 @@ const FLEET_POLL_MS = 10_000;
 export function NewTask() {
   const navigate = useNavigate();
   const [form, setForm] = createStore(emptyForm());
-  const initial = emptyForm();
-  // Server defaults fill only the fields the user has not changed while they were loading.
   const [defaults] = createResource(async () => {
     const d = await getDefaults();
-    const fresh = emptyForm(d);
-    for (const key of ['runtime', 'repository', 'publishMode'] as const)
-      if (form[key] === initial[key]) setForm(key, fresh[key]);
+    applyDefaults(form, setForm, d);
     return d;
   });
   // Fields the user changed (or a clone set) keep their value; the others follow the fleet (below).

@@ -16,7 +16,7 @@ import {
   specOf,
 } from '../lib/schedule-form.ts';
 import { canMutate } from '../lib/session.ts';
-import { buildRequest, checkForm, emptyForm, type FieldErrors } from '../lib/task-form.ts';
+import { applyDefaults, buildRequest, checkForm, emptyForm, type FieldErrors } from '../lib/task-form.ts';
 import { fieldErrorsFromIssues, formFromRequest } from '../lib/task-prefill.ts';
 
 /** `/tasks/schedules/new` and `/tasks/schedules/:id/edit`: the schedule's fields, then the task form's own. */
@@ -50,10 +50,7 @@ function ScheduleEditor(props: { schedule?: Schedule }) {
   const [task, setTask] = createStore(editing ? formFromRequest(editing.job) : emptyForm());
   const [defaults] = createResource(async () => {
     const d = await getDefaults().catch(() => null);
-    if (d && !editing) {
-      const fresh = emptyForm(d);
-      for (const key of ['runtime', 'repository', 'publishMode'] as const) setTask(key, fresh[key]);
-    }
+    if (d && !editing) applyDefaults(task, setTask, d);
     return d;
   });
   const [skills] = createResource(() =>
