@@ -187,6 +187,12 @@ export const configSchema = z.object({
    */
   ...metricsToken,
   MOONMIND_METRICS_LISTEN: listenAddress.optional(),
+  /** A live terminal session ends this long after it was created (spec 04). */
+  MOONMIND_LIVE_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  /** A write grant (and a takeover) lasts this long unless the request asks for less or more. */
+  MOONMIND_LIVE_SESSION_WRITE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** The longest write grant a request may ask for. */
+  MOONMIND_LIVE_SESSION_WRITE_MAX_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   /** How long a protected service's orchestrator run waits for an approval before it fails (spec 08). */
   MOONMIND_ORCHESTRATOR_APPROVAL_TIMEOUT: duration.prefault('24h'),
   ...vaultSettings,
@@ -292,6 +298,13 @@ export const workerConfigSchema = z.object({
     .default([]),
   ...traceSettings,
   ...serviceSettings,
+  /**
+   * Live terminal sessions (spec 04): `off` runs steps headless; `on-demand` runs each step's runtime under a
+   * pseudo-terminal and streams it once an operator opens a session; `always` opens one for every step.
+   */
+  MOONMIND_LIVE_SESSIONS: z.enum(['off', 'on-demand', 'always']).default('on-demand'),
+  /** Live sessions this worker streams at once; the API answers 409 over it. */
+  MOONMIND_LIVE_SESSIONS_PER_WORKER: z.coerce.number().int().min(0).max(256).default(4),
   /** The docker CLI the compose runner calls (`docker`, `/usr/local/bin/docker`, `node docker-double.mjs`). */
   MOONMIND_DOCKER_COMMAND: z.string().min(1).default('docker'),
   /** The agent runtime of orchestrator runs' analyze and patch steps (its command and model as above). */

@@ -111,6 +111,8 @@ export const taskInputSchema = z.object({
       })
       .default({ mode: 'pr', prBaseBranch: null, commitMessage: null, prTitle: null, prBody: null }),
     steps: z.array(stepSchema).max(50).default([]),
+    /** Open a live terminal session as each step starts (a worker with MOONMIND_LIVE_SESSIONS=off ignores it). */
+    liveSession: z.boolean().optional(),
     appliedStepTemplates: z.array(appliedTemplateSchema).default([]),
   }),
 });
