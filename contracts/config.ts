@@ -114,6 +114,12 @@ const vectorSettings = {
     .optional(),
 };
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** Whole minutes, at most a day. */
+const minutes = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 60);
 const onOff = z.enum(['on', 'off'], { error: 'must be on or off' }).transform((v) => v === 'on');
 
 export const configSchema = z.object({
@@ -188,11 +194,11 @@ export const configSchema = z.object({
   ...metricsToken,
   MOONMIND_METRICS_LISTEN: listenAddress.optional(),
   /** A live terminal session ends this long after it was created (spec 04). */
-  MOONMIND_LIVE_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  MOONMIND_LIVE_SESSION_TTL_MINUTES: minutes.default(60),
   /** A write grant (and a takeover) lasts this long unless the request asks for less or more. */
-  MOONMIND_LIVE_SESSION_WRITE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  MOONMIND_LIVE_SESSION_WRITE_MINUTES: minutes.default(15),
   /** The longest write grant a request may ask for. */
-  MOONMIND_LIVE_SESSION_WRITE_MAX_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  MOONMIND_LIVE_SESSION_WRITE_MAX_MINUTES: minutes.default(60),
   /** How long a protected service's orchestrator run waits for an approval before it fails (spec 08). */
   MOONMIND_ORCHESTRATOR_APPROVAL_TIMEOUT: duration.prefault('24h'),
   ...vaultSettings,

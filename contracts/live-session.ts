@@ -25,36 +25,40 @@ export const LIVE_SCROLLBACK_LINES = 10_000;
 const actor = z.string().min(1).max(200);
 const iso = z.string();
 
-export const liveSessionViewSchema = z
-  .object({
-    /** Null while no session was ever created for the job (state DISABLED). */
-    id: z.string().nullable(),
-    jobId: z.string(),
-    state: z.enum(liveSessionStates),
-    /** Why the state is what it is: the ERROR's cause, who revoked, why it is DISABLED. */
-    reason: z.string().nullable(),
-    workerHost: z.string().nullable(),
-    createdBy: z.string().nullable(),
-    createdAt: iso.nullable(),
-    readyAt: iso.nullable(),
-    endedAt: iso.nullable(),
-    /** The session's TTL (MOONMIND_LIVE_SESSION_TTL_MINUTES after creation). */
-    expiresAt: iso.nullable(),
-    lastHeartbeatAt: iso.nullable(),
-    /** The unexpired write grant, if any: only its holder's input reaches the terminal. */
-    write: z.object({ holder: actor, grantedAt: iso, expiresAt: iso }).nullable(),
-    /** An operator took the run over: a shell is open in the workspace next to the stopped agent. */
-    takeover: z.object({ actor, startedAt: iso, shellOpen: z.boolean() }).nullable(),
-    /** Who is watching now (browser sockets attached to the API). */
-    viewers: z.array(z.object({ actor, since: iso, writer: z.boolean() })),
-    /** The recording's artifact name once one exists. */
-    recording: z.string().nullable(),
-  });
+export const liveSessionViewSchema = z.object({
+  /** Null while no session was ever created for the job (state DISABLED). */
+  id: z.string().nullable(),
+  jobId: z.string(),
+  state: z.enum(liveSessionStates),
+  /** Why the state is what it is: the ERROR's cause, who revoked, why it is DISABLED. */
+  reason: z.string().nullable(),
+  workerHost: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: iso.nullable(),
+  readyAt: iso.nullable(),
+  endedAt: iso.nullable(),
+  /** The session's TTL (MOONMIND_LIVE_SESSION_TTL_MINUTES after creation). */
+  expiresAt: iso.nullable(),
+  lastHeartbeatAt: iso.nullable(),
+  /** The unexpired write grant, if any: only its holder's input reaches the terminal. */
+  write: z.object({ holder: actor, grantedAt: iso, expiresAt: iso }).nullable(),
+  /** An operator took the run over: a shell is open in the workspace next to the stopped agent. */
+  takeover: z.object({ actor, startedAt: iso, shellOpen: z.boolean() }).nullable(),
+  /** Who is watching now (browser sockets attached to the API). */
+  viewers: z.array(z.object({ actor, since: iso, writer: z.boolean() })),
+  /** The recording's artifact name once one exists. */
+  recording: z.string().nullable(),
+});
 export type LiveSessionView = z.infer<typeof liveSessionViewSchema>;
 
 export const grantWriteBodySchema = z.object({
   /** Default MOONMIND_LIVE_SESSION_WRITE_MINUTES (15), at most MOONMIND_LIVE_SESSION_WRITE_MAX_MINUTES. */
-  minutes: z.number().int().min(1).max(24 * 60).optional(),
+  minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .optional(),
 });
 export const revokeBodySchema = z.object({
   /** End the whole session, not only the write grant. */
