@@ -1,4 +1,10 @@
-import type { Checkpoint, Reader, SourceDocument } from './interfaces.ts';
+import {
+  type Checkpoint,
+  isUnreadable,
+  type Reader,
+  type SourceDocument,
+  type UnreadableDocument,
+} from './interfaces.ts';
 import type { LineWriter } from './workspace.ts';
 
 /** What fetch found for one data source, against its checkpoint. */
@@ -9,6 +15,8 @@ export interface SourceDiff {
   /** In the checkpoint, gone from the source: their points are deleted. */
   vanished: string[];
   skipped: number;
+  /** Listed but unreadable (errorPolicy skip): neither changed nor vanished; their checkpoint entry is kept. */
+  errors: UnreadableDocument[];
   /** What the checkpoint becomes when the run succeeds. */
   checkpoint: { cursor: string | null; docs: Record<string, string> };
 }
@@ -21,7 +29,8 @@ export interface ChangedDocument extends SourceDocument {
  * Reads one data source and diffs it against its checkpoint: unchanged documents (same hash) are skipped
  * unless forceFull; documents in the checkpoint the reader no longer reports have vanished. `budget` is what
  * is left of maxDocs; a source cut short by it reports no vanished documents (it did not see them all), and
- * its checkpoint keeps what it did not get to.
+ * its checkpoint keeps what it did not get to. An unreadable document keeps its previous hash, so its points stay
+ * and the next run tries it again.
  */
 export async function diffSource(opts: {
   dataSourceId: string;
@@ -36,6 +45,7 @@ export async function diffSource(opts: {
   const previous = opts.checkpoint?.docs ?? {};
   const docs: Record<string, string> = {};
   const changed: string[] = [];
+  const errors: UnreadableDocument[] = [];
   let skipped = 0;
   let seen = 0;
   let truncated = false;
@@ -45,6 +55,11 @@ export async function diffSource(opts: {
       break;
     }
     seen++;
+    if (isUnreadable(doc)) {
+      errors.push(doc);
+      if (previous[doc.sourceDocId] !== undefined) docs[doc.sourceDocId] = previous[doc.sourceDocId];
+      continue;
+    }
     docs[doc.sourceDocId] = doc.hash;
     if (!opts.forceFull && previous[doc.sourceDocId] === doc.hash) skipped++;
     else {
@@ -60,6 +75,7 @@ export async function diffSource(opts: {
     changed,
     vanished,
     skipped,
+    errors,
     seen,
     truncated,
     checkpoint: { cursor: opts.reader.cursor(), docs: kept },

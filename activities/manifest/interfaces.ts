@@ -17,6 +17,16 @@ export interface SourceDocument {
   metadata: Record<string, string | number | boolean>;
 }
 
+/**
+ * A document the reader lists but could not read (its content request failed): `run.errorPolicy: skip` goes on
+ * without it, `fail` fails the run naming it.
+ */
+export interface UnreadableDocument {
+  sourceDocId: string;
+  error: string;
+}
+export const isUnreadable = (d: SourceDocument | UnreadableDocument): d is UnreadableDocument => 'error' in d;
+
 /** Per (manifest, data source): what the last successful run saw. */
 export interface Checkpoint {
   cursor: string | null;
@@ -29,7 +39,7 @@ export interface Checkpoint {
 /** A reader lists the source's current documents; the engine diffs them against the checkpoint. */
 export interface Reader {
   /** Yields every current document (the engine computes upserts, skips and deletions from the hashes). */
-  documents(signal: AbortSignal): AsyncIterable<SourceDocument>;
+  documents(signal: AbortSignal): AsyncIterable<SourceDocument | UnreadableDocument>;
   /** A cursor to store with the checkpoint (e.g. the commit sha a git reader read); null when none. */
   cursor(): string | null;
 }

@@ -40,6 +40,8 @@ export interface Plan {
   documents: number;
   changed: number;
   skips: number;
+  /** Documents listed but unreadable, skipped under `run.errorPolicy: skip`. */
+  errors: number;
   deletions: number;
   chunks: number;
   estimatedTokens: number;
@@ -90,6 +92,17 @@ export async function fetch(ctx: StageContext, input: ManifestFetchInput): Promi
         signal: ctx.signal,
         progress: (seen) => ctx.heartbeat({ source: source.id, seen }),
       });
+      if (diff.errors.length > 0) {
+        const [first] = diff.errors;
+        const what = `${source.id}: cannot read ${first.sourceDocId}: ${first.error}`;
+        const more = diff.errors.length > 1 ? ` (and ${diff.errors.length - 1} more)` : '';
+        // A plain error: the activity's retries may get past a passing outage.
+        if (m.run.errorPolicy === 'fail') throw new Error(`${what}${more}`);
+        for (const e of diff.errors.slice(0, 20))
+          await ctx.log(`fetch ${source.id}: skipped ${e.sourceDocId}: ${e.error}`);
+        if (diff.errors.length > 20)
+          await ctx.log(`fetch ${source.id}: … ${diff.errors.length - 20} more skipped`);
+      }
       budget -= diff.seen;
       documents += diff.seen;
       const { seen: _, truncated, ...kept } = diff;
@@ -111,6 +124,7 @@ export async function fetch(ctx: StageContext, input: ManifestFetchInput): Promi
       changed: sum((s) => s.changed.length),
       vanished: sum((s) => s.vanished.length),
       skips: sum((s) => s.skipped),
+      errors: sum((s) => s.errors.length),
     },
   };
 }
@@ -164,6 +178,7 @@ export async function transform(ctx: StageContext): Promise<ManifestStageResult>
     documents: diff.documents,
     changed: sum((s) => s.changed.length),
     skips: sum((s) => s.skipped),
+    errors: sum((s) => s.errors.length),
     deletions: sum((s) => s.vanished.length),
     chunks,
     estimatedTokens: tokens,
@@ -185,6 +200,7 @@ export async function transform(ctx: StageContext): Promise<ManifestStageResult>
       changed: plan.changed,
       chunks,
       skips: plan.skips,
+      errors: plan.errors,
       estimatedTokens: tokens,
     });
     await ctx.upload(ctx.paths.summary, 'run_summary.json', 'application/json');

@@ -104,7 +104,7 @@ export async function upsert(ctx: StageContext): Promise<ManifestUpsertResult> {
     upserts,
     deletions,
     skips: plan.skips,
-    errors: 0,
+    errors: plan.errors,
     estimatedTokens: plan.estimatedTokens,
     durationsMs: {},
   };

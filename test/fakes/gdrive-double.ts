@@ -15,6 +15,8 @@ export interface DriveFile {
   content: string;
   modifiedTime?: string;
   trashed?: boolean;
+  /** Listed, but its content is refused (403 cannotDownloadFile, as Drive answers when downloads are disabled). */
+  restricted?: boolean;
 }
 export interface GoogleDriveDouble {
   url: string;
@@ -60,6 +62,7 @@ export async function startGoogleDriveDouble(opts: {
     const file = m ? files.get(decodeURIComponent(m[1]!)) : undefined;
     if (!m || !file) return error(404, 'notFound');
     const workspace = file.mimeType.startsWith('application/vnd.google-apps.');
+    if (file.restricted) return error(403, 'cannotDownloadFile');
     if (m[2]) {
       if (!workspace) return error(403, 'fileNotExportable');
       return res

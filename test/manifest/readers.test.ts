@@ -4,13 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Reader, ReaderContext, SourceDocument } from '../../activities/manifest/interfaces.ts';
+import { diffSource } from '../../activities/manifest/fetch.ts';
+import {
+  isUnreadable,
+  type Reader,
+  type ReaderContext,
+  type SourceDocument,
+  type UnreadableDocument,
+} from '../../activities/manifest/interfaces.ts';
 import {
   forgeSettingsFrom,
   ReaderParamsError,
   readerFor,
   validateReaderParams,
 } from '../../activities/manifest/readers/index.ts';
+import { LineWriter } from '../../activities/manifest/workspace.ts';
 import type { DataSource } from '../../contracts/manifest.ts';
 import { parseManifest } from '../../contracts/manifest-parse.ts';
 import { startConfluenceDouble } from '../fakes/confluence-double.ts';
@@ -36,7 +44,10 @@ function context(source: DataSource, workDir: string, secrets: Record<string, st
 }
 async function read(reader: Reader): Promise<SourceDocument[]> {
   const docs: SourceDocument[] = [];
-  for await (const d of reader.documents(new AbortController().signal)) docs.push(d);
+  for await (const d of reader.documents(new AbortController().signal)) {
+    if (isUnreadable(d)) throw new Error(`unexpected unreadable ${d.sourceDocId}: ${d.error}`);
+    docs.push(d);
+  }
   return docs;
 }
 const source = (
@@ -380,5 +391,49 @@ describe('GoogleDriveReader', () => {
     await expect(read(readerFor(src, context(src, tmpdir(), { token: 'nope' })))).rejects.toThrow(
       /answered 401/,
     );
+  });
+
+  it('reports a listed file whose download is refused as unreadable; the diff keeps its previous hash and its points', async () => {
+    const double = await startGoogleDriveDouble({
+      token,
+      files: [
+        { id: 'ok', name: 'ok.txt', mimeType: 'text/plain', parent: 'F1', content: 'fine' },
+        { id: 'locked', name: 'l.txt', mimeType: 'text/plain', parent: 'F1', content: 'x', restricted: true },
+        {
+          id: 'new-locked',
+          name: 'n.txt',
+          mimeType: 'text/plain',
+          parent: 'F1',
+          content: 'y',
+          restricted: true,
+        },
+      ],
+    });
+    cleanup.push(() => double.close());
+    const src = source(
+      'GoogleDriveReader',
+      { folderId: 'F1', apiBaseUrl: double.url },
+      { token: 'env://GDRIVE' },
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'mm-unreadable-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const out = new LineWriter(join(dir, 'docs.jsonl'));
+    const diff = await diffSource({
+      dataSourceId: 'drive',
+      reader: readerFor(src, context(src, dir, { token })),
+      checkpoint: { cursor: null, docs: { locked: 'old-hash' }, lastRunJobId: null, lastSuccessAt: null },
+      forceFull: false,
+      budget: Number.POSITIVE_INFINITY,
+      out,
+      signal: new AbortController().signal,
+      progress: () => {},
+    });
+    await out.close();
+    expect(diff.errors.map((e: UnreadableDocument) => e.sourceDocId)).toEqual(['locked', 'new-locked']);
+    expect(diff.errors[0]!.error).toMatch(/answered 403/);
+    // Neither changed nor vanished: the locked file's points stay; the next run tries both again.
+    expect(diff.changed).toEqual(['ok']);
+    expect(diff.vanished).toEqual([]);
+    expect(diff.checkpoint.docs).toEqual({ ok: expect.any(String), locked: 'old-hash' });
   });
 });

@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import type { Reader, ReaderContext, SourceDocument } from '../interfaces.ts';
+import type { Reader, ReaderContext, SourceDocument, UnreadableDocument } from '../interfaces.ts';
 import { looksBinary, mimeTypeOf, sourceDocument } from './document.ts';
 import type { DirectoryParams } from './params.ts';
 
@@ -37,19 +37,27 @@ export class SimpleDirectoryReader implements Reader {
     private readonly ctx: Pick<ReaderContext, 'log'>,
   ) {}
 
-  async *documents(signal: AbortSignal): AsyncIterable<SourceDocument> {
+  async *documents(signal: AbortSignal): AsyncIterable<SourceDocument | UnreadableDocument> {
     const root = resolve(this.params.path);
     const wanted = pathFilter(this.params.include, this.params.exclude);
     let skipped = 0;
     for await (const rel of walkFiles(root, this.params.recursive, signal)) {
       if (!wanted(rel)) continue;
       const file = join(root, rel);
-      const { size } = await lstat(file);
-      if (size > this.params.maxFileBytes) {
-        skipped++;
+      let size: number;
+      let bytes: Buffer;
+      try {
+        size = (await lstat(file)).size;
+        if (size > this.params.maxFileBytes) {
+          skipped++;
+          continue;
+        }
+        bytes = await readFile(file);
+      } catch (err) {
+        // Gone or unreadable since the listing: the engine's error policy decides.
+        yield { sourceDocId: rel, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
         continue;
       }
-      const bytes = await readFile(file);
       if (looksBinary(bytes)) {
         skipped++;
         continue;

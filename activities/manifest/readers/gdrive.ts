@@ -1,4 +1,4 @@
-import type { Reader, ReaderContext, SourceDocument } from '../interfaces.ts';
+import type { Reader, ReaderContext, SourceDocument, UnreadableDocument } from '../interfaces.ts';
 import { looksBinary, ReaderError, sourceDocument } from './document.ts';
 import { getFrom, getJson } from './http.ts';
 import type { GoogleDriveParams } from './params.ts';
@@ -22,7 +22,7 @@ export class GoogleDriveReader implements Reader {
     private readonly ctx: ReaderContext,
   ) {}
 
-  async *documents(signal: AbortSignal): AsyncIterable<SourceDocument> {
+  async *documents(signal: AbortSignal): AsyncIterable<SourceDocument | UnreadableDocument> {
     const token = await this.ctx.secret('token');
     if (!token) throw new ReaderError('GoogleDriveReader: auth.token resolved to nothing', false);
     const headers = { authorization: `Bearer ${token}` };
@@ -45,9 +45,15 @@ export class GoogleDriveReader implements Reader {
         const content = new URL(`${api}/${encodeURIComponent(f.id)}${exportAs ? '/export' : ''}`);
         if (exportAs) content.searchParams.set('mimeType', exportAs);
         else content.searchParams.set('alt', 'media');
-        const bytes = new Uint8Array(
-          await (await getFrom(base.origin, content, headers, signal)).arrayBuffer(),
-        );
+        let bytes: Uint8Array;
+        try {
+          bytes = new Uint8Array(await (await getFrom(base.origin, content, headers, signal)).arrayBuffer());
+        } catch (err) {
+          signal.throwIfAborted();
+          // One file the listing shows but that cannot be fetched: the engine's error policy decides.
+          yield { sourceDocId: f.id, error: (err as Error).message };
+          continue;
+        }
         if (bytes.length > this.params.maxFileBytes || looksBinary(bytes)) {
           skipped++;
           continue;
