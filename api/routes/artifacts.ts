@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { artifactBytes } from '../../lib/metrics/control-plane.ts';
+import { artifactItems, sendArtifact } from '../artifacts/download.ts';
 import {
   artifactNameError,
   artifactNameFromPath,
   artifactNamePattern,
-  findArtifact,
   ingestArtifact,
-  listArtifacts,
 } from '../artifacts/ingest.ts';
-import { HttpError, notFound, validationFailed } from '../errors.ts';
+import { HttpError, validationFailed } from '../errors.ts';
 import { uuidParam } from '../ids.ts';
 import { artifactSchema } from '../schemas.ts';
 import { existingJob, jobInWorkerScope } from './job-access.ts';
@@ -16,7 +15,6 @@ import { jobParams } from './queue.ts';
 import { defineRoutes, input } from './table.ts';
 
 const downloadUrl = (jobId: string, id: string) => `/api/queue/jobs/${jobId}/artifacts/${id}/download`;
-const basename = (name: string) => name.split('/').pop() ?? name;
 
 export const artifactRoutes = defineRoutes([
   {
@@ -30,8 +28,7 @@ export const artifactRoutes = defineRoutes([
     async handler(ctx, deps) {
       const { jobId } = input(ctx).params;
       await existingJob(deps, jobId);
-      const rows = await listArtifacts(deps.sql, jobId);
-      ctx.body = { items: rows.map((r) => ({ ...r, downloadUrl: downloadUrl(jobId, r.id) })) };
+      ctx.body = { items: await artifactItems(deps, jobId, (id) => downloadUrl(jobId, id)) };
     },
   },
   {
@@ -47,14 +44,7 @@ export const artifactRoutes = defineRoutes([
     async handler(ctx, deps) {
       const { jobId, artifactId } = input(ctx).params;
       await existingJob(deps, jobId);
-      const row = await findArtifact(deps.sql, jobId, artifactId);
-      if (!row) throw notFound('artifact');
-      ctx.set('Content-Type', row.contentType);
-      ctx.set('Content-Length', String(row.size));
-      ctx.set('Content-Disposition', `attachment; filename="${basename(row.name)}"`);
-      ctx.set('X-Content-Type-Options', 'nosniff');
-      ctx.set('ETag', `"${row.sha256}"`);
-      ctx.body = await deps.artifacts.get(row.storageKey);
+      await sendArtifact(ctx, deps, jobId, artifactId);
     },
   },
   {

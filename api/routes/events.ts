@@ -19,6 +19,15 @@ import { existingJob, jobInWorkerScope } from './job-access.ts';
 import { jobParams } from './queue.ts';
 import { defineRoutes, input } from './table.ts';
 
+/** Where an event stream resumes: `?lastEventId=` or the `Last-Event-ID` header a reconnecting EventSource sends. */
+export const streamQuerySchema = z.object({ lastEventId: eventIdSchema.optional() });
+// On the wire the header may also be blank: Node trims a value's blanks and an empty one is absent (validate.ts).
+export const streamHeadersSchema = z.object({
+  'Last-Event-ID': eventIdSchema
+    .optional()
+    .meta({ override: { pattern: `^[ \\t]*(?:${eventIdPattern.source.slice(1, -1)})?[ \\t]*$` } }),
+});
+
 export const eventRoutes = defineRoutes([
   {
     method: 'get',
@@ -59,13 +68,8 @@ export const eventRoutes = defineRoutes([
     tag: 'events',
     access: 'viewer',
     params: jobParams,
-    query: z.object({ lastEventId: eventIdSchema.optional() }),
-    // On the wire the header may also be blank: Node trims a value's blanks and an empty one is absent (validate.ts).
-    headers: z.object({
-      'Last-Event-ID': eventIdSchema
-        .optional()
-        .meta({ override: { pattern: `^[ \\t]*(?:${eventIdPattern.source.slice(1, -1)})?[ \\t]*$` } }),
-    }),
+    query: streamQuerySchema,
+    headers: streamHeadersSchema,
     responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
     async handler(ctx, deps) {
       const { params, query, headers } = input<

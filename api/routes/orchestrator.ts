@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { cancelBodySchema } from '../../contracts/control-bodies.ts';
-import {
-  type EventsQuery,
-  eventIdPattern,
-  eventIdSchema,
-  eventsQuerySchema,
-} from '../../contracts/events.ts';
+import { type EventsQuery, eventsQuerySchema } from '../../contracts/events.ts';
 import {
   type OrchestratorListQuery,
   type OrchestratorSubmit,
@@ -17,7 +12,7 @@ import { isOrchestratorTerminal } from '../../contracts/orchestrator-run.ts';
 import { listEvents } from '../../db/events.ts';
 import { getRun } from '../../db/orchestrator-runs.ts';
 import { serviceSummaries } from '../../lib/service-profiles.ts';
-import { findArtifact, listArtifacts } from '../artifacts/ingest.ts';
+import { artifactItems, sendArtifact } from '../artifacts/download.ts';
 import { audit } from '../audit.ts';
 import type { UserIdentity } from '../auth/identity.ts';
 import type { ApiDeps } from '../context.ts';
@@ -33,6 +28,7 @@ import {
 import { startOrchestratorRun } from '../orchestrator/start.ts';
 import { listRunViews, loadRunView } from '../orchestrator/view.ts';
 import { artifactSchema, jobEventSchema } from '../schemas.ts';
+import { streamHeadersSchema, streamQuerySchema } from './events.ts';
 import { defineRoutes, input, type RouteDef } from './table.ts';
 
 const runParams = z.object({ runId: uuidParam('an orchestrator run id') });
@@ -104,13 +100,8 @@ const relative = (prefix: string) =>
       async handler(ctx, deps) {
         const { runId } = input(ctx).params;
         await existingRun(deps, runId);
-        const rows = await listArtifacts(deps.sql, runId);
-        ctx.body = {
-          items: rows.map((r) => ({
-            ...r,
-            downloadUrl: `${prefix}/runs/${runId}/artifacts/${r.id}/download`,
-          })),
-        };
+        const url = (id: string) => `${prefix}/runs/${runId}/artifacts/${id}/download`;
+        ctx.body = { items: await artifactItems(deps, runId, url) };
       },
     },
     {
@@ -126,14 +117,7 @@ const relative = (prefix: string) =>
       async handler(ctx, deps) {
         const { runId, artifactId } = input(ctx).params;
         await existingRun(deps, runId);
-        const row = await findArtifact(deps.sql, runId, artifactId);
-        if (!row) throw notFound('artifact');
-        ctx.set('Content-Type', row.contentType);
-        ctx.set('Content-Length', String(row.size));
-        ctx.set('Content-Disposition', `attachment; filename="${row.name.split('/').pop()}"`);
-        ctx.set('X-Content-Type-Options', 'nosniff');
-        ctx.set('ETag', `"${row.sha256}"`);
-        ctx.body = await deps.artifacts.get(row.storageKey);
+        await sendArtifact(ctx, deps, runId, artifactId);
       },
     },
     {
@@ -159,12 +143,8 @@ const relative = (prefix: string) =>
       tag: 'orchestrator',
       access: 'viewer',
       params: runParams,
-      query: z.object({ lastEventId: eventIdSchema.optional() }),
-      headers: z.object({
-        'Last-Event-ID': eventIdSchema
-          .optional()
-          .meta({ override: { pattern: `^[ \\t]*(?:${eventIdPattern.source.slice(1, -1)})?[ \\t]*$` } }),
-      }),
+      query: streamQuerySchema,
+      headers: streamHeadersSchema,
       responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
       async handler(ctx, deps) {
         const { params, query, headers } = input<
