@@ -1,8 +1,9 @@
 import { A } from '@solidjs/router';
 import { For, Show } from 'solid-js';
 import { listManifests } from '../api/manifests.ts';
+import { Ago } from '../components/Ago.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
-import { errorMessage, formatTime, relativeTime } from '../lib/format.ts';
+import { errorMessage } from '../lib/format.ts';
 import { createPolledResource } from '../lib/poll.ts';
 import { canMutate } from '../lib/session.ts';
 
@@ -67,22 +68,13 @@ export function Manifests() {
                         <Show when={m.lastRun} fallback={<span class="muted">never run</span>}>
                           {(r) => (
                             <A href={`/tasks/queue/${r().jobId}`} data-testid="manifest-last-run">
-                              <StatusBadge status={r().status} />{' '}
-                              <time
-                                datetime={r().finishedAt ?? r().startedAt ?? ''}
-                                title={formatTime(r().finishedAt ?? r().startedAt)}
-                              >
-                                {relativeTime(r().finishedAt ?? r().startedAt)}
-                              </time>
+                              <StatusBadge status={r().status} /> <Ago at={r().finishedAt ?? r().startedAt} />
                             </A>
                           )}
                         </Show>
                       </td>
                       <td data-label="Updated">
-                        <time datetime={m.updatedAt} title={formatTime(m.updatedAt)}>
-                          {relativeTime(m.updatedAt)}
-                        </time>{' '}
-                        <span class="muted">by {m.updatedBy}</span>
+                        <Ago at={m.updatedAt} /> <span class="muted">by {m.updatedBy}</span>
                       </td>
                     </tr>
                   )}

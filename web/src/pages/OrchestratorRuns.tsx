@@ -3,8 +3,9 @@ import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import { orchestratorStatuses, orchestratorStatusLabels } from '../../../contracts/orchestrator-run.ts';
 import { listRuns, type OrchestratorRun } from '../api/orchestrator.ts';
+import { Ago } from '../components/Ago.tsx';
 import { RunStatusBadge } from '../components/orchestrator/RunStatusBadge.tsx';
-import { errorMessage, formatTime, relativeTime } from '../lib/format.ts';
+import { errorMessage } from '../lib/format.ts';
 import { statusFilterOf } from '../lib/orchestrator-view.ts';
 import { createPolledResource } from '../lib/poll.ts';
 import { canOperate } from '../lib/session.ts';
@@ -136,10 +137,7 @@ export function OrchestratorRuns() {
                       {r.instruction}
                     </td>
                     <td data-label="Submitted">
-                      <time datetime={r.createdAt} title={formatTime(r.createdAt)}>
-                        {relativeTime(r.createdAt)}
-                      </time>{' '}
-                      <span class="muted">by {r.submittedBy}</span>
+                      <Ago at={r.createdAt} /> <span class="muted">by {r.submittedBy}</span>
                     </td>
                   </tr>
                 )}

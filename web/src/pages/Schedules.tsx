@@ -7,6 +7,7 @@ import {
   triggerSchedule,
   updateSchedule,
 } from '../api/schedules.ts';
+import { Ago } from '../components/Ago.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { errorMessage, formatTime, relativeTime } from '../lib/format.ts';
 import { createPolledResource } from '../lib/poll.ts';
@@ -147,10 +148,7 @@ function ScheduleCard(props: {
           <Show when={last()} fallback="never">
             {(f) => (
               <>
-                <time datetime={f().firedAt} title={formatTime(f().firedAt)}>
-                  {relativeTime(f().firedAt)}
-                </time>{' '}
-                ·{' '}
+                <Ago at={f().firedAt} /> ·{' '}
                 <Show
                   when={f().started}
                   fallback={

@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { For, Show } from 'solid-js';
 import type { CheckpointState } from '../../api/manifests.ts';
-import { formatTime, relativeTime } from '../../lib/format.ts';
+import { Ago } from '../Ago.tsx';
 
 /** Per data source: documents known after the last successful run, where the next run starts from. */
 export function Checkpoints(props: { checkpoints: CheckpointState[] }) {
@@ -30,9 +30,7 @@ export function Checkpoints(props: { checkpoints: CheckpointState[] }) {
                   <td data-label="Documents">{c.docCount.toLocaleString()}</td>
                   <td data-label="Last success">
                     <Show when={c.lastSuccessAt} fallback={<span class="muted">never</span>}>
-                      <time datetime={c.lastSuccessAt ?? ''} title={formatTime(c.lastSuccessAt)}>
-                        {relativeTime(c.lastSuccessAt)}
-                      </time>
+                      <Ago at={c.lastSuccessAt} />
                     </Show>
                     <Show when={c.lastRunJobId}>
                       {(id) => (
