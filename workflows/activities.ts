@@ -1,6 +1,7 @@
 import {
   ActivityCancellationType,
   type ActivityOptions,
+  type LocalActivityOptions,
   proxyActivities,
   proxyLocalActivities,
 } from '@temporalio/workflow';
@@ -59,23 +60,19 @@ export interface TaskActivities {
  * Control-plane activities run locally on the control worker that runs the workflow: no extra task
  * round-trip for routing checks and event batches, which happen often.
  */
-export const controlPlane = proxyLocalActivities<ControlPlaneActivities>({
+export const controlPlaneOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 8 },
-});
+} satisfies LocalActivityOptions;
+export const controlPlane = proxyLocalActivities<ControlPlaneActivities>(controlPlaneOptions);
 
 /**
  * A fire's submission: local to the control worker like the control plane. A task that no longer passes
  * the submission rules fails the fire at once (non-retryable); anything else is retried.
  */
 export const scheduleFire = proxyLocalActivities<ScheduleFireActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '20 seconds',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: ['ScheduledTaskInvalid'],
-  },
+  ...controlPlaneOptions,
+  retry: { ...controlPlaneOptions.retry, nonRetryableErrorTypes: ['ScheduledTaskInvalid'] },
 });
 
 /**

@@ -14,6 +14,7 @@ import type {
   ManifestUpsertResult,
   SaveManifestCheckpointsInput,
 } from '../../contracts/manifest-activities.ts';
+import { controlPlaneOptions } from '../activities.ts';
 
 /** Control-worker activities (activities/control-plane/): the checkpoints live in the control plane's db. */
 export interface ManifestControlActivities {
@@ -45,10 +46,7 @@ export interface ManifestActivities {
   finishManifest(input: ManifestStageInput): Promise<void>;
 }
 
-export const manifestControl = proxyLocalActivities<ManifestControlActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 8 },
-});
+export const manifestControl = proxyLocalActivities<ManifestControlActivities>(controlPlaneOptions);
 
 /** Cancellation waits for the stage to stop (a half-written batch is never left behind unnoticed). */
 const cancellable = {

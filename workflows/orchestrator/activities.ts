@@ -18,6 +18,7 @@ import type {
   ServiceStepResult,
   StepInput,
 } from '../../contracts/orchestrator-activities.ts';
+import { controlPlaneOptions } from '../activities.ts';
 
 /** Control-worker activity (activities/control-plane/): the run's state into its orchestrator_runs row. */
 export interface OrchestratorControlActivities {
@@ -39,10 +40,7 @@ export interface OrchestratorActivities {
   finishService(input: FinishInput): Promise<void>;
 }
 
-export const orchestratorControl = proxyLocalActivities<OrchestratorControlActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 8 },
-});
+export const orchestratorControl = proxyLocalActivities<OrchestratorControlActivities>(controlPlaneOptions);
 
 /**
  * Each step runs once (a failed build is a result, not something to retry blindly); cancellation waits for
