@@ -32,7 +32,12 @@ export interface RunningProcess {
   suspend(): void;
   resume(): void;
   readonly suspended: boolean;
-  done: Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>;
+  done: Promise<ProcessExit>;
+}
+
+export interface ProcessExit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 const MAX_LINE = 16_000;
@@ -61,10 +66,7 @@ export function signalGroup(pgid: number, sig: NodeJS.Signals): void {
  * in its group is killed so no orphan outlives the step and holds the output pipes open.
  */
 export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProcess {
-  const span = startSpan('agent process', {
-    'process.executable.name': basename(inv.file),
-    ...opts.traceAttributes,
-  });
+  const span = processSpan(inv, opts);
   const child = spawn(inv.file, inv.args, {
     cwd: opts.cwd,
     uid: opts.uid,
@@ -78,27 +80,16 @@ export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProce
   child.stdin!.end(inv.stdin);
   const pgid = child.pid;
   span?.setAttribute('process.pid', pgid ?? -1);
-  let suspended = false;
   const readers = (['stdout', 'stderr'] as const).map((stream) => {
     const rl = createInterface({ input: child[stream], crlfDelay: Number.POSITIVE_INFINITY });
-    rl.on('line', (line) => {
-      const shown = opts.read?.(stream, line) ?? null;
-      for (let i = 0; i < line.length || i === 0; i += MAX_LINE)
-        opts.onLine(stream, line.slice(i, i + MAX_LINE), i === 0 ? shown : null);
-    });
+    rl.on('line', (line) => deliverLine(opts, stream, line));
     return new Promise<void>((resolve) => rl.once('close', resolve));
   });
 
-  const stop = () => {
-    if (!pgid) return;
-    signalGroup(pgid, 'SIGCONT');
-    signalGroup(pgid, 'SIGINT');
-    const kill = setTimeout(() => signalGroup(pgid, 'SIGKILL'), opts.graceMs ?? 3_000);
-    kill.unref();
-  };
+  const stop = () => pgid && stopGroup(pgid, opts.graceMs);
   opts.signal?.addEventListener('abort', stop, { once: true });
 
-  const done = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+  const done = new Promise<ProcessExit>((resolve, reject) => {
     child.once('error', (err) => {
       span?.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
       span?.end();
@@ -112,17 +103,50 @@ export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProce
       }
       // Orphans are gone, so the pipes close; don't wait forever on a descendant that left the group.
       await Promise.race([Promise.all(readers), new Promise((r) => setTimeout(r, 2_000).unref())]);
-      span?.setAttributes({
-        'process.exit_code': exitCode ?? -1,
-        ...(signal ? { 'process.signal': signal } : {}),
-      });
-      if (exitCode !== 0)
-        span?.setStatus({ code: SpanStatusCode.ERROR, message: `exit ${exitCode ?? signal}` });
-      span?.end();
+      endProcessSpan(span, { exitCode, signal });
       resolve({ exitCode, signal });
     });
   });
 
+  // Assigned, not spread: a spread would freeze the `suspended` getter.
+  return Object.assign(groupPause(pgid), { done });
+}
+
+/** The `agent process` span (runtime, model, step; nothing from the prompt or env). */
+export function processSpan(inv: Invocation, opts: RunOptions) {
+  return startSpan('agent process', {
+    'process.executable.name': basename(inv.file),
+    ...opts.traceAttributes,
+  });
+}
+
+export function endProcessSpan(span: ReturnType<typeof startSpan>, exit: ProcessExit): void {
+  span?.setAttributes({
+    'process.exit_code': exit.exitCode ?? -1,
+    ...(exit.signal ? { 'process.signal': exit.signal } : {}),
+  });
+  if (exit.exitCode !== 0)
+    span?.setStatus({ code: SpanStatusCode.ERROR, message: `exit ${exit.exitCode ?? exit.signal}` });
+  span?.end();
+}
+
+/** One whole line to `read`, then to `onLine` in chunks of at most MAX_LINE characters. */
+export function deliverLine(opts: RunOptions, stream: Stream, line: string): void {
+  const shown = opts.read?.(stream, line) ?? null;
+  for (let i = 0; i < line.length || i === 0; i += MAX_LINE)
+    opts.onLine(stream, line.slice(i, i + MAX_LINE), i === 0 ? shown : null);
+}
+
+/** Interrupt the whole group (continuing it first, should it be paused), SIGKILL after the grace. */
+export function stopGroup(pgid: number, graceMs = 3_000): void {
+  signalGroup(pgid, 'SIGCONT');
+  signalGroup(pgid, 'SIGINT');
+  setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs).unref();
+}
+
+/** Hard pause of the whole group: the `RunningProcess` side of both runners. */
+export function groupPause(pgid: number | undefined): Omit<RunningProcess, 'done'> {
+  let suspended = false;
   return {
     pid: pgid ?? -1,
     get suspended() {
@@ -140,12 +164,11 @@ export function runProcessGroup(inv: Invocation, opts: RunOptions): RunningProce
         suspended = false;
       }
     },
-    done,
   };
 }
 
 /** After an interrupt, give the rest of the group its grace period to exit on its own. */
-async function waitGroupGone(pgid: number, graceMs: number) {
+export async function waitGroupGone(pgid: number, graceMs: number) {
   const until = Date.now() + graceMs;
   while (groupAlive(pgid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
 }
