@@ -153,6 +153,8 @@ export interface TaskPayload {
     };
     steps: NormalizedStep[];
     appliedStepTemplates: z.infer<typeof appliedTemplateSchema>[];
+    /** Present (true) only when the task asked for a live session as each step starts. */
+    liveSession?: true;
   };
 }
 export interface NormalizedJob {
@@ -259,6 +261,7 @@ export function normalizeJob(input: unknown, ctx: NormalizeContext): NormalizeRe
       publish,
       steps,
       appliedStepTemplates: p.task.appliedStepTemplates,
+      ...(p.task.liveSession ? { liveSession: true as const } : {}),
     },
   };
   const declared = [

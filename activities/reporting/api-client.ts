@@ -64,6 +64,13 @@ export class WorkerApiClient {
     return res;
   }
 
+  /** A live session's socket for a job's running step (ws:// or wss:// as the API's URL is http or https). */
+  liveSessionSocket(jobId: string): { url: string; headers: Record<string, string> } {
+    const url = new URL(`/api/worker/jobs/${encodeURIComponent(jobId)}/live-session/socket`, this.baseUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return { url: url.href, headers: this.headers() };
+  }
+
   async postEvents(jobId: string, batch: EventBatch): Promise<void> {
     const res = await this.send('POST', `/api/worker/jobs/${encodeURIComponent(jobId)}/events`, {
       headers: this.headers({ 'content-type': 'application/json' }),

@@ -4,7 +4,6 @@ import type { StepInput, StepResult } from '../../contracts/activities.ts';
 import { createLineRedactor, REDACTED, redact } from '../../contracts/secrets.ts';
 import { buildInvocation } from '../runtimes/adapters.ts';
 import { modelEndpoint } from '../runtimes/endpoint.ts';
-import { runProcessGroup } from '../runtimes/process-group.ts';
 import { runtimeCommand } from '../runtimes/resolve.ts';
 import { createStepOutput } from '../runtimes/summary.ts';
 import { SecretReferenceError } from '../secrets/references.ts';
@@ -14,6 +13,7 @@ import { deliverAndReport } from './inbox.ts';
 import { LogFile } from './log-file.ts';
 import { buildStepPrompt, effectiveSkill } from './prompt.ts';
 import type { RunningSteps } from './running-steps.ts';
+import { type StepProcess, startStepProcess } from './step-process.ts';
 import { stepWatchdog } from './step-watchdog.ts';
 import { artifactNames } from './workspace.ts';
 
@@ -45,6 +45,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
     const beat = setInterval(() => ac.heartbeat({ stepIndex }), 200);
     let unregister = () => {};
     let watchdog: ReturnType<typeof stepWatchdog> | undefined;
+    let started: StepProcess | undefined;
     try {
       if (stepIndex === 0)
         events.emit({
@@ -92,7 +93,8 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
         suspended: () => suspended(),
       });
       watchdog = dog;
-      const proc = runProcessGroup(invocation, {
+      started = startStepProcess(deps, ctx, input, invocation, {
+        apiKey,
         cwd: paths.repo,
         ...agent,
         signal: AbortSignal.any([ac.cancellationSignal, dog.signal]),
@@ -130,6 +132,7 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
           });
         },
       });
+      const { proc } = started;
       suspended = () => proc.suspended;
       unregister = running.add(workspace, proc);
 
@@ -205,8 +208,9 @@ export function makeExecuteStep(deps: TaskActivityDeps, attempts: Attempts, runn
       unregister();
       watchdog?.stop();
       try {
+        const live = (await started?.finish().catch(() => [])) ?? [];
         await log.close();
-        await ctx.wrapUp([logName]);
+        await ctx.wrapUp([logName, ...live]);
       } finally {
         clearInterval(beat);
         leave();
