@@ -63,6 +63,8 @@ export async function startFixture(
   overrides: Partial<TaskActivityDeps> = {},
   /** Where the workspaces go inside the fixture's directory (default `workspaces`). */
   workspaces = 'workspaces',
+  /** More worker settings (e.g. MOONMIND_LIVE_SESSIONS). */
+  settings: Record<string, string> = {},
 ): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'mm-task-'));
   // mkdtemp makes it 0700; the agent user must pass through to its workspace and to agentOut.
@@ -86,6 +88,7 @@ export async function startFixture(
     MOONMIND_CODEX_COMMAND: `node ${FAKE_AGENT}`,
     MOONMIND_CLAUDE_COMMAND: FAKE_AGENT,
     MOONMIND_AGENT_ENV: 'FAKE_AGENT_PROMPT_LOG,FAKE_AGENT_PIDS',
+    ...settings,
   });
   const promptLog = join(agentOut, 'prompts.log');
   const pidsFile = join(agentOut, 'pids');

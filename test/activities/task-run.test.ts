@@ -18,7 +18,8 @@ import {
 let fx: Fixture;
 let bare: string;
 beforeAll(async () => {
-  fx = await startFixture();
+  // Headless: the `[stderr]` lines below exist only with pipes (a PTY merges them into stdout).
+  fx = await startFixture({}, 'workspaces', { MOONMIND_LIVE_SESSIONS: 'off' });
   bare = await makeBareRepo(fx.gitBase, 'acme/widgets', ['release-1']);
 });
 afterAll(async () => {
