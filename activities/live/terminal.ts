@@ -56,8 +56,6 @@ export class LiveTerminal {
       write: (d) => this.agentProc?.write(d),
       resize: (c, r) => this.agentProc?.resize(c, r),
     };
-    // A session that already recorded in an earlier step of this attempt goes on recording.
-    if (existsSync(opts.castPath)) this.startRecording();
     this.link = new LiveLink({
       ...opts.link,
       hello: { ...opts.link.hello, cols: opts.cols, rows: opts.rows },
@@ -68,6 +66,8 @@ export class LiveTerminal {
       },
       onResync: () => this.sendScreen(null),
     });
+    // A session that already recorded in an earlier step of this attempt goes on recording.
+    if (existsSync(opts.castPath)) this.startRecording();
   }
 
   attachAgent(proc: PtyProcess): void {
