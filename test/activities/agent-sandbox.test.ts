@@ -105,7 +105,8 @@ describe.runIf(root)('the agent in its box', () => {
     const wsA = preparedA.workspace;
     const wsB = preparedB.workspace;
     const denied = [
-      '/proc/{ppid}/environ',
+      // The worker (activities run in this process); under a PTY the agent's parent is its own `sh` wrapper.
+      `/proc/${process.pid}/environ`,
       `/proc/${pidA}/environ`,
       `/proc/${pidA}/cwd`,
       join(wsA, 'repo', 'README.md'),
