@@ -243,4 +243,16 @@ describe('limits and failures', () => {
     const fromWorker = await t.call(`/api/worker/jobs/${jobId}/live-session/socket`, { as: 'workerOut' });
     expect(fromWorker.status).toBe(403);
   });
+
+  test('sessions a stopped API process left open are in ERROR after a restart', async () => {
+    const jobId = await newJob();
+    const w = await worker(jobId);
+    w.send(hello({ autoStart: true, hostId: 'host-restart' }));
+    await w.next((f) => f.t === 'start', 'start');
+    await t.restart();
+    expect(await w.closed).toMatchObject({ code: 1001 });
+    const after = await view(jobId);
+    expect(after).toMatchObject({ state: 'ERROR' });
+    expect(after.reason).toMatch(/^relay restarted/);
+  });
 });
