@@ -9,6 +9,7 @@ import type { ArtifactStore } from './artifacts/store.ts';
 import type { Identity } from './auth/identity.ts';
 import type { EventHub } from './events/hub.ts';
 import type { JobMetaCache } from './jobs/meta.ts';
+import type { LiveRelay } from './live/relay.ts';
 import type { SkillCatalog } from './skills.ts';
 
 /** Everything the routes use, built once by `startApi` (or by a test) and passed to `createApp`. */
@@ -29,6 +30,8 @@ export interface ApiDeps {
   sseHeartbeatMs: number;
   /** What /metrics serves, when metrics are on (MOONMIND_METRICS_TOKEN or MOONMIND_METRICS_LISTEN). */
   metrics?: MetricsSource;
+  /** Live terminal sessions: the sockets of every job (docs/live-sessions.md). */
+  live: LiveRelay;
   /** The service profiles orchestrator runs may act on (MOONMIND_SERVICE_PROFILES; empty when unset). */
   services: ServiceProfiles;
 }

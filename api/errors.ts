@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'not_implemented'
+  | 'upgrade_required'
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -26,6 +27,7 @@ const statusOf: Record<ErrorCode, number> = {
   not_found: 404,
   method_not_allowed: 405,
   not_implemented: 501,
+  upgrade_required: 426,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -32,6 +32,9 @@ import { EventHub } from './events/hub.ts';
 import { jobMetaCache } from './jobs/meta.ts';
 import { describeJob } from './jobs/temporal.ts';
 import { jobStatus } from './jobs/views.ts';
+import { LiveRelay } from './live/relay.ts';
+import { closeOrphans, startSweep } from './live/sweep.ts';
+import { liveUpgrade } from './live/upgrade.ts';
 import { loadSeedPresets } from './presets/seeds.ts';
 import { skillCatalog } from './skills.ts';
 
@@ -170,9 +173,14 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
       metrics: metrics?.source,
       services,
+      live: new LiveRelay(),
     };
+    // One API process carries every live-session socket: sessions a previous one left open are gone.
+    await closeOrphans(deps);
     const server = createServer(createApp(deps).callback());
     server.on('clientError', answerClientError);
+    const upgrade = liveUpgrade(deps);
+    server.on('upgrade', upgrade.onUpgrade);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? config.PORT, config.MOONMIND_HOST, () => resolve());
@@ -183,6 +191,13 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 1_000).unref();
       await closed;
+    });
+    const sweep = startSweep(deps);
+    // Runs before the server's close (closers run last first): open sockets would keep it waiting.
+    closers.push(async () => {
+      await sweep.stop();
+      deps.live.closeAll('the API is shutting down');
+      upgrade.close();
     });
     const port = (server.address() as AddressInfo).port;
     const host = config.MOONMIND_HOST === '0.0.0.0' ? '127.0.0.1' : config.MOONMIND_HOST;

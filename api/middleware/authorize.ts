@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { roleAtLeast } from '../auth/identity.ts';
+import { type Identity, roleAtLeast } from '../auth/identity.ts';
 import type { ApiState } from '../context.ts';
 import { HttpError } from '../errors.ts';
 
@@ -12,24 +12,29 @@ export const PROPOSALS_WRITE = 'proposals_write';
 
 export function authorize(access: Access): Middleware<ApiState> {
   return async (ctx, next) => {
-    if (access !== 'public') {
-      const identity = ctx.state.identity;
-      if (!identity) throw new HttpError('unauthenticated', 'sign in or send a bearer token');
-      if (access === 'proposer') {
-        if (identity.kind === 'worker' && !identity.scope.scopes.includes(PROPOSALS_WRITE))
-          throw new HttpError('forbidden', `this worker token lacks the ${PROPOSALS_WRITE} scope`);
-        if (identity.kind === 'user' && !roleAtLeast(identity.role, 'operator'))
-          throw new HttpError('forbidden', 'requires the operator role');
-      } else if (access === 'worker') {
-        if (identity.kind !== 'worker') throw new HttpError('forbidden', 'this route is for worker tokens');
-      } else if (identity.kind !== 'user') {
-        throw new HttpError('forbidden', 'worker tokens cannot call user routes');
-      } else if (!roleAtLeast(identity.role, access)) {
-        throw new HttpError('forbidden', `requires the ${access} role`);
-      }
-    }
+    const refused = accessRefusal(ctx.state.identity, access);
+    if (refused) throw refused;
     await next();
   };
+}
+
+/** Why `identity` may not use a route of `access` (null: it may); also checks socket upgrades. */
+export function accessRefusal(identity: Identity | null, access: Access): HttpError | null {
+  if (access === 'public') return null;
+  if (!identity) return new HttpError('unauthenticated', 'sign in or send a bearer token');
+  if (access === 'proposer') {
+    if (identity.kind === 'worker' && !identity.scope.scopes.includes(PROPOSALS_WRITE))
+      return new HttpError('forbidden', `this worker token lacks the ${PROPOSALS_WRITE} scope`);
+    if (identity.kind === 'user' && !roleAtLeast(identity.role, 'operator'))
+      return new HttpError('forbidden', 'requires the operator role');
+  } else if (access === 'worker') {
+    if (identity.kind !== 'worker') return new HttpError('forbidden', 'this route is for worker tokens');
+  } else if (identity.kind !== 'user') {
+    return new HttpError('forbidden', 'worker tokens cannot call user routes');
+  } else if (!roleAtLeast(identity.role, access)) {
+    return new HttpError('forbidden', `requires the ${access} role`);
+  }
+  return null;
 }
 
 /** Cookie-authenticated writes must echo the session's CSRF token; bearer requests need none. */

@@ -5,6 +5,7 @@ import { artifactRoutes } from './artifacts.ts';
 import { authRoutes } from './auth.ts';
 import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
+import { liveSessionRoutes } from './live-session.ts';
 import { manifestRoutes } from './manifests.ts';
 import { orchestratorRoutes } from './orchestrator.ts';
 import { presetRoutes } from './presets.ts';
@@ -24,6 +25,7 @@ export const routes: RouteDef[] = [
   ...presetRoutes,
   ...proposalRoutes,
   ...queueRoutes,
+  ...liveSessionRoutes,
   ...manifestRoutes,
   ...scheduleRoutes,
   ...eventRoutes,

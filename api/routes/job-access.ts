@@ -23,13 +23,18 @@ export async function jobInWorkerScope(
   deps: Pick<ApiDeps, 'jobMeta' | 'config' | 'sql'>,
   jobId: string,
 ): Promise<void> {
-  const meta = (await deps.jobMeta.get(jobId)) ?? (await orchestratorRunMeta(deps, jobId));
-  const outside = jobOutsideScope(
-    (ctx.state.identity as WorkerIdentity).scope,
-    meta,
-    baseHost(deps.config.MOONMIND_GIT_BASE_URL),
-  );
+  const outside = await workerScopeRefusal(deps, ctx.state.identity as WorkerIdentity, jobId);
   if (outside) throw forbidden(outside);
+}
+
+/** Why the job is outside the worker's scope (null: inside); 404 when there is no such job. */
+export async function workerScopeRefusal(
+  deps: Pick<ApiDeps, 'jobMeta' | 'config' | 'sql'>,
+  worker: WorkerIdentity,
+  jobId: string,
+): Promise<string | null> {
+  const meta = (await deps.jobMeta.get(jobId)) ?? (await orchestratorRunMeta(deps, jobId));
+  return jobOutsideScope(worker.scope, meta, baseHost(deps.config.MOONMIND_GIT_BASE_URL));
 }
 
 async function orchestratorRunMeta(deps: Pick<ApiDeps, 'sql'>, runId: string): Promise<JobMeta> {

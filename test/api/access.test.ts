@@ -9,6 +9,7 @@ import type { RouteDef } from '../../api/routes/table.ts';
 import { parseManifest } from '../../contracts/manifest-parse.ts';
 import { putManifest } from '../../db/manifests.ts';
 import { type EmbeddingDouble, startEmbeddingDouble } from '../fakes/embedding-double.ts';
+import { hello, openSocket, type TestSocket } from '../support/live-socket.ts';
 import { APPROVAL_TOKEN_ENV, apiServiceProfiles, seedRun } from '../support/orchestrator-api.ts';
 import { envelope, seedProposal, startTestApi, type TestApi, type Who } from './harness.ts';
 
@@ -67,6 +68,7 @@ beforeAll(async () => {
     SELECT 'matrix', id FROM users WHERE name = 'operator-user' OR role = 'admin'`;
 });
 afterAll(async () => {
+  for (const s of liveWorkers) await s.close().catch(() => {});
   await embeddings?.close();
   await t?.close();
 });
@@ -86,6 +88,22 @@ const finishedJob = async () => {
   }
   throw new Error(`job ${id} did not end cancelled`);
 };
+
+/** A job whose (test) worker streams a live session: it is open, so live-session writes apply. */
+const liveWorkers: TestSocket[] = [];
+const liveJob = async () => {
+  const id = await newJob();
+  const worker = await openSocket(`${t.url}/api/worker/jobs/${id}/live-session/socket`, t.tokens.workerIn);
+  liveWorkers.push(worker);
+  worker.send(hello({ hostId: `host-${id}`, autoStart: true }));
+  await worker.next((f) => f.t === 'start', 'start');
+  return id;
+};
+/** Queued runs cannot be taken over (nor handed back): their 409 shows the caller got past authorization. */
+const conflictsAreOk = new Set([
+  '/api/queue/jobs/{jobId}/live-session/takeover',
+  '/api/queue/jobs/{jobId}/live-session/hand-back',
+]);
 
 const scheduleBody = () => ({
   name: 'Access check',
@@ -181,6 +199,33 @@ const samples: Record<
     path: `/api/worker/jobs/${jobId}/artifacts/logs/prepare.log`,
     body: 'prepared\n',
     headers: { 'content-type': 'text/plain' },
+  }),
+  'get /api/queue/jobs/{jobId}/live-session': async () => ({ path: `/api/queue/jobs/${jobId}/live-session` }),
+  'post /api/queue/jobs/{jobId}/live-session': async () => ({
+    path: `/api/queue/jobs/${await liveJob()}/live-session`,
+  }),
+  'post /api/queue/jobs/{jobId}/live-session/grant-write': async () => ({
+    path: `/api/queue/jobs/${await liveJob()}/live-session/grant-write`,
+    json: { minutes: 5 },
+  }),
+  'post /api/queue/jobs/{jobId}/live-session/revoke': async () => ({
+    path: `/api/queue/jobs/${await liveJob()}/live-session/revoke`,
+    json: {},
+  }),
+  'post /api/queue/jobs/{jobId}/live-session/takeover': async () => ({
+    path: `/api/queue/jobs/${jobId}/live-session/takeover`,
+    json: {},
+  }),
+  'post /api/queue/jobs/{jobId}/live-session/hand-back': async () => ({
+    path: `/api/queue/jobs/${jobId}/live-session/hand-back`,
+    json: { summary: 'done' },
+  }),
+  // A plain GET of a socket route answers 426 to whoever may upgrade it.
+  'get /api/queue/jobs/{jobId}/live-session/socket': async () => ({
+    path: `/api/queue/jobs/${jobId}/live-session/socket`,
+  }),
+  'get /api/worker/jobs/{jobId}/live-session/socket': async () => ({
+    path: `/api/worker/jobs/${jobId}/live-session/socket`,
   }),
   'post /api/worker/register': async () => ({ path: '/api/worker/register', json: registration }),
   'post /api/worker/ping': async () => {
@@ -441,8 +486,12 @@ describe('route × identity matrix', () => {
           return [who, who === 'none' ? 401 : 403];
         }),
       );
+      const passed = (status: number) =>
+        status < 400 ||
+        (route.path.endsWith('/socket') && status === 426) ||
+        (conflictsAreOk.has(route.path) && status === 409);
       const actual = Object.fromEntries(
-        everyone.map((who) => [who, outcomes[who] < 400 && expected[who] === 'ok' ? 'ok' : outcomes[who]]),
+        everyone.map((who) => [who, passed(outcomes[who]) && expected[who] === 'ok' ? 'ok' : outcomes[who]]),
       );
       expect(actual).toEqual(expected);
     });
