@@ -60,7 +60,7 @@ export function LiveTerminal(props: {
 
   return (
     <section
-      class="terminal"
+      class="live-term"
       ref={box}
       aria-label={props.writable ? 'Live terminal (you can type)' : 'Live terminal (read-only)'}
       data-testid="live-terminal"

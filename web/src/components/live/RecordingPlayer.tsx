@@ -102,7 +102,7 @@ function Player(props: { cast: Cast }) {
         </div>
         <div class="terminal-scroll">
           <section
-            class="terminal"
+            class="live-term"
             ref={box}
             aria-label="Recorded terminal"
             data-testid="recording-terminal"
