@@ -1,60 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveSessionView, ToViewerFrame } from '../../contracts/live-session.ts';
 import { liveSocketUrl } from '../../web/src/api/live-session.ts';
-import { castMarkers, outputUntil, parseCast } from '../../web/src/lib/cast.ts';
-import { formatCountdown, remainingMs } from '../../web/src/lib/countdown.ts';
+import { formatCountdown, formatMinSec, remainingMs } from '../../web/src/lib/countdown.ts';
 import { applyFrame, type FrameSink, parseToViewerFrame } from '../../web/src/lib/live-frames.ts';
 import { holdsWrite, noSession, ownsTakeover, sessionActions } from '../../web/src/lib/live-session.ts';
 
 const me = { id: 'u1', name: 'alice' };
 const T0 = Date.parse('2026-12-06T10:00:00.000Z');
 const view = (patch: Partial<LiveSessionView>): LiveSessionView => ({ ...noSession('j1'), ...patch });
-
-describe('asciicast parsing and playback', () => {
-  const cast = [
-    JSON.stringify({ version: 2, width: 80, height: 24, timestamp: 1 }),
-    JSON.stringify([0.5, 'o', 'hello ']),
-    JSON.stringify([1.0, 'm', 'write granted to alice']),
-    JSON.stringify([1.2, 'i', 'ls\r']),
-    JSON.stringify([1.3, 'o', 'ls\r\n']),
-    JSON.stringify([60, 'o', 'after a long idle']),
-    '[61, "o", "cut of',
-  ].join('\n');
-
-  it('reads the header and the events, capping idle gaps and skipping a cut last line', () => {
-    const c = parseCast(cast);
-    expect(c.header).toMatchObject({ version: 2, width: 80, height: 24 });
-    expect(c.events.map((e) => e.code)).toEqual(['o', 'm', 'i', 'o', 'o']);
-    // 1.3 s, then the 58.7 s gap plays as 2 s.
-    expect(c.duration).toBeCloseTo(3.3);
-  });
-
-  it('honours the header idle_time_limit', () => {
-    const c = parseCast(
-      [JSON.stringify({ version: 2, width: 80, height: 24, idle_time_limit: 0.5 }), '[10, "o", "x"]'].join(
-        '\n',
-      ),
-    );
-    expect(c.duration).toBe(0.5);
-  });
-
-  it('refuses a file that is not asciicast v2', () => {
-    expect(() => parseCast('not json\n[1, "o", "x"]')).toThrow(/asciicast/);
-    expect(() => parseCast(JSON.stringify({ version: 1, width: 80, height: 24 }))).toThrow(/v2/);
-  });
-
-  it('plays output up to a time, never the input, and continues from where it stopped', () => {
-    const c = parseCast(cast);
-    const first = outputUntil(c, 0, 1.25);
-    expect(first).toEqual({ data: 'hello ', next: 3 });
-    const rest = outputUntil(c, first.next, c.duration);
-    expect(rest).toEqual({ data: 'ls\r\nafter a long idle', next: 5 });
-  });
-
-  it('lists the markers with their times', () => {
-    expect(castMarkers(parseCast(cast))).toEqual([{ at: 1, label: 'write granted to alice' }]);
-  });
-});
 
 describe('countdown', () => {
   it('formats mm:ss, rounding up, never negative, past an hour in minutes', () => {
@@ -64,6 +17,10 @@ describe('countdown', () => {
     expect(formatCountdown(0)).toBe('00:00');
     expect(formatCountdown(-5_000)).toBe('00:00');
     expect(formatCountdown(75 * 60_000)).toBe('75:00');
+  });
+  it('shows a playback position floored to the second', () => {
+    expect(formatMinSec(0.5)).toBe('00:00');
+    expect(formatMinSec(61.9)).toBe('01:01');
   });
   it('counts the time left to an ISO time', () => {
     expect(remainingMs(new Date(T0 + 90_000).toISOString(), T0)).toBe(90_000);

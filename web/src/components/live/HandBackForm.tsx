@@ -13,13 +13,17 @@ export function HandBackForm(props: { jobId: string; onView: (view: LiveSessionV
   const [error, setError] = createSignal<string | undefined>();
   const [failure, setFailure] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
+  let field!: HTMLTextAreaElement;
 
   const submit = async (ev: SubmitEvent) => {
     ev.preventDefault();
     setFailure(null);
     // The contract's own rule, so the message matches what the API would answer.
     const parsed = handBackBodySchema.safeParse({ summary: summary() });
-    if (!parsed.success) return setError(`"What did you change?" ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success) {
+      setError(`"What did you change?" ${parsed.error.issues[0]?.message}`);
+      return field.focus();
+    }
     setError(undefined);
     setBusy(true);
     try {
@@ -41,6 +45,7 @@ export function HandBackForm(props: { jobId: string; onView: (view: LiveSessionV
         hint={`Goes to the agent's next prompt. ${summary().length.toLocaleString('en-US')}/${MAX.toLocaleString('en-US')}`}
       >
         <textarea
+          ref={field}
           id="hand-back-summary"
           rows={3}
           maxLength={MAX}

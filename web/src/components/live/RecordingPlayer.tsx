@@ -2,7 +2,7 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { createResource, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { type Cast, castMarkers, outputUntil, parseCast } from '../../lib/cast.ts';
-import { formatCountdown } from '../../lib/countdown.ts';
+import { formatMinSec } from '../../lib/countdown.ts';
 import { errorMessage } from '../../lib/format.ts';
 
 const TICK_MS = 50;
@@ -97,7 +97,7 @@ function Player(props: { cast: Cast }) {
             Restart
           </button>
           <span class="mono muted" data-testid="recording-time">
-            {formatCountdown(at() * 1000)} / {formatCountdown(props.cast.duration * 1000)}
+            {formatMinSec(at())} / {formatMinSec(props.cast.duration)}
           </span>
         </div>
         <div class="terminal-scroll">
@@ -114,7 +114,7 @@ function Player(props: { cast: Cast }) {
           <For each={castMarkers(props.cast)}>
             {(m) => (
               <li>
-                <span class="mono muted">{formatCountdown(m.at * 1000)}</span> {m.label}
+                <span class="mono muted">{formatMinSec(m.at)}</span> {m.label}
               </li>
             )}
           </For>
