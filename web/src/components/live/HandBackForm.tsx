@@ -1,5 +1,6 @@
 import { createSignal } from 'solid-js';
 import { handBackBodySchema, type LiveSessionView } from '../../../../contracts/live-session.ts';
+import { ApiError } from '../../api/client.ts';
 import { handBack } from '../../api/live-session.ts';
 import { errorMessage } from '../../lib/format.ts';
 import { canMutate } from '../../lib/session.ts';
@@ -18,19 +19,22 @@ export function HandBackForm(props: { jobId: string; onView: (view: LiveSessionV
   const submit = async (ev: SubmitEvent) => {
     ev.preventDefault();
     setFailure(null);
+    const invalid = (message: string) => {
+      setError(`"What did you change?" ${message}`);
+      field.focus();
+    };
     // The contract's own rule, so the message matches what the API would answer.
     const parsed = handBackBodySchema.safeParse({ summary: summary() });
-    if (!parsed.success) {
-      setError(`"What did you change?" ${parsed.error.issues[0]?.message}`);
-      return field.focus();
-    }
+    if (!parsed.success) return invalid(parsed.error.issues[0]?.message ?? 'is invalid');
     setError(undefined);
     setBusy(true);
     try {
       props.onView(await handBack(props.jobId, parsed.data.summary));
       setSummary('');
     } catch (e) {
-      setFailure(`Hand back failed: ${errorMessage(e)}`);
+      const issue = e instanceof ApiError ? e.issues.find((i) => i.path === 'summary') : undefined;
+      if (issue) invalid(issue.message);
+      else setFailure(`Hand back failed: ${errorMessage(e)}`);
     } finally {
       setBusy(false);
     }

@@ -5,7 +5,7 @@ import { formatCountdown, remainingMs } from '../../lib/countdown.ts';
 import { errorMessage } from '../../lib/format.ts';
 import { sessionActions } from '../../lib/live-session.ts';
 import { createNow } from '../../lib/now.ts';
-import { canMutate } from '../../lib/session.ts';
+import { canMutate, canOperate } from '../../lib/session.ts';
 
 /** The grant every "Grant write" asks for, in minutes (the API's default, said on the button). */
 export const GRANT_MINUTES = 15;
@@ -92,6 +92,9 @@ export function SessionActions(props: {
           </button>
         </Show>
       </div>
+      <Show when={!canOperate()}>
+        <p class="hint">Your role can watch the session; an operator starts it and grants write.</p>
+      </Show>
       <p class="control-result error-text" role="status" data-testid="live-action-result">
         {failure() ?? ''}
       </p>
