@@ -1,4 +1,4 @@
-import { createEffect, createSignal, onCleanup } from 'solid-js';
+import { createSignal, onCleanup } from 'solid-js';
 import type { ToViewerFrame, ViewerFrame } from '../../../contracts/live-session.ts';
 import { liveSocketUrl } from '../api/live-session.ts';
 import { encodeViewerFrame, parseToViewerFrame } from './live-frames.ts';
@@ -7,21 +7,15 @@ import { backoffDelay } from './poll.ts';
 const RETRY_MS = 1_000;
 
 /**
- * The browser's socket to a job's live session, open while `wanted()` holds (the session is open), reopened
- * with backoff after a drop: the API answers a new socket with a fresh `screen`, so nothing is lost but time.
+ * The browser's socket to a job's live session, open for the owner's lifetime and reopened with backoff
+ * after a drop: the API answers a new socket with a fresh `screen`, so nothing is lost but time.
  */
-export function createLiveSocket(jobId: string, wanted: () => boolean, onFrame: (f: ToViewerFrame) => void) {
+export function createLiveSocket(jobId: string, onFrame: (f: ToViewerFrame) => void) {
   const [connected, setConnected] = createSignal(false);
   let socket: WebSocket | null = null;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
 
-  const close = () => {
-    clearTimeout(retry);
-    socket?.close(1000);
-    socket = null;
-    setConnected(false);
-  };
   const open = () => {
     const ws = new WebSocket(liveSocketUrl(jobId));
     socket = ws;
@@ -41,11 +35,13 @@ export function createLiveSocket(jobId: string, wanted: () => boolean, onFrame: 
     };
   };
 
-  createEffect(() => {
-    if (wanted() && !socket) open();
-    else if (!wanted()) close();
+  open();
+  onCleanup(() => {
+    clearTimeout(retry);
+    const ws = socket;
+    socket = null;
+    ws?.close(1000);
   });
-  onCleanup(close);
 
   return {
     connected,

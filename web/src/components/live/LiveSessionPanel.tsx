@@ -39,55 +39,60 @@ export function LiveSessionPanel(props: {
       ? props.artifacts.find((a) => a.name === (view().recording ?? LIVE_SESSION_CAST))
       : undefined;
 
+  // A finished run that never had a session has nothing to show here.
+  const shown = () => !props.finished || view().id !== null || !!recording();
+
   return (
-    <section class="card live-session" aria-label="Live session" data-testid="live-session">
-      <h2 class="live-heading">
-        Live session <SessionBadge state={view().state} />
-      </h2>
-      <Show when={showsReason() && view().reason}>
-        <p class="hint" data-testid="live-reason">
-          {view().reason}
-        </p>
-      </Show>
-      <Show when={view().viewers.length > 0}>
-        <p class="hint" data-testid="live-viewers">
-          Watching:{' '}
-          <For each={view().viewers}>
-            {(v, i) => (
-              <>
-                {i() > 0 ? ', ' : ''}
-                <span class="mono">{v.actor}</span>
-                {v.writer ? ' (typing)' : ''}
-              </>
-            )}
-          </For>
-        </p>
-      </Show>
-      <Show when={!props.finished}>
-        <SessionActions jobId={props.jobId} view={view()} running={props.running} onView={props.live.set} />
-      </Show>
-      <Show when={ownsTakeover(view(), me())}>
-        <HandBackForm jobId={props.jobId} onView={props.live.set} />
-      </Show>
-      <Show when={open()}>
-        <p class="form-error" role="alert" hidden={!socketError()} data-testid="live-error">
-          {socketError()}
-        </p>
-        <LiveTerminal
-          jobId={props.jobId}
-          writable={holdsWrite(view(), me(), now())}
-          onView={(v) => {
-            setSocketError(null);
-            props.live.set(v);
-          }}
-          onError={setSocketError}
-        />
-      </Show>
-      <Show when={props.finished}>
-        <Show when={recording()} fallback={<p class="muted">No recording for this run.</p>}>
-          {(a) => <RecordingPlayer url={a().downloadUrl} />}
+    <Show when={shown()}>
+      <section class="card live-session" aria-label="Live session" data-testid="live-session">
+        <h2 class="live-heading">
+          Live session <SessionBadge state={view().state} />
+        </h2>
+        <Show when={showsReason() && view().reason}>
+          <p class="hint" data-testid="live-reason">
+            {view().reason}
+          </p>
         </Show>
-      </Show>
-    </section>
+        <Show when={view().viewers.length > 0}>
+          <p class="hint" data-testid="live-viewers">
+            Watching:{' '}
+            <For each={view().viewers}>
+              {(v, i) => (
+                <>
+                  {i() > 0 ? ', ' : ''}
+                  <span class="mono">{v.actor}</span>
+                  {v.writer ? ' (typing)' : ''}
+                </>
+              )}
+            </For>
+          </p>
+        </Show>
+        <Show when={!props.finished}>
+          <SessionActions jobId={props.jobId} view={view()} running={props.running} onView={props.live.set} />
+        </Show>
+        <Show when={ownsTakeover(view(), me())}>
+          <HandBackForm jobId={props.jobId} onView={props.live.set} />
+        </Show>
+        <Show when={open()}>
+          <p class="form-error" role="alert" hidden={!socketError()} data-testid="live-error">
+            {socketError()}
+          </p>
+          <LiveTerminal
+            jobId={props.jobId}
+            writable={holdsWrite(view(), me(), now())}
+            onView={(v) => {
+              setSocketError(null);
+              props.live.set(v);
+            }}
+            onError={setSocketError}
+          />
+        </Show>
+        <Show when={props.finished}>
+          <Show when={recording()} fallback={<p class="muted">No recording for this run.</p>}>
+            {(a) => <RecordingPlayer url={a().downloadUrl} />}
+          </Show>
+        </Show>
+      </section>
+    </Show>
   );
 }

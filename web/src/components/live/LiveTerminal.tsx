@@ -25,16 +25,13 @@ export function LiveTerminal(props: {
   });
   const fit = new FitAddon();
   term.loadAddon(fit);
-  const socket = createLiveSocket(
-    props.jobId,
-    () => true,
-    (frame) =>
-      applyFrame(frame, {
-        reset: () => term.reset(),
-        write: (d) => term.write(d),
-        view: (v) => props.onView(v),
-        error: (m) => props.onError(m),
-      }),
+  const socket = createLiveSocket(props.jobId, (frame) =>
+    applyFrame(frame, {
+      reset: () => term.reset(),
+      write: (d) => term.write(d),
+      view: (v) => props.onView(v),
+      error: (m) => props.onError(m),
+    }),
   );
   const sendSize = () => {
     if (props.writable) socket.send({ t: 'resize', cols: term.cols, rows: term.rows });
