@@ -15,7 +15,8 @@ export default defineConfig({
   server: {
     fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
     proxy: {
-      '/api': { target: api, changeOrigin: false },
+      // ws: the live session's socket (docs/live-sessions.md).
+      '/api': { target: api, changeOrigin: false, ws: true },
       '/healthz': api,
       '/readyz': api,
     },

@@ -152,7 +152,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('run states and co
     expect(await page.getByTestId('job-branch').textContent()).toBe(branch);
   });
 
-  it('Take over says what it means and where the work is; the run pauses when the step ends', async () => {
+  it('Take over pauses the run at once and says what it means and where the work is', async () => {
     const job = await submitJob(stack, {
       repository: 'octo/states',
       task: {
@@ -162,18 +162,15 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('run states and co
       },
     });
     await openRunning(job);
+    // The live session's takeover route (docs/live-sessions.md): a hard pause, write granted to me.
     await page.getByTestId('control-takeover').click();
     const notice = page.getByTestId('takeover-notice');
-    await expect
-      .poll(() => notice.textContent(), { timeout: 10_000 })
-      .toContain('Takeover requested: the run pauses when the running step ends.');
+    await expect.poll(() => badge().textContent(), { timeout: 10_000 }).toBe('paused: taken over');
+    expect(await notice.textContent()).toContain('Taken over: the run is paused and waits for you.');
     const view = await getJob(stack, job.id);
     expect(await notice.textContent()).toContain(`worker ${view.worker}`);
     expect(await notice.textContent()).toContain(`branch ${view.branch}`);
-    expect(await badge().textContent()).toBe('pausing after this step');
-    await page.getByTestId('control-pause-now').click();
-    await expect.poll(() => badge().textContent(), { timeout: 5_000 }).toBe('paused: taken over');
-    expect(await notice.textContent()).toContain('Taken over: the run is paused and waits for you.');
+    expect(await page.getByTestId('hand-back-form').isVisible()).toBe(true);
     await stack.api(`/api/queue/jobs/${job.id}/cancel`, { method: 'POST', json: {} });
     await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('cancelled');
   });

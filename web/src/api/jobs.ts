@@ -47,7 +47,7 @@ export const submitJob = (body: unknown, idempotencyKey: string) =>
   request<JobView>('POST', '/api/queue/jobs', body, { 'Idempotency-Key': idempotencyKey });
 export const cancelJob = (id: string, reason?: string) =>
   request<JobView>('POST', `${job(id)}/cancel`, reason ? { reason } : {});
-export const controlJob = (id: string, action: 'pause' | 'resume' | 'takeover', mode?: 'soft' | 'hard') =>
+export const controlJob = (id: string, action: 'pause' | 'resume', mode?: 'soft' | 'hard') =>
   request<JobView>('POST', `${job(id)}/control`, mode ? { action, mode } : { action });
 export const sendOperatorMessage = (id: string, message: string) =>
   request<{ requestId: string }>('POST', `${job(id)}/operator-messages`, { message });

@@ -1,8 +1,10 @@
 import { createSignal, For, type JSX, Show } from 'solid-js';
 import { allowedActions, type ControlAction, controlRefusal } from '../../../contracts/controls.ts';
 import { controlStateOf, type JobView } from '../../../contracts/job.ts';
+import type { LiveSessionView } from '../../../contracts/live-session.ts';
 import { isTerminal } from '../../../contracts/status.ts';
 import { cancelJob, controlJob, sendOperatorMessage } from '../api/jobs.ts';
+import { takeOver } from '../api/live-session.ts';
 import { errorMessage } from '../lib/format.ts';
 import { canOperate } from '../lib/session.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
@@ -19,6 +21,8 @@ export function JobControls(props: {
   onChanged: (job?: JobView) => void;
   /** Jobs that re-ran this one. */
   reruns?: string[];
+  /** The live session a takeover opened (the takeover route answers with it). */
+  onLiveSession?: (view: LiveSessionView) => void;
 }) {
   return (
     <section class="card" aria-label="Controls" data-testid="job-controls">
@@ -33,7 +37,11 @@ export function JobControls(props: {
 
 type Button = { action: ControlAction; key: string; label: string; cls?: string; onClick: () => void };
 
-function RunControls(props: { job: JobView; onChanged: (job?: JobView) => void }) {
+function RunControls(props: {
+  job: JobView;
+  onChanged: (job?: JobView) => void;
+  onLiveSession?: (view: LiveSessionView) => void;
+}) {
   const [confirming, setConfirming] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [result, setResult] = createSignal<{ ok: boolean; text: string } | null>(null);
@@ -86,7 +94,10 @@ function RunControls(props: { job: JobView; onChanged: (job?: JobView) => void }
       action: 'takeover',
       key: 'takeover',
       label: 'Take over',
-      onClick: () => void run('Takeover', () => controlJob(props.job.id, 'takeover')),
+      onClick: () =>
+        void run('Takeover', async () => {
+          props.onLiveSession?.(await takeOver(props.job.id));
+        }),
     },
   ];
   // Each distinct reason once, naming the buttons it disables.
@@ -195,7 +206,7 @@ function TakeoverNotice(props: { job: JobView }) {
             </>
           )}
         </Show>
-        . Resume hands it back to the agent.
+        . Hand it back from the live session, saying what you changed.
       </p>
     </Show>
   );

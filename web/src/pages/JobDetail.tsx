@@ -6,6 +6,7 @@ import { EventTimeline } from '../components/EventTimeline.tsx';
 import { JobControls } from '../components/JobControls.tsx';
 import { JobSummary } from '../components/JobSummary.tsx';
 import { LiveOutput } from '../components/LiveOutput.tsx';
+import { LiveSessionPanel } from '../components/live/LiveSessionPanel.tsx';
 import { ManifestRunFacts } from '../components/manifests/ManifestRunFacts.tsx';
 import { RunHeader } from '../components/RunHeader.tsx';
 import { fillFromJob, StageTimeline } from '../components/StageTimeline.tsx';
@@ -13,6 +14,7 @@ import { deriveTimeline, isLog } from '../lib/events.ts';
 import { createFilteredView } from '../lib/filtered-view.ts';
 import { errorMessage } from '../lib/format.ts';
 import { createLiveJob } from '../lib/live-job.ts';
+import { createLiveSession } from '../lib/live-session-store.ts';
 
 /**
  * One run, log first: a sticky header (title, status, stage, step, elapsed, branch/PR, controls), the log,
@@ -31,6 +33,11 @@ export function JobDetail() {
 function JobDetailFor(props: { jobId: string }) {
   const live = createLiveJob(props.jobId);
   const { job, artifacts, feed } = live;
+  const liveSession = createLiveSession(props.jobId, feed);
+  const underWay = () => {
+    const s = job()?.status;
+    return !!s && s !== 'queued' && !live.finished();
+  };
   const [search, setSearch] = useSearchParams<{ line?: string }>();
   const line = () => {
     const n = Number(search.line);
@@ -84,7 +91,12 @@ function JobDetailFor(props: { jobId: string }) {
               {/* A disabled fieldset disables every control in it: nothing is sent while the API is unreachable. */}
               <fieldset class="bare" disabled={!apiReachable()} data-testid="run-controls">
                 <legend class="visually-hidden">Controls</legend>
-                <JobControls job={j()} onChanged={live.update} reruns={reruns()} />
+                <JobControls
+                  job={j()}
+                  onChanged={live.update}
+                  reruns={reruns()}
+                  onLiveSession={liveSession.set}
+                />
               </fieldset>
             </RunHeader>
           )}
@@ -101,6 +113,13 @@ function JobDetailFor(props: { jobId: string }) {
           />
           <StageTimeline stages={timeline().stages} steps={timeline().steps} />
         </div>
+        <LiveSessionPanel
+          jobId={props.jobId}
+          live={liveSession}
+          running={underWay()}
+          finished={live.finished()}
+          artifacts={artifacts()}
+        />
         <Show when={job()?.type === 'manifest'}>
           <ManifestRunFacts events={nonLogEvents()} artifacts={artifacts()} />
         </Show>
