@@ -1,0 +1,62 @@
+import WebSocket from 'ws';
+import type { LiveSessionView, ToViewerFrame, ViewerFrame } from '../../contracts/live-session.ts';
+
+/** Strips terminal escapes so a test reads what a person sees (colour and cursor codes are not text). */
+export const plain = (s: string) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are control characters.
+  s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-B]|\x1b[=>78]/g, '');
+
+export interface Viewer {
+  frames: ToViewerFrame[];
+  /** Everything shown since the last `screen` (the screen, then output), escapes stripped. */
+  text(): string;
+  /** The newest session view the API pushed. */
+  view(): LiveSessionView | null;
+  send(frame: ViewerFrame): void;
+  until(check: (v: Viewer) => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  /** Resolves with the close code once the API closes the socket. */
+  closed: Promise<number>;
+  close(): void;
+}
+
+/** A browser's socket on a job's live session, authenticated like the dashboard's bearer-token users. */
+export async function openViewer(apiUrl: string, jobId: string, token: string): Promise<Viewer> {
+  const ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}/api/queue/jobs/${jobId}/live-session/socket`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const frames: ToViewerFrame[] = [];
+  let shown = '';
+  let latest: LiveSessionView | null = null;
+  ws.on('message', (raw) => {
+    const frame = JSON.parse(raw.toString()) as ToViewerFrame;
+    frames.push(frame);
+    if (frame.t === 'screen') shown = frame.d;
+    else if (frame.t === 'out') shown += frame.d;
+    else if (frame.t === 'session') latest = frame.view;
+  });
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) =>
+      reject(new Error(`viewer socket answered ${res.statusCode}`)),
+    );
+  });
+  const viewer: Viewer = {
+    frames,
+    text: () => plain(shown),
+    view: () => latest,
+    send: (frame) => ws.send(JSON.stringify(frame)),
+    async until(check, timeoutMs = 20_000, what = 'the condition') {
+      const end = Date.now() + timeoutMs;
+      while (!check(viewer)) {
+        if (Date.now() > end)
+          throw new Error(`viewer: timed out waiting for ${what}; shown:\n${viewer.text().slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    closed,
+    close: () => ws.close(),
+  };
+  return viewer;
+}
