@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -159,6 +161,39 @@ describe('a step under a PTY with a live session', () => {
       'write revoked',
     ]);
     expect(cast).not.toContain('MM-END');
+  });
+
+  it('resizes the terminal, and kills a takeover shell still open when the step ends', async () => {
+    const { input, result } = await prepared('FAKE_SLEEP=3');
+    const pidFile = join(fx.agentOut, `shell-${input.jobId}.pid`);
+    const session = (async () => {
+      const peer = await new Promise<Peer>((r) => {
+        onPeer = r;
+      });
+      await peer.next('hello');
+      peer.send({ t: 'start', sessionId: 'session-2' });
+      await peer.next('ready');
+      peer.send({ t: 'resize', cols: 90, rows: 30 });
+      peer.send({ t: 'snapshot', to: 'viewer-1' });
+      expect(await peer.next('screen', (f) => f.to === 'viewer-1')).toMatchObject({ cols: 90, rows: 30 });
+      peer.send({ t: 'shell', open: true, actor: 'bob' });
+      await peer.next('shell', (f) => f.open);
+      peer.send({ t: 'in', d: `echo $$ > ${pidFile}\r`, actor: 'bob' });
+      await expect.poll(() => existsSync(pidFile), { timeout: 2_000 }).toBe(true);
+    })();
+    expect((await run(fx.activities.executeStep, stepInput(input, result, 0))).exitCode).toBe(0);
+    await session;
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(alive, { timeout: 3_000 }).toBe(false);
   });
 
   it('a link the API breaks off is one warning; the step completes headless', async () => {
