@@ -61,7 +61,7 @@ export function LiveSessionPanel(props: {
                 <>
                   {i() > 0 ? ', ' : ''}
                   <span class="mono">{v.actor}</span>
-                  {v.writer ? ' (typing)' : ''}
+                  {v.writer ? ' (can type)' : ''}
                 </>
               )}
             </For>
@@ -74,9 +74,13 @@ export function LiveSessionPanel(props: {
           <HandBackForm jobId={props.jobId} onView={props.live.set} />
         </Show>
         <Show when={open()}>
-          <p class="form-error" role="alert" hidden={!socketError()} data-testid="live-error">
-            {socketError()}
-          </p>
+          <Show when={socketError()}>
+            {(message) => (
+              <p class="form-error" role="alert" data-testid="live-error">
+                {message()}
+              </p>
+            )}
+          </Show>
           <LiveTerminal
             jobId={props.jobId}
             writable={holdsWrite(view(), me(), now())}
