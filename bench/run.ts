@@ -24,6 +24,7 @@ const sections: Record<
   'orchestrator-overhead': async (s) =>
     (await import('./orchestrator-overhead.ts')).benchOrchestratorOverhead(s),
   'manifest-search': async () => (await import('./manifest-search.ts')).benchManifestSearch(),
+  'live-session': async (s) => (await import('./live-session.ts')).benchLiveSession(s),
 };
 
 // Only warnings from the SDK: the figures are the output.

@@ -5,6 +5,7 @@
  * agent-like output (each CLI's own JSON event lines for codex --json and claude/gemini stream-json), appends a line derived from the STEP header to
  * AGENT_NOTES.md in its cwd, and obeys directives written in the prompt:
  *   FAKE_SLEEP=<seconds>  keep printing a line every ~0.5 s for that long
+ *   FAKE_WAIT_FILE=<path> before any other output, wait until the file exists (a benchmark starts the output)
  *   FAKE_FAIL             exit 3
  *   FAKE_LINES=<n>        print n numbered lines
  *   FAKE_SPAWN_CHILD      spawn a long-lived grandchild; write both pids to the $FAKE_AGENT_PIDS file
@@ -33,6 +34,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -142,6 +144,9 @@ if (directive('FAKE_NOOP')) process.exit(0);
 // What this process's argv held besides flags (the test checks the prompt never travels there).
 if (directive('FAKE_SHOW_ARGV'))
   console.log(`argv prompt: ${JSON.stringify(promptArgs)} (${process.argv.join(' ').length} chars)`);
+const waitFile = directive('FAKE_WAIT_FILE');
+while (waitFile?.[1] && !existsSync(waitFile[1]))
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
 begin();
 say('fake agent: reading the task');
 const echo = directive('FAKE_ECHO');
