@@ -21,7 +21,8 @@ export async function serveViewer(
     deps.live.detachViewer(jobId, link);
     deps.live.update(jobId, deps.live.session(jobId));
   });
-  const row = deps.live.session(jobId) ?? (await latestSession(deps.sql, jobId));
+  // The stored state, not the cache: `ready` may be stored and not yet cached.
+  const row = await latestSession(deps.sql, jobId);
   // Everyone sees the new viewer; the worker paints this one's screen.
   deps.live.update(jobId, row);
   if (row?.state === 'READY') deps.live.toWorker(jobId, { t: 'snapshot', to: link.id });
