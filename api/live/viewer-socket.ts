@@ -17,6 +17,8 @@ export async function serveViewer(
 ): Promise<void> {
   const link = deps.live.attachViewer(jobId, ws, actor);
   ws.on('message', (data: RawData) => onFrame(deps, jobId, link, data));
+  // A browser's protocol error closes its socket (handled as a close): nothing to do beyond that.
+  ws.on('error', () => {});
   ws.on('close', () => {
     deps.live.detachViewer(jobId, link);
     deps.live.update(jobId, deps.live.session(jobId));

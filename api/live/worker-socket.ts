@@ -22,6 +22,8 @@ export function serveWorker(deps: LiveDeps, jobId: string, ws: WebSocket): void 
         deps.logger.warn({ jobId, err: (err as Error).message }, 'live session worker frame failed'),
       );
   });
+  // A protocol error (an oversized or malformed frame) closes the socket; its close is handled below.
+  ws.on('error', (err) => deps.logger.warn({ jobId, err: err.message }, 'live session worker socket error'));
   ws.on('pong', () => {
     link.lastPongAt = Date.now();
   });

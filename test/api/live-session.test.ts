@@ -234,6 +234,17 @@ describe('limits and failures', () => {
     );
   });
 
+  test('a frame outside the contract is answered, not fatal', async () => {
+    const jobId = await newJob();
+    const v = await viewer(jobId, 'viewer');
+    expect(await v.next((f) => f.t === 'session')).toMatchObject({ view: { state: 'DISABLED' } });
+    v.ws.send('not json');
+    expect((await v.next((f) => f.t === 'error')).message).toMatch(/^invalid frame/);
+    v.send({ t: 'in', d: 'x' });
+    expect((await v.next((f) => f.t === 'error')).message).toBe('input refused: no open live session');
+    expect(v.ws.readyState).toBe(v.ws.OPEN);
+  });
+
   test('a plain GET of a socket route is 426 Upgrade Required', async () => {
     const jobId = await newJob();
     const res = await t.call(`${live(jobId)}/socket`, { as: 'viewer' });
