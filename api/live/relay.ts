@@ -154,7 +154,9 @@ export class LiveRelay {
   toWorker(jobId: string, frame: ToWorkerFrame): boolean {
     const w = this.worker(jobId);
     if (!w || w.ws.readyState !== w.ws.OPEN) return false;
-    if (!w.ready && ['grant', 'shell', 'in', 'resize'].includes(frame.t)) return false;
+    // A (new) session starts or stops streaming: its `ready` comes again before what waits for it.
+    if (frame.t === 'start' || frame.t === 'stop') w.ready = false;
+    else if (!w.ready && ['grant', 'shell', 'in', 'resize'].includes(frame.t)) return false;
     w.ws.send(JSON.stringify(frame));
     return true;
   }
