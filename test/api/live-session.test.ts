@@ -223,6 +223,47 @@ describe('limits and failures', () => {
     expect((await events(jobId)).map((e) => e.type)).toContain('live_session.error');
   });
 
+  test('the sweep ends a takeover past its end, a session past its TTL, and one with no worker', async () => {
+    const jobId = await newJob();
+    const w = await worker(jobId);
+    w.send(hello({ autoStart: true, hostId: 'host-sweep' }));
+    const { sessionId } = await w.next((f) => f.t === 'start', 'start');
+    w.send({ t: 'ready', sessionId });
+    await until('READY', async () => (await view(jobId)).state === 'READY');
+    // A takeover (a queued run refuses a real one) whose time ran out.
+    await t.db.sql`
+      UPDATE live_sessions SET write_holder = 'operator-user', write_granted_at = now() - interval '2 minutes',
+        write_expires_at = now() - interval '1 second', takeover_actor = 'operator-user',
+        takeover_started_at = now() - interval '2 minutes', takeover_expires_at = now() - interval '1 second',
+        shell_open = true
+      WHERE id = ${sessionId}`;
+    await sweep(t.api.deps);
+    expect(await w.next((f) => f.t === 'shell', 'shell close')).toEqual({ t: 'shell', open: false });
+    expect(await w.next((f) => f.t === 'grant', 'grant end')).toMatchObject({ actor: null });
+    expect(await view(jobId)).toMatchObject({ state: 'READY', write: null, takeover: null });
+    const expired = (await events(jobId)).find((e) => e.type === 'live_session.write_expired') as
+      | { message?: string }
+      | undefined;
+    expect(expired?.message).toMatch(/the run stays paused/);
+
+    await t.db.sql`UPDATE live_sessions SET expires_at = now() - interval '1 second' WHERE id = ${sessionId}`;
+    await sweep(t.api.deps);
+    expect(await w.next((f) => f.t === 'stop', 'stop')).toMatchObject({ t: 'stop' });
+    expect(await view(jobId)).toMatchObject({ state: 'ENDED' });
+
+    const lonely = await newJob();
+    const other = await worker(lonely);
+    other.send(hello({ autoStart: true, hostId: 'host-sweep' }));
+    await other.next((f) => f.t === 'start', 'start');
+    await other.close(1000);
+    await until('detached', async () => !t.api.deps.live.worker(lonely));
+    // Between steps the session waits for the next step's socket, but not forever.
+    await sweep(t.api.deps);
+    expect((await view(lonely)).state).toBe('STARTING');
+    await sweep(t.api.deps, Date.now() + 31_000);
+    expect(await view(lonely)).toMatchObject({ state: 'ERROR', reason: 'no worker attached for 30 s' });
+  });
+
   test('sockets are authenticated and scoped like their routes', async () => {
     const jobId = await newJob();
     await expect(worker(jobId, t.tokens.workerOut)).rejects.toThrow('refused with 403');
