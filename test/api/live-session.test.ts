@@ -121,6 +121,12 @@ describe('a live session', () => {
       d: 'ls\r',
       actor: 'operator-user',
     });
+    operatorView.send({ t: 'resize', cols: 120, rows: 40 });
+    expect(await w.next((f) => f.t === 'resize', 'resize')).toEqual({ t: 'resize', cols: 120, rows: 40 });
+    viewerView.send({ t: 'resize', cols: 10, rows: 10 });
+    expect((await viewerView.next((f) => f.t === 'error')).message).toBe(
+      'resize refused: viewer-user holds no write grant',
+    );
     viewerView.send({ t: 'in', d: 'rm -rf /\r' });
     expect((await viewerView.next((f) => f.t === 'error')).message).toBe(
       'input refused: viewer-user holds no write grant',
@@ -200,6 +206,10 @@ describe('limits and failures', () => {
     expect(res.error.message).toBe(
       'live sessions are off on worker host-full (MOONMIND_LIVE_SESSIONS_PER_WORKER=0)',
     );
+    // Refused before the run is paused for nothing.
+    const takeover = await post(jobId, '/takeover');
+    expect(takeover.status).toBe(409);
+    expect((await takeover.json()).error.message).toContain('MOONMIND_LIVE_SESSIONS_PER_WORKER=0');
   });
 
   test('a step ending (1000) keeps the session; a lost link puts it in ERROR', async () => {
