@@ -231,6 +231,8 @@ export async function takeover(
   minutes: number | undefined,
 ): Promise<LiveSessionView> {
   const span = grantMinutes(deps, minutes);
+  // A worker with no room for the session refuses before the run is paused for nothing.
+  if (!(await openSession(deps.sql, jobId))) await checkCapacity(deps, jobId);
   await sendControl(deps, user, jobId, { action: 'takeover', mode: 'hard' });
   const { row } = await ensureSession(deps, jobId, user.name, true);
   const updated = await grant(deps, row, user.name, span, true);

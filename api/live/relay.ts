@@ -18,6 +18,8 @@ export interface WorkerLink {
   hostId: string | null;
   maxSessions: number;
   lastPongAt: number;
+  /** The step's terminal streams (`ready`): only then do grants, shells and input reach it. */
+  ready: boolean;
 }
 
 export interface ViewerLink {
@@ -110,7 +112,7 @@ export class LiveRelay {
   attachWorker(jobId: string, ws: WebSocket): WorkerLink {
     const j = this.of(jobId);
     const old = j.worker;
-    const link: WorkerLink = { ws, hostId: null, maxSessions: 0, lastPongAt: Date.now() };
+    const link: WorkerLink = { ws, hostId: null, maxSessions: 0, lastPongAt: Date.now(), ready: false };
     j.worker = link;
     j.workerGoneAt = null;
     old?.ws.close(4000, 'replaced by a newer socket for this job');
@@ -145,9 +147,16 @@ export class LiveRelay {
     this.prune(jobId);
   }
 
+  /**
+   * A frame to the job's worker socket; false when none is attached. Grants, shells, input and resizes wait
+   * for the step's `ready` (the worker is sent the current grant and shell then).
+   */
   toWorker(jobId: string, frame: ToWorkerFrame): boolean {
     const w = this.worker(jobId);
     if (!w || w.ws.readyState !== w.ws.OPEN) return false;
+    // A (new) session starts or stops streaming: its `ready` comes again before what waits for it.
+    if (frame.t === 'start' || frame.t === 'stop') w.ready = false;
+    else if (!w.ready && ['grant', 'shell', 'in', 'resize'].includes(frame.t)) return false;
     w.ws.send(JSON.stringify(frame));
     return true;
   }

@@ -11,10 +11,9 @@ export const NO_WORKER_MS = 30_000;
 /**
  * One pass over the open sessions: TTL passed or run finished → ENDED; a write grant or takeover run out →
  * dropped; no worker socket for NO_WORKER_MS → ERROR. Then the worker sockets are pinged (a silent one is
- * dropped, which puts its session in ERROR) and drained stale viewers resynced.
+ * dropped, which puts its session in ERROR) and drained stale viewers resynced. `now`: tests look ahead.
  */
-export async function sweep(deps: LiveDeps): Promise<void> {
-  const now = Date.now();
+export async function sweep(deps: LiveDeps, now = Date.now()): Promise<void> {
   for (const row of await openSessions(deps.sql)) {
     try {
       await sweepOne(deps, row, now);

@@ -53,6 +53,8 @@ export function liveUpgrade(deps: ApiDeps) {
   };
   return {
     onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+      // A client gone while its upgrade is checked must not take the process down with an unhandled error.
+      socket.on('error', () => socket.destroy());
       handle(req, socket, head).catch((err) => refuse(socket, err, deps));
     },
     close() {

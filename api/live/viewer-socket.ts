@@ -17,11 +17,14 @@ export async function serveViewer(
 ): Promise<void> {
   const link = deps.live.attachViewer(jobId, ws, actor);
   ws.on('message', (data: RawData) => onFrame(deps, jobId, link, data));
+  // A browser's protocol error closes its socket (handled as a close): nothing to do beyond that.
+  ws.on('error', () => {});
   ws.on('close', () => {
     deps.live.detachViewer(jobId, link);
     deps.live.update(jobId, deps.live.session(jobId));
   });
-  const row = deps.live.session(jobId) ?? (await latestSession(deps.sql, jobId));
+  // The stored state, not the cache: `ready` may be stored and not yet cached.
+  const row = await latestSession(deps.sql, jobId);
   // Everyone sees the new viewer; the worker paints this one's screen.
   deps.live.update(jobId, row);
   if (row?.state === 'READY') deps.live.toWorker(jobId, { t: 'snapshot', to: link.id });

@@ -22,6 +22,8 @@ export function serveWorker(deps: LiveDeps, jobId: string, ws: WebSocket): void 
         deps.logger.warn({ jobId, err: (err as Error).message }, 'live session worker frame failed'),
       );
   });
+  // A protocol error (an oversized or malformed frame) closes the socket; its close is handled below.
+  ws.on('error', (err) => deps.logger.warn({ jobId, err: err.message }, 'live session worker socket error'));
   ws.on('pong', () => {
     link.lastPongAt = Date.now();
   });
@@ -50,26 +52,25 @@ async function onFrame(deps: LiveDeps, jobId: string, link: WorkerLink, data: Ra
     case 'hello':
       return onHello(deps, jobId, link, frame);
     case 'ready': {
-      const open = deps.live.session(jobId) ?? (await openSession(deps.sql, jobId));
+      const open = await openSession(deps.sql, jobId);
       if (open?.id !== frame.sessionId) return;
       const ready = await markReady(deps.sql, open.id, link.hostId ?? '');
-      // Once per session, not per step: a later step's `ready` finds it READY already.
-      if (ready) {
-        await recordLiveEvent(deps.sql, jobId, 'ready', SYSTEM, `live session ready on ${link.hostId}`, {
-          sessionId: open.id,
-        });
-        deps.live.update(jobId, ready);
-      }
-      // A grant or takeover made while no step ran reaches this step's terminal too.
       const row = ready ?? open;
+      link.ready = true;
+      deps.live.update(jobId, row);
+      // This step's terminal learns who may type and whether a takeover's shell is wanted.
       if (row.writeHolder && row.writeExpiresAt)
         deps.live.toWorker(jobId, {
           t: 'grant',
           actor: row.writeHolder,
           expiresAt: row.writeExpiresAt.toISOString(),
         });
-      if (row.takeoverActor && !row.shellOpen)
-        deps.live.toWorker(jobId, { t: 'shell', open: true, actor: row.takeoverActor });
+      if (row.takeoverActor) deps.live.toWorker(jobId, { t: 'shell', open: true, actor: row.takeoverActor });
+      // Once per session, not per step: a later step's `ready` finds it READY already.
+      if (ready)
+        await recordLiveEvent(deps.sql, jobId, 'ready', SYSTEM, `live session ready on ${link.hostId}`, {
+          sessionId: open.id,
+        });
       return;
     }
     case 'out':

@@ -121,6 +121,12 @@ describe('a live session', () => {
       d: 'ls\r',
       actor: 'operator-user',
     });
+    operatorView.send({ t: 'resize', cols: 120, rows: 40 });
+    expect(await w.next((f) => f.t === 'resize', 'resize')).toEqual({ t: 'resize', cols: 120, rows: 40 });
+    viewerView.send({ t: 'resize', cols: 10, rows: 10 });
+    expect((await viewerView.next((f) => f.t === 'error')).message).toBe(
+      'resize refused: viewer-user holds no write grant',
+    );
     viewerView.send({ t: 'in', d: 'rm -rf /\r' });
     expect((await viewerView.next((f) => f.t === 'error')).message).toBe(
       'input refused: viewer-user holds no write grant',
@@ -200,6 +206,10 @@ describe('limits and failures', () => {
     expect(res.error.message).toBe(
       'live sessions are off on worker host-full (MOONMIND_LIVE_SESSIONS_PER_WORKER=0)',
     );
+    // Refused before the run is paused for nothing.
+    const takeover = await post(jobId, '/takeover');
+    expect(takeover.status).toBe(409);
+    expect((await takeover.json()).error.message).toContain('MOONMIND_LIVE_SESSIONS_PER_WORKER=0');
   });
 
   test('a step ending (1000) keeps the session; a lost link puts it in ERROR', async () => {
@@ -223,6 +233,47 @@ describe('limits and failures', () => {
     expect((await events(jobId)).map((e) => e.type)).toContain('live_session.error');
   });
 
+  test('the sweep ends a takeover past its end, a session past its TTL, and one with no worker', async () => {
+    const jobId = await newJob();
+    const w = await worker(jobId);
+    w.send(hello({ autoStart: true, hostId: 'host-sweep' }));
+    const { sessionId } = await w.next((f) => f.t === 'start', 'start');
+    w.send({ t: 'ready', sessionId });
+    await until('READY', async () => (await view(jobId)).state === 'READY');
+    // A takeover (a queued run refuses a real one) whose time ran out.
+    await t.db.sql`
+      UPDATE live_sessions SET write_holder = 'operator-user', write_granted_at = now() - interval '2 minutes',
+        write_expires_at = now() - interval '1 second', takeover_actor = 'operator-user',
+        takeover_started_at = now() - interval '2 minutes', takeover_expires_at = now() - interval '1 second',
+        shell_open = true
+      WHERE id = ${sessionId}`;
+    await sweep(t.api.deps);
+    expect(await w.next((f) => f.t === 'shell', 'shell close')).toEqual({ t: 'shell', open: false });
+    expect(await w.next((f) => f.t === 'grant', 'grant end')).toMatchObject({ actor: null });
+    expect(await view(jobId)).toMatchObject({ state: 'READY', write: null, takeover: null });
+    const expired = (await events(jobId)).find((e) => e.type === 'live_session.write_expired') as
+      | { message?: string }
+      | undefined;
+    expect(expired?.message).toMatch(/the run stays paused/);
+
+    await t.db.sql`UPDATE live_sessions SET expires_at = now() - interval '1 second' WHERE id = ${sessionId}`;
+    await sweep(t.api.deps);
+    expect(await w.next((f) => f.t === 'stop', 'stop')).toMatchObject({ t: 'stop' });
+    expect(await view(jobId)).toMatchObject({ state: 'ENDED' });
+
+    const lonely = await newJob();
+    const other = await worker(lonely);
+    other.send(hello({ autoStart: true, hostId: 'host-sweep' }));
+    await other.next((f) => f.t === 'start', 'start');
+    await other.close(1000);
+    await until('detached', async () => !t.api.deps.live.worker(lonely));
+    // Between steps the session waits for the next step's socket, but not forever.
+    await sweep(t.api.deps);
+    expect((await view(lonely)).state).toBe('STARTING');
+    await sweep(t.api.deps, Date.now() + 31_000);
+    expect(await view(lonely)).toMatchObject({ state: 'ERROR', reason: 'no worker attached for 30 s' });
+  });
+
   test('sockets are authenticated and scoped like their routes', async () => {
     const jobId = await newJob();
     await expect(worker(jobId, t.tokens.workerOut)).rejects.toThrow('refused with 403');
@@ -232,6 +283,17 @@ describe('limits and failures', () => {
     await expect(connect(`${live(crypto.randomUUID())}/socket`, t.tokens.viewer)).rejects.toThrow(
       'refused with 404',
     );
+  });
+
+  test('a frame outside the contract is answered, not fatal', async () => {
+    const jobId = await newJob();
+    const v = await viewer(jobId, 'viewer');
+    expect(await v.next((f) => f.t === 'session')).toMatchObject({ view: { state: 'DISABLED' } });
+    v.ws.send('not json');
+    expect((await v.next((f) => f.t === 'error')).message).toMatch(/^invalid frame/);
+    v.send({ t: 'in', d: 'x' });
+    expect((await v.next((f) => f.t === 'error')).message).toBe('input refused: no open live session');
+    expect(v.ws.readyState).toBe(v.ws.OPEN);
   });
 
   test('a plain GET of a socket route is 426 Upgrade Required', async () => {
