@@ -5,12 +5,12 @@ import { recordLiveEvent } from './events.ts';
 
 /** How often grants, TTLs and links are checked and workers pinged. */
 export const SWEEP_MS = 5_000;
-/** An open session with no worker socket, or a worker silent to pings, this long is in ERROR. */
+/** A session no step has streamed yet with no worker socket, or a worker silent to pings, this long is in ERROR. */
 export const NO_WORKER_MS = 30_000;
 
 /**
  * One pass over the open sessions: TTL passed or run finished → ENDED; a write grant or takeover run out →
- * dropped; no worker socket for NO_WORKER_MS → ERROR. Then the worker sockets are pinged (a silent one is
+ * dropped; never streamed and no worker socket for NO_WORKER_MS → ERROR. Then the worker sockets are pinged (a silent one is
  * dropped, which puts its session in ERROR) and drained stale viewers resynced. `now`: tests look ahead.
  */
 export async function sweep(deps: LiveDeps, now = Date.now()): Promise<void> {
@@ -40,9 +40,11 @@ async function sweepOne(deps: LiveDeps, row: LiveSessionRow, now: number): Promi
     return;
   }
   const worker = deps.live.worker(row.jobId);
+  // Only a session that never streamed waits for a worker against the clock: one that did stays open between
+  // steps (and through a pause at a safe point); a lost link already put it in ERROR when its socket closed.
   if (!worker) {
     const since = Math.max(row.createdAt.getTime(), deps.live.workerGoneAt(row.jobId) ?? 0);
-    if (now - since > NO_WORKER_MS) {
+    if (row.readyAt === null && now - since > NO_WORKER_MS) {
       await endSession(deps, row, 'ERROR', SYSTEM, `no worker attached for ${NO_WORKER_MS / 1000} s`);
       return;
     }

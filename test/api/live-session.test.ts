@@ -267,7 +267,7 @@ describe('limits and failures', () => {
     await other.next((f) => f.t === 'start', 'start');
     await other.close(1000);
     await until('detached', async () => !t.api.deps.live.worker(lonely));
-    // Between steps the session waits for the next step's socket, but not forever.
+    // A session no step has streamed yet waits for a worker's socket, but not forever.
     await sweep(t.api.deps);
     expect((await view(lonely)).state).toBe('STARTING');
     await sweep(t.api.deps, Date.now() + 31_000);

@@ -1,5 +1,5 @@
-import WebSocket from 'ws';
 import type { LiveSessionView, ToViewerFrame, ViewerFrame } from '../../contracts/live-session.ts';
+import { openSocket } from './live-socket.ts';
 
 /** Strips terminal escapes so a test reads what a person sees (colour and cursor codes are not text). */
 export const plain = (s: string) =>
@@ -14,42 +14,29 @@ export interface Viewer {
   view(): LiveSessionView | null;
   send(frame: ViewerFrame): void;
   until(check: (v: Viewer) => boolean, timeoutMs?: number, what?: string): Promise<void>;
-  /** Resolves with the close code once the API closes the socket. */
-  closed: Promise<number>;
   close(): void;
 }
 
-/** A browser's socket on a job's live session, authenticated like the dashboard's bearer-token users. */
+/** A browser's socket on a job's live session (test/support/live-socket.ts), read as a person reads the terminal. */
 export async function openViewer(apiUrl: string, jobId: string, token: string): Promise<Viewer> {
-  const ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}/api/queue/jobs/${jobId}/live-session/socket`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const frames: ToViewerFrame[] = [];
+  const socket = await openSocket(`${apiUrl}/api/queue/jobs/${jobId}/live-session/socket`, token);
+  const frames = socket.frames as unknown as ToViewerFrame[];
   let shown = '';
   let latest: LiveSessionView | null = null;
   // Waiters are checked on every frame, so a benchmark times the frame, not a polling interval.
   const waiters = new Set<() => void>();
-  ws.on('message', (raw) => {
-    const frame = JSON.parse(raw.toString()) as ToViewerFrame;
-    frames.push(frame);
+  socket.ws.on('message', () => {
+    const frame = frames[frames.length - 1];
     if (frame.t === 'screen') shown = frame.d;
     else if (frame.t === 'out') shown += frame.d;
     else if (frame.t === 'session') latest = frame.view;
     for (const w of waiters) w();
   });
-  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) =>
-      reject(new Error(`viewer socket answered ${res.statusCode}`)),
-    );
-  });
   const viewer: Viewer = {
     frames,
     text: () => plain(shown),
     view: () => latest,
-    send: (frame) => ws.send(JSON.stringify(frame)),
+    send: (frame) => socket.send(frame),
     until(check, timeoutMs = 20_000, what = 'the condition') {
       if (check(viewer)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
@@ -69,8 +56,7 @@ export async function openViewer(apiUrl: string, jobId: string, token: string): 
         waiters.add(waiter);
       });
     },
-    closed,
-    close: () => ws.close(),
+    close: () => socket.ws.close(),
   };
   return viewer;
 }
