@@ -169,7 +169,10 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('dashboard in a br
     // Filters live in the URL.
     await page.getByTestId('filter-status').selectOption('failed');
     await page.waitForURL(/status=failed/);
-    await expect.poll(() => page.getByText('No jobs match these filters.').isVisible()).toBe(true);
+    // The filtered list is a new request: on a loaded machine it can take longer than the poll's default second.
+    await expect
+      .poll(() => page.getByText('No jobs match these filters.').isVisible(), { timeout: 15_000 })
+      .toBe(true);
     await page.goto('/tasks/queue?status=succeeded');
     expect(await page.getByTestId('filter-status').inputValue()).toBe('succeeded');
     await page.getByTestId('job-row').first().waitFor();

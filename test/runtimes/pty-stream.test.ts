@@ -42,7 +42,8 @@ describe('the PTY stream', () => {
 });
 
 describe('the key mask of a raw stream', () => {
-  const key = 'sk-live-0123456789abcdef';
+  // Any string the runtime was given as its key (not one shaped like a real credential).
+  const key = 'runtime-key-of-this-step';
   it('masks a key split across chunks', () => {
     for (const [a, b] of cuts(`before ${key} after s`)) {
       const mask = secretMask(key);
