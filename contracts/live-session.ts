@@ -51,6 +51,29 @@ export const liveSessionViewSchema = z.object({
 });
 export type LiveSessionView = z.infer<typeof liveSessionViewSchema>;
 
+/** The view of a job that has no session (DISABLED): the API's answer, and the dashboard's before one. */
+export const noSessionView = (
+  jobId: string,
+  reason: string | null = null,
+  viewers: LiveSessionView['viewers'] = [],
+): LiveSessionView => ({
+  id: null,
+  jobId,
+  state: 'DISABLED',
+  reason,
+  workerHost: null,
+  createdBy: null,
+  createdAt: null,
+  readyAt: null,
+  endedAt: null,
+  expiresAt: null,
+  lastHeartbeatAt: null,
+  write: null,
+  takeover: null,
+  viewers,
+  recording: null,
+});
+
 export const grantWriteBodySchema = z.object({
   /** Default MOONMIND_LIVE_SESSION_WRITE_MINUTES (15), at most MOONMIND_LIVE_SESSION_WRITE_MAX_MINUTES. */
   minutes: z

@@ -25,6 +25,17 @@ export type LiveDeps = Pick<ApiDeps, 'sql' | 'config' | 'client' | 'logger' | 'l
 
 export const SYSTEM = 'system';
 
+/** A session with nobody holding write and no takeover (revoke, expiry, hand-back). */
+const NO_GRANT = {
+  writeHolder: null,
+  writeGrantedAt: null,
+  writeExpiresAt: null,
+  takeoverActor: null,
+  takeoverStartedAt: null,
+  takeoverExpiresAt: null,
+  shellOpen: false,
+} as const;
+
 const noOpenSession = () => conflict('no open live session for this job: start one first');
 const minutesLater = (minutes: number) => new Date(Date.now() + minutes * 60_000);
 
@@ -152,15 +163,7 @@ export async function dropGrant(
   actor: string,
   how: 'write_revoked' | 'write_expired',
 ): Promise<LiveSessionView> {
-  const updated = await patchSession(deps.sql, row.id, {
-    writeHolder: null,
-    writeGrantedAt: null,
-    writeExpiresAt: null,
-    takeoverActor: null,
-    takeoverStartedAt: null,
-    takeoverExpiresAt: null,
-    shellOpen: false,
-  });
+  const updated = await patchSession(deps.sql, row.id, NO_GRANT);
   const holder = row.writeHolder ?? 'nobody';
   let message =
     how === 'write_revoked'
@@ -257,15 +260,7 @@ export async function handBack(
   if (!row?.takeoverActor) throw conflict('no takeover is active for this job');
   deps.live.toWorker(jobId, { t: 'shell', open: false });
   deps.live.toWorker(jobId, { t: 'grant', actor: null, expiresAt: null });
-  const updated = await patchSession(deps.sql, row.id, {
-    writeHolder: null,
-    writeGrantedAt: null,
-    writeExpiresAt: null,
-    takeoverActor: null,
-    takeoverStartedAt: null,
-    takeoverExpiresAt: null,
-    shellOpen: false,
-  });
+  const updated = await patchSession(deps.sql, row.id, NO_GRANT);
   await recordLiveEvent(deps.sql, jobId, 'hand_back', user.name, `${user.name} handed the run back`, {
     sessionId: row.id,
     summary,

@@ -1,4 +1,4 @@
-import type { LiveSessionView } from '../../contracts/live-session.ts';
+import { type LiveSessionView, noSessionView } from '../../contracts/live-session.ts';
 import type { LiveSessionRow } from '../../db/live-sessions.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -6,23 +6,8 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export type Viewer = LiveSessionView['viewers'][number];
 
 /** The job's view when it never had a session. */
-export const disabledView = (jobId: string, viewers: Viewer[] = []): LiveSessionView => ({
-  id: null,
-  jobId,
-  state: 'DISABLED',
-  reason: 'no live session was started for this job',
-  workerHost: null,
-  createdBy: null,
-  createdAt: null,
-  readyAt: null,
-  endedAt: null,
-  expiresAt: null,
-  lastHeartbeatAt: null,
-  write: null,
-  takeover: null,
-  viewers,
-  recording: null,
-});
+export const disabledView = (jobId: string, viewers: Viewer[] = []): LiveSessionView =>
+  noSessionView(jobId, 'no live session was started for this job', viewers);
 
 /** Whether `row`'s write grant is held by `actor` and still runs at `now`. */
 export const holdsWrite = (row: LiveSessionRow | null, actor: string, now = Date.now()) =>

@@ -86,7 +86,9 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('live terminal ses
     expect(await page.getByTestId('write-grant').textContent()).toContain(me);
     const first = await countdown.textContent();
     await expect.poll(() => countdown.textContent(), { timeout: 5_000 }).not.toBe(first);
-    expect(await page.getByTestId('live-terminal').getAttribute('data-writable')).toBe('true');
+    await expect
+      .poll(() => page.getByTestId('live-terminal').getAttribute('data-writable'), { timeout: 10_000 })
+      .toBe('true');
 
     // Keys reach the run's terminal (its echo shows them).
     await page.getByTestId('live-terminal').click();
@@ -97,7 +99,9 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('live terminal ses
 
     await page.getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => countdown.count(), { timeout: 10_000 }).toBe(0);
-    expect(await page.getByTestId('live-terminal').getAttribute('data-writable')).toBe('false');
+    await expect
+      .poll(() => page.getByTestId('live-terminal').getAttribute('data-writable'), { timeout: 10_000 })
+      .toBe('false');
     expect(await sessionState(page)).toBe('READY');
     await page.getByTestId('live-terminal').click();
     await page.keyboard.type('never-sent');

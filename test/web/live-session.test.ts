@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveSessionView, ToViewerFrame } from '../../contracts/live-session.ts';
+import { type LiveSessionView, noSessionView, type ToViewerFrame } from '../../contracts/live-session.ts';
 import { liveSocketUrl } from '../../web/src/api/live-session.ts';
 import { formatCountdown, formatMinSec, remainingMs } from '../../web/src/lib/countdown.ts';
 import { applyFrame, type FrameSink, parseToViewerFrame } from '../../web/src/lib/live-frames.ts';
-import { holdsWrite, noSession, ownsTakeover, sessionActions } from '../../web/src/lib/live-session.ts';
+import { holdsWrite, ownsTakeover, sessionActions } from '../../web/src/lib/live-session.ts';
 
 const me = { id: 'u1', name: 'alice' };
 const T0 = Date.parse('2026-12-06T10:00:00.000Z');
-const view = (patch: Partial<LiveSessionView>): LiveSessionView => ({ ...noSession('j1'), ...patch });
+const view = (patch: Partial<LiveSessionView>): LiveSessionView => ({ ...noSessionView('j1'), ...patch });
 
 describe('countdown', () => {
   it('formats mm:ss, rounding up, never negative, past an hour in minutes', () => {

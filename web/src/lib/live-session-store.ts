@@ -1,9 +1,8 @@
 import { createSignal, onCleanup } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import type { LiveSessionView } from '../../../contracts/live-session.ts';
+import { type LiveSessionView, noSessionView } from '../../../contracts/live-session.ts';
 import { getLiveSession } from '../api/live-session.ts';
 import type { EventFeed } from './event-feed.ts';
-import { noSession } from './live-session.ts';
 
 /**
  * A job's live session as the page shows it: fetched once, then kept current by the job's `live_session.*`
@@ -11,7 +10,7 @@ import { noSession } from './live-session.ts';
  * last view (the error is in `error()`).
  */
 export function createLiveSession(jobId: string, feed: EventFeed) {
-  const [state, setState] = createStore<{ view: LiveSessionView }>({ view: noSession(jobId) });
+  const [state, setState] = createStore<{ view: LiveSessionView }>({ view: noSessionView(jobId) });
   const [error, setError] = createSignal<unknown>(null);
   let disposed = false;
   onCleanup(() => {

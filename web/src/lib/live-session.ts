@@ -1,5 +1,4 @@
-import type { LiveSessionView } from '../../../contracts/live-session.ts';
-import { isSessionOpen } from '../../../contracts/live-session.ts';
+import { isSessionOpen, type LiveSessionView } from '../../../contracts/live-session.ts';
 
 /** The API names an actor by the user's name (as in control events); an id is accepted too. */
 export interface Me {
@@ -29,22 +28,3 @@ export function sessionActions(view: LiveSessionView | undefined, running: boole
     end: open,
   };
 }
-
-/** The view to show before the first answer and after a failed one: no session. */
-export const noSession = (jobId: string): LiveSessionView => ({
-  id: null,
-  jobId,
-  state: 'DISABLED',
-  reason: null,
-  workerHost: null,
-  createdBy: null,
-  createdAt: null,
-  readyAt: null,
-  endedAt: null,
-  expiresAt: null,
-  lastHeartbeatAt: null,
-  write: null,
-  takeover: null,
-  viewers: [],
-  recording: null,
-});
