@@ -3,6 +3,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitRemote } from '../support/git.ts';
 import { submitJob, waitForStatus } from '../support/jobs.ts';
+import { withoutAgentLines } from '../support/live-viewer.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 /**
@@ -94,7 +95,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('live terminal ses
     await page.getByTestId('live-terminal').click();
     await page.keyboard.type('typed-in-the-browser');
     await expect
-      .poll(() => screenText(page, 'live-terminal'), { timeout: 10_000 })
+      .poll(async () => withoutAgentLines(await screenText(page, 'live-terminal')), { timeout: 10_000 })
       .toContain('typed-in-the-browser');
 
     await page.getByRole('button', { name: 'Revoke' }).click();
@@ -106,7 +107,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('live terminal ses
     await page.getByTestId('live-terminal').click();
     await page.keyboard.type('never-sent');
     await page.waitForTimeout(1_500);
-    expect(await screenText(page, 'live-terminal')).not.toContain('never-sent');
+    expect(withoutAgentLines(await screenText(page, 'live-terminal'))).not.toContain('never-sent');
     await page.close();
   });
 

@@ -6,6 +6,13 @@ export const plain = (s: string) =>
   // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are control characters.
   s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-B]|\x1b[=>78]/g, '');
 
+/**
+ * The terminal's text without the fake agent's JSON lines: the agent keeps printing while the terminal echoes
+ * what an operator types, so on screen the two interleave ("typed-in{…working 7…}-the-browser").
+ */
+export const withoutAgentLines = (s: string | null) =>
+  (s ?? '').replace(/\{"type":"[^"]*"(?:[^{}]|\{[^{}]*\})*\}/g, '');
+
 export interface Viewer {
   frames: ToViewerFrame[];
   /** Everything shown since the last `screen` (the screen, then output), escapes stripped. */
