@@ -136,15 +136,17 @@ export const workerFrameSchema = z.discriminatedUnion('t', [
 ]);
 export type WorkerFrame = z.infer<typeof workerFrameSchema>;
 
-/** API → worker. */
-export type ToWorkerFrame =
-  | { t: 'start'; sessionId: string }
-  | { t: 'stop'; reason: string }
-  | { t: 'in'; d: string; actor: string }
-  | { t: 'resize'; cols: number; rows: number }
-  | { t: 'snapshot'; to: string | null }
+/** API → worker (the worker checks every frame against it and ignores anything else). */
+export const toWorkerFrameSchema = z.union([
+  z.object({ t: z.literal('start'), sessionId: z.string() }),
+  z.object({ t: z.literal('stop'), reason: z.string() }),
+  z.object({ t: z.literal('in'), d: z.string(), actor: z.string() }),
+  z.object({ t: z.literal('resize'), ...size }),
+  z.object({ t: z.literal('snapshot'), to: z.string().nullable() }),
   /** Recorded as a marker in the cast: who may type from now on (null: nobody). */
-  | { t: 'grant'; actor: string | null; expiresAt: string | null }
+  z.object({ t: z.literal('grant'), actor: z.string().nullable(), expiresAt: z.string().nullable() }),
   /** Takeover: open a shell in the workspace (as the agent's user, with its environment), or close it. */
-  | { t: 'shell'; open: true; actor: string }
-  | { t: 'shell'; open: false };
+  z.object({ t: z.literal('shell'), open: z.literal(true), actor: z.string() }),
+  z.object({ t: z.literal('shell'), open: z.literal(false) }),
+]);
+export type ToWorkerFrame = z.infer<typeof toWorkerFrameSchema>;

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { ToWorkerFrame, WorkerFrame } from '../../contracts/live-session.ts';
+import { type ToWorkerFrame, toWorkerFrameSchema, type WorkerFrame } from '../../contracts/live-session.ts';
 
 type Hello = Omit<Extract<WorkerFrame, { t: 'hello' }>, 't'>;
 
@@ -83,7 +83,8 @@ export class LiveLink {
     if (this.ws.readyState !== WebSocket.CLOSED) this.ws.terminate();
   }
 
-  private flush(): void {
+  /** Send what is batched now: before a screen, whose content already holds it (else viewers see it twice). */
+  flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     const data = this.pending;
@@ -115,23 +116,11 @@ export class LiveLink {
   }
 }
 
-/** What the API sends, checked for the fields the worker reads; anything else is ignored. */
+/** What the API sends, checked against the contract; anything else is ignored. */
 function parseFrame(text: string): ToWorkerFrame | null {
-  let f: Record<string, unknown>;
   try {
-    f = JSON.parse(text);
+    return toWorkerFrameSchema.safeParse(JSON.parse(text)).data ?? null;
   } catch {
     return null;
   }
-  const str = (v: unknown) => typeof v === 'string';
-  const num = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 1 && v <= 1_000;
-  const ok =
-    (f?.t === 'start' && str(f.sessionId)) ||
-    (f?.t === 'stop' && str(f.reason)) ||
-    (f?.t === 'in' && str(f.d) && str(f.actor)) ||
-    (f?.t === 'resize' && num(f.cols) && num(f.rows)) ||
-    (f?.t === 'snapshot' && (f.to === null || str(f.to))) ||
-    (f?.t === 'grant' && (f.actor === null || str(f.actor))) ||
-    (f?.t === 'shell' && (f.open === false || (f.open === true && str(f.actor))));
-  return ok ? (f as unknown as ToWorkerFrame) : null;
 }

@@ -185,6 +185,8 @@ export class LiveTerminal {
 
   private sendScreen(to: string | null): void {
     const { screen } = this.active;
+    // Output batched so far is in the screen too: it goes first, and the screen then replaces it.
+    this.link.flush();
     this.screensPending += 1;
     void screen
       .serialize()

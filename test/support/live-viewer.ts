@@ -30,19 +30,32 @@ export async function openViewer(apiUrl: string, jobId: string, token: string): 
   const frames = socket.frames as unknown as ToViewerFrame[];
   let shown = '';
   let latest: LiveSessionView | null = null;
+  // Read from the socket's own list: frames that came with the upgrade's answer were received before this
+  // function could listen.
+  let applied = 0;
+  const sync = () => {
+    for (; applied < frames.length; applied++) {
+      const frame = frames[applied];
+      if (frame.t === 'screen') shown = frame.d;
+      else if (frame.t === 'out') shown += frame.d;
+      else if (frame.t === 'session') latest = frame.view;
+    }
+  };
   // Waiters are checked on every frame, so a benchmark times the frame, not a polling interval.
   const waiters = new Set<() => void>();
   socket.ws.on('message', () => {
-    const frame = frames[frames.length - 1];
-    if (frame.t === 'screen') shown = frame.d;
-    else if (frame.t === 'out') shown += frame.d;
-    else if (frame.t === 'session') latest = frame.view;
     for (const w of waiters) w();
   });
   const viewer: Viewer = {
     frames,
-    text: () => plain(shown),
-    view: () => latest,
+    text: () => {
+      sync();
+      return plain(shown);
+    },
+    view: () => {
+      sync();
+      return latest;
+    },
     send: (frame) => socket.send(frame),
     until(check, timeoutMs = 20_000, what = 'the condition') {
       if (check(viewer)) return Promise.resolve();
