@@ -230,7 +230,10 @@ describe('limits and failures', () => {
       return v.state === 'ERROR' ? v : null;
     });
     expect(failed.reason).toMatch(/^the worker's link was lost \(close code 4001/);
-    expect((await events(jobId)).map((e) => e.type)).toContain('live_session.error');
+    // The state is stored before its event: wait for the event rather than race it.
+    await until('the error event', async () =>
+      (await events(jobId)).some((e) => e.type === 'live_session.error') ? true : null,
+    );
   });
 
   test('the sweep ends a takeover past its end, a session past its TTL, and one with no worker', async () => {

@@ -170,7 +170,8 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)('run states and co
     const view = await getJob(stack, job.id);
     expect(await notice.textContent()).toContain(`worker ${view.worker}`);
     expect(await notice.textContent()).toContain(`branch ${view.branch}`);
-    expect(await page.getByTestId('hand-back-form').isVisible()).toBe(true);
+    // The form follows the session's view, refreshed by the takeover's event.
+    await expect.poll(() => page.getByTestId('hand-back-form').isVisible(), { timeout: 15_000 }).toBe(true);
     await stack.api(`/api/queue/jobs/${job.id}/cancel`, { method: 'POST', json: {} });
     await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('cancelled');
   });
