@@ -28,7 +28,7 @@ export async function benchLiveSession(services: Services): Promise<Record<strin
     pool: 'live',
     capabilities: ['codex', 'git'],
     repositories: ['bench/live'],
-    env: { MOONMIND_GIT_BASE_URL: remote.baseUrl },
+    env: { MOONMIND_GIT_BASE_URL: remote.baseUrl, MOONMIND_LIVE_SESSIONS: 'on-demand' },
   });
   const run = async (instructions: string) => {
     const job = await submitJob(stack, {

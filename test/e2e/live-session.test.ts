@@ -22,7 +22,11 @@ describe('live terminal sessions', () => {
     await stack.startWorker({
       pool: 'live',
       capabilities: ['codex', 'git'],
-      env: { MOONMIND_GIT_BASE_URL: remote.baseUrl, FAKE_AGENT_PROMPT_LOG: promptLog },
+      env: {
+        MOONMIND_GIT_BASE_URL: remote.baseUrl,
+        FAKE_AGENT_PROMPT_LOG: promptLog,
+        MOONMIND_LIVE_SESSIONS: 'on-demand',
+      },
     });
   });
   afterAll(() => stack?.stop());

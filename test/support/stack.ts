@@ -156,6 +156,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           MOONMIND_GEMINI_COMMAND: fakeAgent,
           MOONMIND_CLAUDE_COMMAND: fakeAgent,
           MOONMIND_AGENT_ENV: 'FAKE_AGENT_PIDS,FAKE_AGENT_PROMPT_LOG',
+          // Headless unless a test is about live sessions (it sets `on-demand` or `always`): a PTY and its
+          // screen cost CPU the rest of the suite's timings were not measured with.
+          MOONMIND_LIVE_SESSIONS: 'off',
           ...spec.env,
         },
         output,
